@@ -1,0 +1,1 @@
+"""Beacon's GraphQL edge: Starlette + Strawberry over HTTP and graphql-transport-ws."""

@@ -1,0 +1,40 @@
+"""The per-request (or per-websocket) context every resolver receives."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from api.errors import Unauthenticated
+from domain.bootstrap import Services
+from domain.identity.principal import Principal
+
+
+@dataclass
+class Context:
+    """Who is asking, through which request, with which services and loaders."""
+
+    request: Request | WebSocket
+    services: Services
+    request_id: str
+    loaders: Any
+    principal: Principal | None = None
+    auth_error: str | None = None
+    connection_params: dict[str, Any] | None = field(default=None)
+
+    @property
+    def client_address(self) -> str | None:
+        """The peer address, for throttling (a proxy in front must set it faithfully)."""
+        client = self.request.client
+        return client.host if client else None
+
+    def require_principal(self) -> Principal:
+        """The signed-in caller, or an UNAUTHENTICATED error."""
+        if self.principal is None:
+            raise Unauthenticated(self.auth_error or "Sign in first.")
+        return self.principal
+
+
+Info = StrawberryInfo[Context, None]

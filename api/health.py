@@ -1,0 +1,30 @@
+"""Liveness, readiness and metrics endpoints."""
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from api.middleware import Metrics
+from domain.bootstrap import Services
+
+
+async def healthz(request: Request) -> Response:
+    """The process is up and serving."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready when the database answers and every shipped migration is applied."""
+    services: Services = request.app.state.services
+    if not await services.database.ping():
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    pending = await services.database.pending_migrations()
+    if pending:
+        return JSONResponse({"status": "unavailable", "pendingMigrations": pending}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus text format."""
+    registry: Metrics = request.app.state.metrics
+    return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,100 @@
+"""Identity mutations; expected failures come back as union members."""
+
+import strawberry
+
+from api.context import Info
+from api.errors import as_graphql_error, too_many_attempts, validation_error
+from api.identity import types as t
+from api.permissions import admin_only, signed_in
+from domain import errors
+from domain.identity.models import Role
+
+
+def _auth_failure(error: errors.AuthenticationFailed) -> t.InvalidCredentials:
+    return t.InvalidCredentials(message=error.message, code=error.code)
+
+
+@strawberry.type
+class IdentityMutation:
+    """Sign up, sign in, sessions and accounts."""
+
+    @strawberry.mutation(description="Create an organisation and its first ADMIN, signed in.")
+    async def sign_up(self, info: Info, input: t.SignUpInput) -> t.SignUpResult:
+        """Self-service sign-up (can be disabled)."""
+        try:
+            session = await info.context.services.identity.sign_up(
+                input.organization_name, input.email, input.password
+            )
+        except errors.InvalidInput as error:
+            return validation_error(error)
+        except errors.EmailAlreadyRegistered as error:
+            return t.EmailAlreadyRegistered(message=error.message, code=error.code)
+        except errors.SignUpDisabled as error:
+            return t.SignUpDisabled(message=error.message, code=error.code)
+        return t.AuthPayload.from_session(session)
+
+    @strawberry.mutation(description="Exchange email and password for tokens.")
+    async def login(self, info: Info, input: t.LoginInput) -> t.LoginResult:
+        """Throttled per account and per client address."""
+        try:
+            session = await info.context.services.identity.login(
+                input.email, input.password, info.context.client_address
+            )
+        except errors.InvalidCredentials as error:
+            return _auth_failure(error)
+        except errors.RateLimited as error:
+            return too_many_attempts(error)
+        return t.AuthPayload.from_session(session)
+
+    @strawberry.mutation(description="Rotate a refresh token; a reused one revokes its family.")
+    async def refresh_token(self, info: Info, input: t.RefreshTokenInput) -> t.RefreshTokenResult:
+        """New tokens for a refresh token."""
+        try:
+            session = await info.context.services.identity.refresh(input.refresh_token)
+        except errors.AuthenticationFailed as error:
+            return t.InvalidRefreshToken(message=error.message, code=error.code)
+        return t.AuthPayload.from_session(session)
+
+    @strawberry.mutation(
+        description="End every session of the caller (all refresh and access tokens).",
+        extensions=signed_in(),
+    )
+    async def logout(self, info: Info) -> t.LogoutResult:
+        """Sign out everywhere."""
+        count = await info.context.services.identity.logout(info.context.require_principal())
+        return t.LogoutSuccess(revoked_sessions=count)
+
+    @strawberry.mutation(
+        description="Change the caller's password; every other session ends.",
+        extensions=signed_in(),
+    )
+    async def change_password(
+        self, info: Info, input: t.ChangePasswordInput
+    ) -> t.ChangePasswordResult:
+        """Needs the current password."""
+        try:
+            session = await info.context.services.identity.change_password(
+                info.context.require_principal(), input.current_password, input.new_password
+            )
+        except errors.InvalidCredentials as error:
+            return _auth_failure(error)
+        except errors.InvalidInput as error:
+            return validation_error(error)
+        return t.AuthPayload.from_session(session)
+
+    @strawberry.mutation(
+        description="Add a user to the caller's organisation.", extensions=admin_only()
+    )
+    async def create_user(self, info: Info, input: t.CreateUserInput) -> t.CreateUserResult:
+        """ADMIN only."""
+        try:
+            user = await info.context.services.identity.create_user(
+                info.context.require_principal(), input.email, input.password, Role(input.role.value)
+            )
+        except errors.InvalidInput as error:
+            return validation_error(error)
+        except errors.EmailAlreadyRegistered as error:
+            return t.EmailAlreadyRegistered(message=error.message, code=error.code)
+        except errors.PermissionDenied as error:
+            raise as_graphql_error(error) from error
+        return t.User.from_model(user)

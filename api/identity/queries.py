@@ -1,0 +1,53 @@
+"""Identity queries."""
+
+import strawberry
+
+from api.context import Info
+from api.errors import as_graphql_error
+from api.identity.types import User
+from api.pagination import Connection, connection_from_page
+from api.permissions import admin_only, signed_in
+from domain.errors import BeaconError
+
+
+@strawberry.type
+class IdentityQuery:
+    """Who am I, and who else is in my organisation."""
+
+    @strawberry.field(
+        description="The signed-in user.", extensions=signed_in()
+    )
+    async def me(self, info: Info) -> User:
+        """The caller's own account."""
+        principal = info.context.require_principal()
+        user = await info.context.loaders.identity.user.load(principal.user_id)
+        if user is None:  # authenticate() just read this row
+            raise LookupError("signed-in user vanished")
+        return User.from_model(user)
+
+    @strawberry.field(
+        description="Users of the caller's organisation, oldest first (first <= 100).",
+        extensions=admin_only(),
+    )
+    async def users(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[User]:
+        """A page of users."""
+        try:
+            page = await info.context.services.identity.list_users(
+                info.context.require_principal(), first, after
+            )
+        except BeaconError as error:
+            raise as_graphql_error(error) from error
+        return connection_from_page(page, User.from_model)
+
+    @strawberry.field(
+        description="A user of the caller's organisation; null for unknown or foreign ids.",
+        extensions=admin_only(),
+    )
+    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+        """One user by id."""
+        found = await info.context.services.identity.get_user(
+            info.context.require_principal(), str(id)
+        )
+        return User.from_model(found) if found else None

@@ -1,0 +1,177 @@
+"""GraphQL types of the identity context."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Union
+
+import strawberry
+
+from api.context import Info
+from api.errors import Error, TooManyAttempts, ValidationError
+from api.permissions import Role, ensure_self_or_admin
+from domain.identity import models
+from domain.identity.services import Session
+
+
+@strawberry.type(description="A tenant; users and documents belong to exactly one.")
+class Organization:
+    """An organisation."""
+
+    id: strawberry.ID
+    name: str
+
+    @classmethod
+    def from_model(cls, org: models.Organization) -> "Organization":
+        """From the ORM entity."""
+        return cls(id=strawberry.ID(str(org.id)), name=org.name)
+
+
+@strawberry.type(description="A person who signs in to an organisation.")
+class User:
+    """A user; email is visible to the user themself and to ADMINs."""
+
+    id: strawberry.ID
+    role: Role
+    created_at: datetime = strawberry.field(description="When the account was created.")
+    is_active: bool = strawberry.field(description="Inactive users cannot sign in.")
+    _email: strawberry.Private[str]
+    _organization_id: strawberry.Private[uuid.UUID]
+    # An AuthPayload's user is the caller even before the request carries their token.
+    _is_session_owner: strawberry.Private[bool] = False
+
+    @strawberry.field(description="Sign-in address; other users' addresses are for ADMINs only.")
+    def email(self, info: Info) -> str:
+        """The address, after checking who asks."""
+        if not self._is_session_owner:
+            ensure_self_or_admin(info, uuid.UUID(self.id))
+        return self._email
+
+    @strawberry.field(description="The organisation the user belongs to.")
+    async def organization(self, info: Info) -> Organization:
+        """Loaded through the per-request organisation loader."""
+        org = await info.context.loaders.identity.organization.load(self._organization_id)
+        if org is None:  # a user row always has its organisation (FK, cascade)
+            raise LookupError(f"organisation {self._organization_id} missing")
+        return Organization.from_model(org)
+
+    @classmethod
+    def from_model(cls, user: models.User, is_session_owner: bool = False) -> "User":
+        """From the ORM entity."""
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            role=Role(user.role.value),
+            created_at=user.created_at,
+            is_active=user.is_active,
+            _email=user.email,
+            _organization_id=uuid.UUID(str(user.organization_id)),
+            _is_session_owner=is_session_owner,
+        )
+
+
+@strawberry.type(description="Tokens for a signed-in user.")
+class AuthPayload:
+    """A new session."""
+
+    access_token: str = strawberry.field(description="Send as `Authorization: Bearer ...`.")
+    access_token_expires_at: datetime
+    refresh_token: str = strawberry.field(description="Single use; exchange with refreshToken.")
+    user: User
+
+    @classmethod
+    def from_session(cls, session: Session) -> "AuthPayload":
+        """From the domain session."""
+        return cls(
+            access_token=session.access_token,
+            access_token_expires_at=session.access_token_expires_at,
+            refresh_token=session.refresh_token,
+            user=User.from_model(session.user, is_session_owner=True),
+        )
+
+
+@strawberry.type(description="Every session of the caller has ended.")
+class LogoutSuccess:
+    """Result of logout."""
+
+    revoked_sessions: int = strawberry.field(description="Refresh tokens revoked.")
+
+
+@strawberry.type(description="Wrong email or password.")
+class InvalidCredentials(Error):
+    """Login failed."""
+
+
+@strawberry.type(description="Another account already uses this email.")
+class EmailAlreadyRegistered(Error):
+    """Duplicate email."""
+
+
+@strawberry.type(description="Self-service sign-up is switched off on this server.")
+class SignUpDisabled(Error):
+    """Sign-up refused."""
+
+
+@strawberry.type(description="The refresh token is unknown, expired, revoked or was reused.")
+class InvalidRefreshToken(Error):
+    """Refresh failed; sign in again."""
+
+
+SignUpResult = Annotated[
+    AuthPayload | ValidationError | EmailAlreadyRegistered | SignUpDisabled,
+    strawberry.union("SignUpResult"),
+]
+LoginResult = Annotated[
+    AuthPayload | InvalidCredentials | TooManyAttempts | ValidationError,
+    strawberry.union("LoginResult"),
+]
+RefreshTokenResult = Annotated[
+    AuthPayload | InvalidRefreshToken, strawberry.union("RefreshTokenResult")
+]
+# One member today; a union keeps room for failures without breaking clients.
+LogoutResult = Annotated[Union[LogoutSuccess], strawberry.union("LogoutResult")]  # noqa: UP007
+CreateUserResult = Annotated[
+    User | ValidationError | EmailAlreadyRegistered, strawberry.union("CreateUserResult")
+]
+ChangePasswordResult = Annotated[
+    AuthPayload | InvalidCredentials | ValidationError, strawberry.union("ChangePasswordResult")
+]
+
+
+@strawberry.input(description="A new organisation and its first administrator.")
+class SignUpInput:
+    """signUp arguments."""
+
+    organization_name: str
+    email: str
+    password: str = strawberry.field(description="12 characters at least, 72 bytes at most.")
+
+
+@strawberry.input(description="Credentials.")
+class LoginInput:
+    """login arguments."""
+
+    email: str
+    password: str
+
+
+@strawberry.input(description="A refresh token from a previous AuthPayload.")
+class RefreshTokenInput:
+    """refreshToken arguments."""
+
+    refresh_token: str
+
+
+@strawberry.input(description="A user for the caller's organisation.")
+class CreateUserInput:
+    """createUser arguments."""
+
+    email: str
+    password: str
+    role: Role = Role.USER
+
+
+@strawberry.input(description="Replace the caller's password.")
+class ChangePasswordInput:
+    """changePassword arguments."""
+
+    current_password: str
+    new_password: str

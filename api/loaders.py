@@ -1,0 +1,18 @@
+"""Every bounded context's DataLoaders, built fresh for each request."""
+
+from dataclasses import dataclass
+
+from api.identity.loaders import IdentityLoaders
+from domain.bootstrap import Services
+
+
+@dataclass(frozen=True)
+class Loaders:
+    """The loaders one request may use."""
+
+    identity: IdentityLoaders
+
+
+def build_loaders(services: Services) -> Loaders:
+    """Fresh loaders: caches must never outlive a request."""
+    return Loaders(identity=IdentityLoaders(services.identity))

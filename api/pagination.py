@@ -1,0 +1,56 @@
+"""Relay-style connections built from a domain `Page`."""
+
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import strawberry
+
+from domain.pagination import Page
+
+Node = TypeVar("Node")
+Row = TypeVar("Row")
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    """Relay PageInfo."""
+
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="One item of a connection and its cursor.")
+class Edge(Generic[Node]):
+    """Relay edge."""
+
+    cursor: str
+    node: Node
+
+
+@strawberry.type(description="A page of items; pass `pageInfo.endCursor` as `after` for more.")
+class Connection(Generic[Node]):
+    """Relay connection."""
+
+    edges: list[Edge[Node]]
+    page_info: PageInfo
+
+    @strawberry.field(description="The items of this page, without cursors.")
+    def nodes(self) -> list[Node]:
+        """Shortcut for clients that do not need cursors."""
+        return [edge.node for edge in self.edges]
+
+
+def connection_from_page(page: Page, to_node: Callable[[Row], Node]) -> Connection[Node]:  # type: ignore[type-arg]
+    """Map a page of rows to a connection of GraphQL nodes."""
+    edges = [Edge(cursor=c, node=to_node(row)) for row, c in zip(page.items, page.cursors, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+    )

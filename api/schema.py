@@ -1,0 +1,75 @@
+"""Composes Query, Mutation and Subscription from the bounded contexts; nothing else."""
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from api.errors import CodedError, should_mask
+from api.identity.mutations import IdentityMutation
+from api.identity.queries import IdentityQuery
+from domain.settings import Settings
+
+log = logging.getLogger("beacon.api")
+
+
+@strawberry.type(description="Read Beacon.")
+class Query(IdentityQuery):
+    """All queries."""
+
+
+@strawberry.type(description="Change Beacon.")
+class Mutation(IdentityMutation):
+    """All mutations."""
+
+
+class BeaconSchema(strawberry.Schema):
+    """Logs unexpected errors with the request id; clients only see them masked."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Tracebacks for bugs, one line for the rest."""
+        context: Any = execution_context.context if execution_context else None
+        request_id = getattr(context, "request_id", "-")
+        for error in errors:
+            original = error.original_error
+            if original is None or isinstance(original, CodedError):
+                log.info("request %s: %s", request_id, error.message)
+            else:
+                log.error(
+                    "request %s: unexpected error at %s",
+                    request_id,
+                    error.path,
+                    exc_info=(type(original), original, original.__traceback__),
+                )
+
+
+def create_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema with the limits of `settings` (defaults when printing the SDL)."""
+    settings = settings or Settings()
+    extensions: list[SchemaExtension] = [
+        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        QueryDepthLimiter(max_depth=settings.max_query_depth),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaskErrors(should_mask_error=should_mask, error_message="Unexpected error."),
+    ]
+    if not settings.introspection_enabled:
+        extensions.append(DisableIntrospection())
+    return BeaconSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not settings.introspection_enabled),
+    )

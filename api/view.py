@@ -1,0 +1,89 @@
+"""Strawberry's ASGI view, bound to Beacon's context, authentication and upload rules."""
+
+from datetime import timedelta
+
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from api.context import Context
+from api.loaders import build_loaders
+from domain.bootstrap import Services
+from domain.errors import AuthenticationFailed
+from domain.identity.principal import Principal
+
+# Browsers never send these on a "simple" cross-site request, so requiring one on multipart
+# bodies stops CSRF uploads (the GraphQL multipart spec's advice).
+PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
+
+
+class BeaconGraphQL(GraphQL[Context, None]):
+    """`/graphql` over HTTP and graphql-transport-ws."""
+
+    def __init__(self, schema: BaseSchema, services: Services) -> None:
+        settings = services.settings
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(
+                seconds=settings.websocket_init_timeout_seconds
+            ),
+            multipart_uploads_enabled=True,
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+        )
+        self._services = services
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        """A fresh context; HTTP requests authenticate from their Authorization header."""
+        context = Context(
+            request=request,
+            services=self._services,
+            request_id=request.scope.get("state", {}).get("request_id", "-"),
+            loaders=build_loaders(self._services),
+        )
+        if isinstance(request, Request):
+            header = request.headers.get("authorization")
+            if header is not None:
+                await self._authenticate(context, header)
+        return context
+
+    async def on_ws_connect(self, context: Context) -> None:
+        """`connection_init` must carry `authorization: Bearer <token>`; otherwise close 4403."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        if not isinstance(header, str):
+            raise ConnectionRejectionError({"reason": "authorization missing"})
+        await self._authenticate(context, header)
+        if context.principal is None:
+            raise ConnectionRejectionError({"reason": context.auth_error or "unauthenticated"})
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
+        """Multipart requests must prove they passed a CORS preflight."""
+        if not any(request.headers.get(name) for name in PREFLIGHT_HEADERS):
+            raise HTTPException(
+                400,
+                "Multipart requests need an 'apollo-require-preflight' or "
+                "'x-apollo-operation-name' header.",
+            )
+        return await super().parse_multipart(request)
+
+    async def _authenticate(self, context: Context, header: str) -> None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            context.auth_error = "Use 'Authorization: Bearer <access token>'."
+            return
+        try:
+            principal: Principal = await self._services.identity.authenticate(token.strip())
+        except AuthenticationFailed as error:
+            context.auth_error = error.message
+            return
+        context.principal = principal

@@ -1,0 +1,139 @@
+"""`beacon serve | worker | migrate | create-admin | export-schema | makemigrations`."""
+
+import asyncio
+import getpass
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from domain.settings import Settings, SettingsError, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        click.echo(f"beacon: invalid settings: {error}", err=True)
+        sys.exit(2)
+
+
+@click.group()
+@click.option("--log-level", default="INFO", show_default=True, help="Python logging level.")
+def main(log_level: str) -> None:
+    """Beacon, the GraphQL-native knowledge assistant."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the API (embedded default: also migrate and run workers in-process)."""
+    import uvicorn
+
+    from api.app import create_app
+    from domain.database import apply_migrations, dialect_of
+
+    settings = _settings()
+    if dialect_of(settings.effective_database_url) == "sqlite":
+        # The embedded default owns its database: bring it up to date before serving.
+        applied = asyncio.run(apply_migrations(settings.effective_database_url))
+        for name in applied:
+            click.echo(f"applied migration {name}")
+    click.echo(f"Beacon on http://{host}:{port}/graphql (data in {settings.data_dir.resolve()})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", lifespan="on")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every pending migration to BEACON_DATABASE_URL."""
+    from domain.database import apply_migrations
+
+    settings = _settings()
+    applied = asyncio.run(apply_migrations(settings.effective_database_url))
+    click.echo("\n".join(f"applied {name}" for name in applied) or "nothing to apply")
+
+
+@main.command()
+def worker() -> None:
+    """Run a Dramatiq worker process on BEACON_REDIS_URL (production)."""
+    from workers.process import run_worker_process
+
+    settings = _settings()
+    if not settings.redis_url:
+        click.echo("beacon: invalid settings: BEACON_REDIS_URL: required for `beacon worker`", err=True)
+        sys.exit(2)
+    sys.exit(run_worker_process(settings))
+
+
+@main.command("create-admin")
+@click.option("--organization", required=True, help="Name of the new organisation.")
+@click.option("--email", required=True)
+@click.option("--password", envvar="BEACON_ADMIN_PASSWORD", default=None, help="Prompted if unset.")
+def create_admin(organization: str, email: str, password: str | None) -> None:
+    """Create an organisation and its first ADMIN (works with sign-up disabled)."""
+    from domain.bootstrap import build_services
+    from domain.errors import BeaconError
+
+    settings = _settings()
+    secret = password or getpass.getpass("Password (12+ characters): ")
+
+    async def run() -> str:
+        services = build_services(settings)
+        await services.database.connect()
+        try:
+            user = await services.identity.create_organization(organization, email, secret)
+            return user.email
+        finally:
+            await services.database.close()
+
+    try:
+        created = asyncio.run(run())
+    except BeaconError as error:
+        click.echo(f"beacon: {error.message}", err=True)
+        sys.exit(1)
+    click.echo(f"created ADMIN {created} of '{organization}'")
+
+
+@main.command("export-schema")
+@click.argument("path", type=click.Path(path_type=Path), default=Path("schema.graphql"))
+def export_schema(path: Path) -> None:
+    """Write the GraphQL SDL (commit it with every schema change)."""
+    from api.schema import create_schema
+
+    path.write_text(create_schema().as_str() + "\n")
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--dialect", type=click.Choice(["both", "sqlite", "postgres"]), default="both")
+@click.option("--postgres", "postgres_url", default=None, help="Server for a scratch database.")
+def makemigrations(name: str, dialect: str, postgres_url: str | None) -> None:
+    """Developers: write a migration for model changes, for SQLite and for PostgreSQL."""
+    if dialect == "both":
+        # Tortoise caches SQL on model classes, so each dialect gets a process of its own.
+        for one in ("sqlite", "postgres"):
+            extra = ["--postgres", postgres_url] if postgres_url else []
+            command = [sys.executable, "-m", "cli.main", "makemigrations", name, "--dialect", one]
+            subprocess.run([*command, *extra], check=True)
+        return
+    from cli.scratch import DEFAULT_POSTGRES_URL, scratch_postgres, scratch_sqlite
+    from domain.database import apply_migrations, make_migration
+
+    async def run() -> str:
+        scratch = scratch_sqlite() if dialect == "sqlite" else scratch_postgres(
+            postgres_url or DEFAULT_POSTGRES_URL
+        )
+        async with scratch as url:
+            await apply_migrations(url)
+            return await make_migration(url, name)
+
+    click.echo(f"{dialect}: {asyncio.run(run()) or 'no changes'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""The composition root: every process builds its services here, once."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domain.database import Database
+from domain.identity.passwords import PasswordHasher
+from domain.identity.services import IdentityService
+from domain.identity.throttling import LoginThrottle
+from domain.identity.tokens import TokenCodec
+from domain.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the edges (API, workers, CLI) call into."""
+
+    settings: Settings
+    database: Database
+    identity: IdentityService
+
+
+def build_services(settings: Settings) -> Services:
+    """Wire adapters into services for one process; connects nothing yet."""
+    tokens = TokenCodec(
+        secret=settings.secret,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
+    )
+    identity = IdentityService(
+        hasher=PasswordHasher(settings.bcrypt_rounds),
+        tokens=tokens,
+        throttle=LoginThrottle(
+            settings.login_rate_per_account, settings.login_rate_per_address, settings.redis_url
+        ),
+        refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
+        signup_enabled=settings.signup_enabled,
+    )
+    return Services(
+        settings=settings, database=Database(settings.effective_database_url), identity=identity
+    )

@@ -1,0 +1,118 @@
+"""Beacon's domain errors, translated to GraphQL only at the edge.
+
+    BeaconError                    every expected failure; carries a stable `code`
+    ├── InvalidInput               a value breaks a rule (`field` names it)
+    │   └── WeakPassword           too short, or longer than bcrypt's 72 bytes
+    ├── NotFound                   missing, or not visible to the caller (same answer)
+    ├── Conflict
+    │   └── EmailAlreadyRegistered
+    ├── AuthenticationFailed       who you are could not be established
+    │   ├── InvalidCredentials     wrong email or password (indistinguishable)
+    │   ├── InvalidToken           expired, malformed, revoked or of the wrong kind
+    │   └── RefreshTokenReused     a used refresh token came back; its family is revoked
+    ├── PermissionDenied           known caller, not allowed
+    ├── SignUpDisabled
+    └── RateLimited                too many attempts; `retry_after` seconds
+"""
+
+
+class BeaconError(Exception):
+    """Base of every expected failure."""
+
+    code = "ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(BeaconError):
+    """A value breaks a rule; `field` names the input field."""
+
+    code = "INVALID_INPUT"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class WeakPassword(InvalidInput):
+    """The password is too short or too long for bcrypt."""
+
+    code = "WEAK_PASSWORD"
+
+
+class NotFound(BeaconError):
+    """Missing, or invisible to the caller; both look the same."""
+
+    code = "NOT_FOUND"
+
+
+class Conflict(BeaconError):
+    """The change clashes with existing data."""
+
+    code = "CONFLICT"
+
+
+class EmailAlreadyRegistered(Conflict):
+    """Another account already uses this email."""
+
+    code = "EMAIL_TAKEN"
+
+    def __init__(self) -> None:
+        super().__init__("An account with this email already exists.")
+
+
+class AuthenticationFailed(BeaconError):
+    """The caller's identity could not be established."""
+
+    code = "UNAUTHENTICATED"
+
+
+class InvalidCredentials(AuthenticationFailed):
+    """Wrong email or password; deliberately not saying which."""
+
+    code = "INVALID_CREDENTIALS"
+
+    def __init__(self) -> None:
+        super().__init__("Wrong email or password.")
+
+
+class InvalidToken(AuthenticationFailed):
+    """A token that is expired, malformed, revoked or of the wrong kind."""
+
+    code = "INVALID_TOKEN"
+
+
+class RefreshTokenReused(AuthenticationFailed):
+    """A refresh token was presented twice; every token of its family is now revoked."""
+
+    code = "REFRESH_TOKEN_REUSED"
+
+    def __init__(self) -> None:
+        super().__init__("This refresh token was already used; all sessions from it are revoked.")
+
+
+class PermissionDenied(BeaconError):
+    """A known caller that may not do this."""
+
+    code = "FORBIDDEN"
+
+
+class SignUpDisabled(BeaconError):
+    """Self-service sign-up is switched off."""
+
+    code = "SIGN_UP_DISABLED"
+
+    def __init__(self) -> None:
+        super().__init__("Sign-up is disabled; ask an administrator for an account.")
+
+
+class RateLimited(BeaconError):
+    """Too many attempts in the current window."""
+
+    code = "RATE_LIMITED"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many attempts; try again in {retry_after} seconds.")
+        self.retry_after = retry_after

@@ -1,0 +1,64 @@
+"""Persistent identity entities: organisations, their users, and refresh tokens."""
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(StrEnum):
+    """What a user may do inside their organisation."""
+
+    ADMIN = "ADMIN"
+    USER = "USER"
+
+
+class Organization(Model):
+    """A tenant: every user and document belongs to exactly one."""
+
+    id = fields.UUIDField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "organization"
+
+
+class User(Model):
+    """A person who signs in; `token_version` bumps revoke every access token issued before."""
+
+    id = fields.UUIDField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="users", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254, unique=True)
+    role = fields.CharEnumField(Role, max_length=16, default=Role.USER)
+    password_hash = fields.CharField(max_length=100)
+    is_active = fields.BooleanField(default=True)
+    token_version = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    organization_id: str
+
+    class Meta:
+        table = "user"
+
+
+class RefreshToken(Model):
+    """One refresh token, stored as a hash; rotation keeps the chain in one `family`."""
+
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="refresh_tokens", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    family = fields.UUIDField(db_index=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    user_id: str
+
+    class Meta:
+        table = "refresh_token"

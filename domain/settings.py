@@ -1,0 +1,139 @@
+"""One settings class for every process, read from `BEACON_*` environment variables."""
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from limits import parse as parse_rate
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values people paste from examples; a production deployment must never run with one.
+_PLACEHOLDER_SECRETS = ("change", "secret", "example", "placeholder", "default", "xxxx", "todo")
+_SECRET_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    """Beacon's configuration. Development is the embedded default; production is docker-compose."""
+
+    model_config = SettingsConfigDict(env_prefix="BEACON_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path("beacon-data")
+    database_url: str | None = Field(
+        default=None, description="Tortoise URL; unset means a SQLite file in the data directory."
+    )
+    redis_url: str | None = Field(
+        default=None, description="Redis for the queue and shared limits; unset means embedded."
+    )
+    secret_key: SecretStr | None = None
+
+    jwt_issuer: str = "beacon"
+    jwt_audience: str = "beacon-api"
+    access_token_ttl_seconds: int = Field(default=15 * 60, ge=30, le=24 * 3600)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    signup_enabled: bool = True
+    login_rate_per_account: str = "10/5minutes"
+    login_rate_per_address: str = "30/5minutes"
+
+    graphiql: bool | None = Field(default=None, description="Unset: on in development only.")
+    introspection: bool | None = Field(default=None, description="Unset: on in development only.")
+    max_query_depth: int = Field(default=12, ge=3, le=50)
+    max_aliases: int = Field(default=15, ge=1, le=200)
+    max_query_tokens: int = Field(default=2000, ge=100, le=100_000)
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024, description="JSON bodies.")
+    max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1024, description="Multipart.")
+    request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    websocket_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    max_subscriptions_per_connection: int = Field(default=20, ge=1, le=1000)
+
+    @field_validator("login_rate_per_account", "login_rate_per_address")
+    @classmethod
+    def _is_rate(cls, value: str) -> str:
+        try:
+            parse_rate(value)
+        except ValueError as error:
+            raise ValueError(f"not a rate such as '10/5minutes': {value!r}") from error
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_strict(self) -> "Settings":
+        if self.env != "production":
+            return self
+        if self.secret_key is None:
+            raise ValueError("BEACON_SECRET_KEY is required in production")
+        key = self.secret_key.get_secret_value()
+        if len(key.encode()) < 32:
+            raise ValueError("BEACON_SECRET_KEY must be at least 32 bytes in production")
+        if any(word in key.lower() for word in _PLACEHOLDER_SECRETS) or len(set(key)) < 8:
+            raise ValueError("BEACON_SECRET_KEY looks like a placeholder; generate a random one")
+        if not (self.database_url or "").startswith(("postgres://", "asyncpg://", "psql://")):
+            raise ValueError("BEACON_DATABASE_URL must point at PostgreSQL in production")
+        if self.bcrypt_rounds < 12:
+            raise ValueError("BEACON_BCRYPT_ROUNDS must be at least 12 in production")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        """Whether the strict production rules apply."""
+        return self.env == "production"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file under the data directory."""
+        return self.database_url or f"sqlite://{self.data_dir / 'beacon.sqlite3'}"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        """GraphiQL is served in development unless switched off."""
+        return (not self.is_production) if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """Introspection (and field suggestions) follow the same rule as GraphiQL."""
+        return (not self.is_production) if self.introspection is None else self.introspection
+
+    @property
+    def secret(self) -> str:
+        """The signing key; `load_settings` guarantees one is present."""
+        if self.secret_key is None:
+            raise RuntimeError("secret key missing: build settings with load_settings()")
+        return self.secret_key.get_secret_value()
+
+
+class SettingsError(Exception):
+    """Settings that cannot start Beacon; the message is one line naming the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; in development, keep a generated secret key in the data directory."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(_one_line(error)) from None
+    if settings.secret_key is None:
+        settings.secret_key = SecretStr(_stored_secret(settings.data_dir))
+    return settings
+
+
+def _stored_secret(data_dir: Path) -> str:
+    path = data_dir / _SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+def _one_line(error: ValidationError) -> str:
+    first = error.errors()[0]
+    location = [str(part) for part in first.get("loc", ())]
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if not location:
+        return message
+    variable = "BEACON_" + location[0].upper()
+    return f"{variable}: {message}"

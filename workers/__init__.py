@@ -1,0 +1,1 @@
+"""Dramatiq workers: thin, idempotent actors over the domain services."""

@@ -1,0 +1,38 @@
+"""Worker middleware: one composition root per worker, living on its event loop."""
+
+import logging
+from typing import Any
+
+import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
+
+from domain.bootstrap import Services, build_services
+from domain.settings import Settings
+
+log = logging.getLogger("beacon.workers")
+
+
+class WorkerServices(dramatiq.Middleware):
+    """Builds the services when a worker boots and connects them on its event-loop thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.services: Services | None = None
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        """Connect the database from the loop that will run the actors."""
+        services = build_services(self.settings)
+        loop_thread = get_event_loop_thread()
+        if loop_thread is None:
+            raise RuntimeError("the AsyncIO middleware must come before WorkerServices")
+        # Not process-wide: in `serve` the API's own context is the process-wide one.
+        loop_thread.run_coroutine(services.database.connect(process_wide=False))
+        self.services = services
+        log.info("worker services ready")
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
+        """Close the worker's connections on its own loop."""
+        loop_thread = get_event_loop_thread()
+        if self.services is not None and loop_thread is not None:
+            loop_thread.run_coroutine(self.services.database.close())
+        self.services = None
