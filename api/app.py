@@ -19,18 +19,18 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     """Build the app; without `services`, its lifespan builds and connects its own."""
     owns_services = services is None
     services = services or build_services(settings)
-    graphql = BeaconGraphQL(create_schema(settings), services)
+    graphql = BeaconGraphQL(create_schema(settings), services, settings)
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if owns_services:
-            await services.database.connect()
+            await services.start()
         try:
             yield
         finally:
             if owns_services:
-                await services.database.close()
+                await services.close()
 
     app = Starlette(
         routes=[

@@ -20,7 +20,9 @@ async def readyz(request: Request) -> Response:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
     pending = await services.database.pending_migrations()
     if pending:
-        return JSONResponse({"status": "unavailable", "pendingMigrations": pending}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "pendingMigrations": pending}, status_code=503
+        )
     return JSONResponse({"status": "ready"})
 
 

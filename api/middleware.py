@@ -29,7 +29,10 @@ class RequestId:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_id)
@@ -58,7 +61,10 @@ async def _send_json_error(send: Send, status: int, message: str) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -67,7 +73,9 @@ async def _send_json_error(send: Send, status: int, message: str) -> None:
 class HttpGuards:
     """Cap body sizes while they stream (413) and give every HTTP request a deadline (504)."""
 
-    def __init__(self, app: ASGIApp, max_json_bytes: int, max_upload_bytes: int, timeout: float) -> None:
+    def __init__(
+        self, app: ASGIApp, max_json_bytes: int, max_upload_bytes: int, timeout: float
+    ) -> None:
         self.app = app
         self.max_json_bytes = max_json_bytes
         self.max_upload_bytes = max_upload_bytes
@@ -114,7 +122,10 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "beacon_http_requests_total", "HTTP requests.", ["path", "status"], registry=self.registry
+            "beacon_http_requests_total",
+            "HTTP requests.",
+            ["path", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
             "beacon_http_request_seconds", "HTTP request latency.", ["path"], registry=self.registry
@@ -133,7 +144,11 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope["path"] if scope["path"] in ("/graphql", "/healthz", "/readyz", "/metrics") else "other"
+        path = (
+            scope["path"]
+            if scope["path"] in ("/graphql", "/healthz", "/readyz", "/metrics")
+            else "other"
+        )
         status = 500
         started = time.perf_counter()
 

@@ -44,7 +44,9 @@ class Connection(Generic[Node]):
 
 def connection_from_page(page: Page, to_node: Callable[[Row], Node]) -> Connection[Node]:  # type: ignore[type-arg]
     """Map a page of rows to a connection of GraphQL nodes."""
-    edges = [Edge(cursor=c, node=to_node(row)) for row, c in zip(page.items, page.cursors, strict=True)]
+    edges = [
+        Edge(cursor=c, node=to_node(row)) for row, c in zip(page.items, page.cursors, strict=True)
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(

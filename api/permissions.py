@@ -9,7 +9,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema_directive import Location
 
 from api.context import Info
-from api.errors import FORBIDDEN, UNAUTHENTICATED, Forbidden
+from api.errors import Forbidden, Unauthenticated
 from domain.identity.models import Role as DomainRole
 
 
@@ -35,7 +35,7 @@ class IsAuthenticated(BasePermission):
     """Any signed-in, active user."""
 
     message = "Sign in first."
-    error_extensions = {"code": UNAUTHENTICATED}
+    error_class = Unauthenticated
     _schema_directive = Requires(role=Role.USER)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
@@ -48,7 +48,7 @@ class IsAdmin(BasePermission):
     """ADMINs of the caller's organisation; others get UNAUTHENTICATED or FORBIDDEN."""
 
     message = "Only administrators can do this."
-    error_extensions = {"code": FORBIDDEN}
+    error_class = Forbidden
     _schema_directive = Requires(role=Role.ADMIN)
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:

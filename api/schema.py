@@ -1,6 +1,8 @@
 """Composes Query, Mutation and Subscription from the bounded contexts; nothing else."""
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -59,14 +61,15 @@ class BeaconSchema(strawberry.Schema):
 def create_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with the limits of `settings` (defaults when printing the SDL)."""
     settings = settings or Settings()
-    extensions: list[SchemaExtension] = [
-        MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        QueryDepthLimiter(max_depth=settings.max_query_depth),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaskErrors(should_mask_error=should_mask, error_message="Unexpected error."),
+    # Factories, not instances: Strawberry builds fresh extensions for every operation.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
+        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        partial(MaskErrors, should_mask_error=should_mask, error_message="Unexpected error."),
     ]
     if not settings.introspection_enabled:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return BeaconSchema(
         query=Query,
         mutation=Mutation,

@@ -16,6 +16,7 @@ from api.loaders import build_loaders
 from domain.bootstrap import Services
 from domain.errors import AuthenticationFailed
 from domain.identity.principal import Principal
+from domain.settings import Settings
 
 # Browsers never send these on a "simple" cross-site request, so requiring one on multipart
 # bodies stops CSRF uploads (the GraphQL multipart spec's advice).
@@ -25,16 +26,13 @@ PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
 class BeaconGraphQL(GraphQL[Context, None]):
     """`/graphql` over HTTP and graphql-transport-ws."""
 
-    def __init__(self, schema: BaseSchema, services: Services) -> None:
-        settings = services.settings
+    def __init__(self, schema: BaseSchema, services: Services, settings: Settings) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-            connection_init_wait_timeout=timedelta(
-                seconds=settings.websocket_init_timeout_seconds
-            ),
+            connection_init_wait_timeout=timedelta(seconds=settings.websocket_init_timeout_seconds),
             multipart_uploads_enabled=True,
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )

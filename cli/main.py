@@ -24,7 +24,9 @@ def _settings() -> Settings:
 @click.option("--log-level", default="INFO", show_default=True, help="Python logging level.")
 def main(log_level: str) -> None:
     """Beacon, the GraphQL-native knowledge assistant."""
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
 
 
 @main.command()
@@ -64,7 +66,9 @@ def worker() -> None:
 
     settings = _settings()
     if not settings.redis_url:
-        click.echo("beacon: invalid settings: BEACON_REDIS_URL: required for `beacon worker`", err=True)
+        click.echo(
+            "beacon: invalid settings: BEACON_REDIS_URL: required for `beacon worker`", err=True
+        )
         sys.exit(2)
     sys.exit(run_worker_process(settings))
 
@@ -83,12 +87,12 @@ def create_admin(organization: str, email: str, password: str | None) -> None:
 
     async def run() -> str:
         services = build_services(settings)
-        await services.database.connect()
+        await services.start()
         try:
             user = await services.identity.create_organization(organization, email, secret)
             return user.email
         finally:
-            await services.database.close()
+            await services.close()
 
     try:
         created = asyncio.run(run())
@@ -119,14 +123,16 @@ def makemigrations(name: str, dialect: str, postgres_url: str | None) -> None:
         for one in ("sqlite", "postgres"):
             extra = ["--postgres", postgres_url] if postgres_url else []
             command = [sys.executable, "-m", "cli.main", "makemigrations", name, "--dialect", one]
-            subprocess.run([*command, *extra], check=True)
+            subprocess.run([*command, *extra], check=True)  # noqa: S603 - our own CLI
         return
     from cli.scratch import DEFAULT_POSTGRES_URL, scratch_postgres, scratch_sqlite
     from domain.database import apply_migrations, make_migration
 
     async def run() -> str:
-        scratch = scratch_sqlite() if dialect == "sqlite" else scratch_postgres(
-            postgres_url or DEFAULT_POSTGRES_URL
+        scratch = (
+            scratch_sqlite()
+            if dialect == "sqlite"
+            else scratch_postgres(postgres_url or DEFAULT_POSTGRES_URL)
         )
         async with scratch as url:
             await apply_migrations(url)

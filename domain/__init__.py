@@ -1,1 +1,1 @@
-"""Beacon's application core: entities, services and the ports they use; no web or queue framework."""
+"""Beacon's application core: entities, services and their ports; no web or queue framework."""

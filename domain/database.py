@@ -3,12 +3,13 @@
 import asyncio
 import logging
 import re
-from pathlib import Path
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from aerich import Command
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext, _current_context
 
 import migrations
@@ -127,6 +128,10 @@ class Database:
         with self.activate():
             await self._context.close_connections()
 
+    def client(self) -> BaseDBAsyncClient:
+        """The raw connection, for health checks and maintenance SQL."""
+        return self._context.db()
+
     @contextmanager
     def activate(self) -> Iterator[None]:
         """Make this database current for the running task (and tasks it starts).
@@ -144,8 +149,7 @@ class Database:
     async def ping(self) -> bool:
         """Whether the database answers a trivial query."""
         try:
-            with self.activate():
-                await self._context.db().execute_query("SELECT 1")
+            await self.client().execute_query("SELECT 1")
         except Exception as error:  # any driver error means "not reachable"
             log.warning("database ping failed: %r", error)
             return False
@@ -154,11 +158,9 @@ class Database:
     async def pending_migrations(self) -> list[str]:
         """Shipped migration files that this database has not applied."""
         try:
-            with self.activate():
-                connection = self._context.db()
-                _, rows = await connection.execute_query(
-                    "SELECT version FROM aerich WHERE app = 'models'"
-                )
+            _, rows = await self.client().execute_query(
+                "SELECT version FROM aerich WHERE app = 'models'"
+            )
         except Exception:  # no aerich table yet: nothing applied
             rows = []
         applied = {row["version"] for row in rows}

@@ -1,18 +1,18 @@
 """Beacon's domain errors, translated to GraphQL only at the edge.
 
-    BeaconError                    every expected failure; carries a stable `code`
-    ├── InvalidInput               a value breaks a rule (`field` names it)
-    │   └── WeakPassword           too short, or longer than bcrypt's 72 bytes
-    ├── NotFound                   missing, or not visible to the caller (same answer)
-    ├── Conflict
-    │   └── EmailAlreadyRegistered
-    ├── AuthenticationFailed       who you are could not be established
-    │   ├── InvalidCredentials     wrong email or password (indistinguishable)
-    │   ├── InvalidToken           expired, malformed, revoked or of the wrong kind
-    │   └── RefreshTokenReused     a used refresh token came back; its family is revoked
-    ├── PermissionDenied           known caller, not allowed
-    ├── SignUpDisabled
-    └── RateLimited                too many attempts; `retry_after` seconds
+BeaconError                    every expected failure; carries a stable `code`
+├── InvalidInput               a value breaks a rule (`field` names it)
+│   └── WeakPassword           too short, or longer than bcrypt's 72 bytes
+├── NotFound                   missing, or not visible to the caller (same answer)
+├── Conflict
+│   └── EmailAlreadyRegistered
+├── AuthenticationFailed       who you are could not be established
+│   ├── InvalidCredentials     wrong email or password (indistinguishable)
+│   ├── InvalidToken           expired, malformed, revoked or of the wrong kind
+│   └── RefreshTokenReused     a used refresh token came back; its family is revoked
+├── PermissionDenied           known caller, not allowed
+├── SignUpDisabled
+└── RateLimited                too many attempts; `retry_after` seconds
 """
 
 

@@ -62,5 +62,8 @@ async def paginate(query: QuerySet[M], first: int | None, after: str | None) -> 
     items = rows[:size]
     cursors = [encode_cursor(row.created_at, row.pk) for row in items]  # type: ignore[attr-defined]
     return Page(
-        items=items, cursors=cursors, has_next_page=len(rows) > size, has_previous_page=after is not None
+        items=items,
+        cursors=cursors,
+        has_next_page=len(rows) > size,
+        has_previous_page=after is not None,
     )

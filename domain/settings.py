@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values people paste from examples; a production deployment must never run with one.
 _PLACEHOLDER_SECRETS = ("change", "secret", "example", "placeholder", "default", "xxxx", "todo")
-_SECRET_FILE = "secret_key"
+_SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 class Settings(BaseSettings):

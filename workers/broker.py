@@ -11,13 +11,11 @@ from workers.middleware import WorkerServices
 
 def build_broker(settings: Settings) -> tuple[dramatiq.Broker, WorkerServices]:
     """A broker with the middleware every Beacon worker needs, and its services middleware."""
-    broker: dramatiq.Broker
-    if settings.redis_url:
-        broker = RedisBroker(url=settings.redis_url)
-    else:
-        # The embedded default runs one process; documents left unfinished by a crash are
-        # found again from SQL at start-up, so an in-memory queue loses nothing durable.
-        broker = StubBroker()
+    # The embedded default runs one process; documents left unfinished by a crash are
+    # found again from SQL at start-up, so an in-memory queue loses nothing durable.
+    broker: dramatiq.Broker = (
+        RedisBroker(url=settings.redis_url) if settings.redis_url else StubBroker()
+    )
     services = WorkerServices(settings)
     broker.add_middleware(AsyncIO())
     broker.add_middleware(services)

@@ -26,7 +26,7 @@ class WorkerServices(dramatiq.Middleware):
         if loop_thread is None:
             raise RuntimeError("the AsyncIO middleware must come before WorkerServices")
         # Not process-wide: in `serve` the API's own context is the process-wide one.
-        loop_thread.run_coroutine(services.database.connect(process_wide=False))
+        loop_thread.run_coroutine(services.start(process_wide=False))
         self.services = services
         log.info("worker services ready")
 
@@ -34,5 +34,5 @@ class WorkerServices(dramatiq.Middleware):
         """Close the worker's connections on its own loop."""
         loop_thread = get_event_loop_thread()
         if self.services is not None and loop_thread is not None:
-            loop_thread.run_coroutine(self.services.database.close())
+            loop_thread.run_coroutine(self.services.close())
         self.services = None

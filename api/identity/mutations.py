@@ -89,7 +89,10 @@ class IdentityMutation:
         """ADMIN only."""
         try:
             user = await info.context.services.identity.create_user(
-                info.context.require_principal(), input.email, input.password, Role(input.role.value)
+                info.context.require_principal(),
+                input.email,
+                input.password,
+                Role(input.role.value),
             )
         except errors.InvalidInput as error:
             return validation_error(error)

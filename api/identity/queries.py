@@ -14,9 +14,7 @@ from domain.errors import BeaconError
 class IdentityQuery:
     """Who am I, and who else is in my organisation."""
 
-    @strawberry.field(
-        description="The signed-in user.", extensions=signed_in()
-    )
+    @strawberry.field(description="The signed-in user.", extensions=signed_in())
     async def me(self, info: Info) -> User:
         """The caller's own account."""
         principal = info.context.require_principal()

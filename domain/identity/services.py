@@ -66,14 +66,18 @@ class IdentityService:
         """An organisation and its first ADMIN (also for operators when sign-up is off)."""
         name = organization_name.strip()
         if not 1 <= len(name) <= 200:
-            raise InvalidInput("organizationName", "Give the organisation a name of 1-200 characters.")
+            raise InvalidInput(
+                "organizationName", "Give the organisation a name of 1-200 characters."
+            )
         return await self._create_account(email, password, Role.ADMIN, organization_name=name)
 
     async def create_user(self, actor: Principal, email: str, password: str, role: Role) -> User:
         """An ADMIN adds a user to their own organisation."""
         if not actor.is_admin:
             raise PermissionDenied("Only administrators can create users.")
-        return await self._create_account(email, password, role, organization_id=actor.organization_id)
+        return await self._create_account(
+            email, password, role, organization_id=actor.organization_id
+        )
 
     async def login(self, email: str, password: str, address: str | None) -> Session:
         """Check a password; unknown emails and wrong passwords answer alike, in similar time."""
@@ -84,7 +88,9 @@ class IdentityService:
         await self._throttle.check(normalized, address)
         user = await User.get_or_none(email=normalized)
         usable = user is not None and user.is_active
-        matches = await self._hasher.verify(password, user.password_hash if usable and user else None)
+        matches = await self._hasher.verify(
+            password, user.password_hash if usable and user else None
+        )
         if not (usable and matches and user):
             raise InvalidCredentials()
         await self._throttle.forget(normalized)
@@ -141,7 +147,9 @@ class IdentityService:
             return None
         return await User.get_or_none(id=wanted, organization_id=actor.organization_id)
 
-    async def list_users(self, actor: Principal, first: int | None, after: str | None) -> Page[User]:
+    async def list_users(
+        self, actor: Principal, first: int | None, after: str | None
+    ) -> Page[User]:
         """The caller's organisation's users, oldest first."""
         if not actor.is_admin:
             raise PermissionDenied("Only administrators can list users.")
@@ -202,4 +210,3 @@ class IdentityService:
     @staticmethod
     async def _revoke(tokens: QuerySet[RefreshToken], now: datetime) -> int:
         return await tokens.filter(revoked_at=None).update(revoked_at=now)
-

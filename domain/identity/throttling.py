@@ -3,10 +3,12 @@
 import math
 import time
 
+import redis.asyncio
+
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.storage import storage_from_string
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from domain.errors import RateLimited
 
@@ -15,8 +17,14 @@ class LoginThrottle:
     """Counts login attempts in a moving window; refuses once either budget is spent."""
 
     def __init__(self, per_account: str, per_address: str, storage_url: str | None) -> None:
-        uri = f"async+{storage_url}" if storage_url else "async+memory://"
-        storage = storage_from_string(uri)
+        # A pool of our own (redis-py) so that closing the service closes its sockets.
+        self._pool = redis.asyncio.ConnectionPool.from_url(storage_url) if storage_url else None
+        if storage_url:
+            uri = "async+" + storage_url
+            storage = storage_from_string(uri, implementation="redispy", connection_pool=self._pool)
+        else:
+            uri = "async+memory://"
+            storage = storage_from_string(uri)
         if not isinstance(storage, Storage):
             raise TypeError(f"not an async rate-limit storage: {uri}")
         self._limiter = MovingWindowRateLimiter(storage)
@@ -32,6 +40,11 @@ class LoginThrottle:
             if not await self._limiter.hit(item, "login", key):
                 stats = await self._limiter.get_window_stats(item, "login", key)
                 raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
+
+    async def close(self) -> None:
+        """Release the Redis connections, if any."""
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def forget(self, email: str) -> None:
         """A successful login clears the account's count (the address keeps its own)."""

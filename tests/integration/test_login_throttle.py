@@ -1,0 +1,41 @@
+"""Login throttling shared through Redis, as N API replicas need it."""
+
+import secrets
+
+import pytest
+
+from domain.errors import RateLimited
+from domain.identity.throttling import LoginThrottle
+from tests.support.databases import REDIS_URL, redis_unreachable_reason
+
+
+@pytest.fixture
+def redis_url() -> str:
+    if reason := redis_unreachable_reason():
+        pytest.skip(reason)
+    return REDIS_URL
+
+
+async def test_two_replicas_share_one_account_budget(redis_url: str) -> None:
+    email = f"{secrets.token_hex(4)}@example.com"
+    first = LoginThrottle("3/minute", "100/minute", redis_url)
+    second = LoginThrottle("3/minute", "100/minute", redis_url)
+    await first.check(email, "198.51.100.1")
+    await second.check(email, "198.51.100.2")
+    await first.check(email, "198.51.100.3")
+    with pytest.raises(RateLimited) as refused:
+        await second.check(email, "198.51.100.4")
+    assert 0 < refused.value.retry_after <= 60
+    await first.forget(email)
+    await second.check(email, "198.51.100.5")
+    await first.close()
+    await second.close()
+
+
+async def test_the_memory_store_throttles_per_address() -> None:
+    throttle = LoginThrottle("100/minute", "2/minute", None)
+    await throttle.check("a@example.com", "198.51.100.9")
+    await throttle.check("b@example.com", "198.51.100.9")
+    with pytest.raises(RateLimited):
+        await throttle.check("c@example.com", "198.51.100.9")
+    await throttle.check("c@example.com", "198.51.100.10")

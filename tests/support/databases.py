@@ -1,0 +1,38 @@
+"""Which database the suite runs on, and how to reach it (or why it is skipped)."""
+
+import asyncio
+import os
+
+import asyncpg
+
+from cli.scratch import DEFAULT_POSTGRES_URL
+
+# One dialect per pytest process: Tortoise caches generated SQL on model classes.
+TEST_DATABASE = os.environ.get("BEACON_TEST_DATABASE", "sqlite")
+POSTGRES_URL = os.environ.get("BEACON_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+REDIS_URL = os.environ.get("BEACON_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def postgres_unreachable_reason() -> str | None:
+    """None when the PostgreSQL server answers, else why not."""
+
+    async def probe() -> None:
+        connection = await asyncpg.connect(POSTGRES_URL, timeout=3)
+        await connection.close()
+
+    try:
+        asyncio.run(probe())
+    except Exception as error:  # any failure to connect is a reason to skip
+        return f"PostgreSQL at {POSTGRES_URL} is not reachable ({error!r})"
+    return None
+
+
+def redis_unreachable_reason() -> str | None:
+    """None when the Redis server answers, else why not."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as error:  # any failure to connect is a reason to skip
+        return f"Redis at {REDIS_URL} is not reachable ({error!r})"
+    return None

@@ -1,0 +1,71 @@
+"""Settings: embedded defaults, strict production, one clear line per mistake."""
+
+import secrets
+from pathlib import Path
+
+import pytest
+
+from domain.settings import Settings, SettingsError, load_settings
+
+STRONG = secrets.token_urlsafe(48)
+POSTGRES = "postgres://beacon@db:5432/beacon"
+
+
+def test_the_embedded_default_uses_sqlite_in_the_data_directory(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path)
+    assert settings.effective_database_url == f"sqlite://{tmp_path / 'beacon.sqlite3'}"
+    assert settings.redis_url is None
+    assert settings.graphiql_enabled and settings.introspection_enabled
+    assert settings.bcrypt_rounds == 12
+
+
+def test_the_embedded_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = load_settings(data_dir=tmp_path).secret
+    second = load_settings(data_dir=tmp_path).secret
+    assert first == second
+    assert len(first) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_requires_a_secret_key(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="BEACON_SECRET_KEY is required"):
+        load_settings(env="production", data_dir=tmp_path, database_url=POSTGRES)
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("short-key", "at least 32 bytes"),
+        ("change-me-change-me-change-me-change-me", "placeholder"),
+        ("a" * 40, "placeholder"),
+    ],
+)
+def test_production_refuses_weak_secret_keys(tmp_path: Path, key: str, reason: str) -> None:
+    with pytest.raises(SettingsError, match=reason) as refused:
+        load_settings(env="production", secret_key=key, database_url=POSTGRES)
+    assert "\n" not in str(refused.value)
+
+
+def test_production_refuses_sqlite(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="BEACON_DATABASE_URL must point at PostgreSQL"):
+        load_settings(env="production", secret_key=STRONG)
+
+
+def test_production_switches_off_graphiql_and_introspection() -> None:
+    settings = Settings(env="production", secret_key=STRONG, database_url=POSTGRES)
+    assert not settings.graphiql_enabled
+    assert not settings.introspection_enabled
+
+
+def test_an_invalid_variable_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BEACON_ACCESS_TOKEN_TTL_SECONDS", "forever")
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert str(refused.value).startswith("BEACON_ACCESS_TOKEN_TTL_SECONDS: ")
+    assert "\n" not in str(refused.value)
+
+
+def test_a_rate_that_is_not_a_rate_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BEACON_LOGIN_RATE_PER_ACCOUNT", "lots")
+    with pytest.raises(SettingsError, match="BEACON_LOGIN_RATE_PER_ACCOUNT: not a rate"):
+        load_settings()
