@@ -14,7 +14,9 @@ def build_broker(settings: Settings) -> tuple[dramatiq.Broker, WorkerServices]:
     # The embedded default runs one process; documents left unfinished by a crash are
     # found again from SQL at start-up, so an in-memory queue loses nothing durable.
     broker: dramatiq.Broker = (
-        RedisBroker(url=settings.redis_url) if settings.redis_url else StubBroker()
+        RedisBroker(url=settings.redis_url)  # type: ignore[no-untyped-call]
+        if settings.redis_url
+        else StubBroker()
     )
     services = WorkerServices(settings)
     broker.add_middleware(AsyncIO())

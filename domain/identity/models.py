@@ -1,5 +1,6 @@
 """Persistent identity entities: organisations, their users, and refresh tokens."""
 
+import uuid
 from enum import StrEnum
 
 from tortoise import fields
@@ -38,7 +39,7 @@ class User(Model):
     token_version = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
-    organization_id: str
+    organization_id: uuid.UUID
 
     class Meta:
         table = "user"
@@ -58,7 +59,7 @@ class RefreshToken(Model):
     revoked_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
-    user_id: str
+    user_id: uuid.UUID
 
     class Meta:
         table = "refresh_token"

@@ -2,9 +2,9 @@
 
 import math
 import time
+from typing import Any
 
 import redis.asyncio
-
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -21,7 +21,8 @@ class LoginThrottle:
         self._pool = redis.asyncio.ConnectionPool.from_url(storage_url) if storage_url else None
         if storage_url:
             uri = "async+" + storage_url
-            storage = storage_from_string(uri, implementation="redispy", connection_pool=self._pool)
+            options: dict[str, Any] = {"implementation": "redispy", "connection_pool": self._pool}
+            storage = storage_from_string(uri, **options)
         else:
             uri = "async+memory://"
             storage = storage_from_string(uri)

@@ -1,0 +1,129 @@
+"""The `beacon` command line, run as a real process."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.databases import REDIS_URL, redis_unreachable_reason
+from tests.support.graphql import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def beacon(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "BEACON_DATA_DIR": str(data_dir),
+        "BEACON_BCRYPT_ROUNDS": "4",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_invalid_settings_stop_start_up_with_one_line_naming_the_variable(tmp_path: Path) -> None:
+    result = beacon("serve", data_dir=tmp_path, BEACON_ACCESS_TOKEN_TTL_SECONDS="soon")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()], "more than one line"
+    assert result.stderr.startswith("beacon: invalid settings: BEACON_ACCESS_TOKEN_TTL_SECONDS:")
+
+
+def test_production_without_a_secret_refuses_to_start(tmp_path: Path) -> None:
+    result = beacon(
+        "migrate",
+        data_dir=tmp_path,
+        BEACON_ENV="production",
+        BEACON_DATABASE_URL="postgres://beacon@127.0.0.1:1/none",
+    )
+    assert result.returncode == 2
+    assert "BEACON_SECRET_KEY is required in production" in result.stderr
+
+
+def test_migrate_then_create_admin_on_a_fresh_data_directory(tmp_path: Path) -> None:
+    migrated = beacon("migrate", data_dir=tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "applied 0_" in migrated.stdout
+    again = beacon("migrate", data_dir=tmp_path)
+    assert "nothing to apply" in again.stdout
+    created = beacon(
+        "create-admin",
+        "--organization",
+        "Acme",
+        "--email",
+        "root@example.com",
+        data_dir=tmp_path,
+        BEACON_ADMIN_PASSWORD=PASSWORD,
+        BEACON_SIGNUP_ENABLED="false",
+    )
+    assert created.returncode == 0, created.stderr
+    assert "created ADMIN root@example.com of 'Acme'" in created.stdout
+
+
+def test_create_admin_reports_a_weak_password_plainly(tmp_path: Path) -> None:
+    beacon("migrate", data_dir=tmp_path)
+    result = beacon(
+        "create-admin",
+        "--organization",
+        "Acme",
+        "--email",
+        "root@example.com",
+        data_dir=tmp_path,
+        BEACON_ADMIN_PASSWORD="short",
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "beacon: Use at least 12 characters."
+
+
+def test_worker_needs_redis(tmp_path: Path) -> None:
+    result = beacon("worker", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "BEACON_REDIS_URL: required" in result.stderr
+
+
+def test_export_schema_writes_the_committed_sdl(tmp_path: Path) -> None:
+    result = beacon("export-schema", str(tmp_path / "schema.graphql"), data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "schema.graphql").read_text() == (ROOT / "schema.graphql").read_text()
+
+
+def test_a_worker_process_boots_on_redis_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    if reason := redis_unreachable_reason():
+        pytest.skip(reason)
+    assert beacon("migrate", data_dir=tmp_path).returncode == 0
+    environment = {
+        **os.environ,
+        "BEACON_DATA_DIR": str(tmp_path),
+        "BEACON_REDIS_URL": REDIS_URL,
+    }
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "worker"],
+            cwd=ROOT,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while "worker services ready" not in log_path.read_text():
+                assert process.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.2)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0, log_path.read_text()
+        finally:
+            if process.poll() is None:
+                process.kill()
