@@ -7,6 +7,8 @@ import strawberry
 
 from domain.pagination import Page
 
+FIRST = "How many items (1-100, default 20)."
+AFTER = "The `endCursor` of the previous page."
 Node = TypeVar("Node")
 Row = TypeVar("Row")
 
@@ -15,26 +17,26 @@ Row = TypeVar("Row")
 class PageInfo:
     """Relay PageInfo."""
 
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="This page was asked for with `after`.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Pass as `after` for the next page.")
 
 
 @strawberry.type(description="One item of a connection and its cursor.")
 class Edge(Generic[Node]):
     """Relay edge."""
 
-    cursor: str
-    node: Node
+    cursor: str = strawberry.field(description="Opaque position of this item.")
+    node: Node = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of items; pass `pageInfo.endCursor` as `after` for more.")
 class Connection(Generic[Node]):
     """Relay connection."""
 
-    edges: list[Edge[Node]]
-    page_info: PageInfo
+    edges: list[Edge[Node]] = strawberry.field(description="Items with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits.")
 
     @strawberry.field(description="The items of this page, without cursors.")
     def nodes(self) -> list[Node]:

@@ -17,8 +17,8 @@ from domain.identity.models import Role as DomainRole
 class Role(Enum):
     """GraphQL mirror of the domain role."""
 
-    ADMIN = "ADMIN"
-    USER = "USER"
+    ADMIN = strawberry.enum_value("ADMIN", description="Manages users; sees every document.")
+    USER = strawberry.enum_value("USER", description="Reads what the organisation shares.")
 
 
 @strawberry.schema_directive(

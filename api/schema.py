@@ -8,12 +8,15 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -61,15 +64,23 @@ class BeaconSchema(strawberry.Schema):
 def create_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The schema with the limits of `settings` (defaults when printing the SDL)."""
     settings = settings or Settings()
+    # The limiters build their rule classes when constructed. Building them once, and adding
+    # the same classes to every operation, lets the validation cache hit: a fresh limiter per
+    # request made every request validate from scratch (a third of the request time).
+    rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    if not settings.introspection_enabled:
+        rules += DisableIntrospection().validation_rules
     # Factories, not instances: Strawberry builds fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
-        partial(QueryDepthLimiter, max_depth=settings.max_query_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        ParserCache,
+        partial(AddValidationRules, rules),
+        ValidationCache,
         partial(MaskErrors, should_mask_error=should_mask, error_message="Unexpected error."),
     ]
-    if not settings.introspection_enabled:
-        extensions.append(DisableIntrospection)
     return BeaconSchema(
         query=Query,
         mutation=Mutation,

@@ -80,8 +80,10 @@ class BeaconGraphQL(GraphQL[Context, None]):
             context.auth_error = "Use 'Authorization: Bearer <access token>'."
             return
         try:
-            principal: Principal = await self._services.identity.authenticate(token.strip())
+            user = await self._services.identity.authenticate(token.strip())
         except AuthenticationFailed as error:
             context.auth_error = error.message
             return
-        context.principal = principal
+        context.principal = Principal.of(user)
+        # The row was just read: resolvers asking for the caller get it without a query.
+        context.loaders.identity.user.prime(user.id, user)

@@ -92,10 +92,10 @@ def bare_route(services: Services) -> Route:
         if scheme.lower() != "bearer" or not token.strip():
             return JSONResponse({"data": {"me": None}, "errors": [{"message": "no token"}]})
         try:
-            principal = await services.identity.authenticate(token.strip())
+            user = await services.identity.authenticate(token.strip())
         except AuthenticationFailed as error:
             return JSONResponse({"data": {"me": None}, "errors": [{"message": error.message}]})
-        return JSONResponse({"data": {"me": {"id": str(principal.user_id)}}})
+        return JSONResponse({"data": {"me": {"id": str(user.id)}}})
 
     return Route("/bare", bare, methods=["GET", "POST"])
 
@@ -157,7 +157,7 @@ async def bench(seconds: float, concurrency: int) -> tuple[list[float], list[flo
             settings = Settings(
                 data_dir=Path(data_dir),
                 database_url=database_url,
-                secret_key=secrets.token_urlsafe(48),  # type: ignore[arg-type]
+                secret_key=secrets.token_urlsafe(48),
                 bcrypt_rounds=4,
             )
             services = build_services(settings)
@@ -196,9 +196,7 @@ async def _serve_and_measure(
 
         bare = Target("bare", "POST", "/bare", None)
         graphql = Target("graphql", "POST", "/graphql", {"query": QUERY})
-        limits = httpx.Limits(
-            max_connections=concurrency, max_keepalive_connections=concurrency
-        )
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(
             base_url=f"http://{HOST}:{port}",
             headers={"authorization": f"Bearer {session.access_token}"},

@@ -1,5 +1,7 @@
 """Identity mutations; expected failures come back as union members."""
 
+from typing import Annotated
+
 import strawberry
 
 from api.context import Info
@@ -8,6 +10,8 @@ from api.identity import types as t
 from api.permissions import admin_only, signed_in
 from domain import errors
 from domain.identity.models import Role
+
+INPUT = strawberry.argument(description="The operation's input.")
 
 
 def _auth_failure(error: errors.AuthenticationFailed) -> t.InvalidCredentials:
@@ -19,7 +23,7 @@ class IdentityMutation:
     """Sign up, sign in, sessions and accounts."""
 
     @strawberry.mutation(description="Create an organisation and its first ADMIN, signed in.")
-    async def sign_up(self, info: Info, input: t.SignUpInput) -> t.SignUpResult:
+    async def sign_up(self, info: Info, input: Annotated[t.SignUpInput, INPUT]) -> t.SignUpResult:
         """Self-service sign-up (can be disabled)."""
         try:
             session = await info.context.services.identity.sign_up(
@@ -34,7 +38,7 @@ class IdentityMutation:
         return t.AuthPayload.from_session(session)
 
     @strawberry.mutation(description="Exchange email and password for tokens.")
-    async def login(self, info: Info, input: t.LoginInput) -> t.LoginResult:
+    async def login(self, info: Info, input: Annotated[t.LoginInput, INPUT]) -> t.LoginResult:
         """Throttled per account and per client address."""
         try:
             session = await info.context.services.identity.login(
@@ -47,7 +51,9 @@ class IdentityMutation:
         return t.AuthPayload.from_session(session)
 
     @strawberry.mutation(description="Rotate a refresh token; a reused one revokes its family.")
-    async def refresh_token(self, info: Info, input: t.RefreshTokenInput) -> t.RefreshTokenResult:
+    async def refresh_token(
+        self, info: Info, input: Annotated[t.RefreshTokenInput, INPUT]
+    ) -> t.RefreshTokenResult:
         """New tokens for a refresh token."""
         try:
             session = await info.context.services.identity.refresh(input.refresh_token)
@@ -69,7 +75,7 @@ class IdentityMutation:
         extensions=signed_in(),
     )
     async def change_password(
-        self, info: Info, input: t.ChangePasswordInput
+        self, info: Info, input: Annotated[t.ChangePasswordInput, INPUT]
     ) -> t.ChangePasswordResult:
         """Needs the current password."""
         try:
@@ -85,14 +91,16 @@ class IdentityMutation:
     @strawberry.mutation(
         description="Add a user to the caller's organisation.", extensions=admin_only()
     )
-    async def create_user(self, info: Info, input: t.CreateUserInput) -> t.CreateUserResult:
+    async def create_user(
+        self, info: Info, input: Annotated[t.CreateUserInput, INPUT]
+    ) -> t.CreateUserResult:
         """ADMIN only."""
         try:
             user = await info.context.services.identity.create_user(
                 info.context.require_principal(),
                 input.email,
                 input.password,
-                Role(input.role.value),
+                Role[input.role.name],
             )
         except errors.InvalidInput as error:
             return validation_error(error)

@@ -1,11 +1,13 @@
 """Identity queries."""
 
+from typing import Annotated
+
 import strawberry
 
 from api.context import Info
 from api.errors import as_graphql_error
 from api.identity.types import User
-from api.pagination import Connection, connection_from_page
+from api.pagination import AFTER, FIRST, Connection, connection_from_page
 from api.permissions import admin_only, signed_in
 from domain.errors import BeaconError
 
@@ -28,7 +30,10 @@ class IdentityQuery:
         extensions=admin_only(),
     )
     async def users(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[User]:
         """A page of users."""
         try:
@@ -43,7 +48,9 @@ class IdentityQuery:
         description="A user of the caller's organisation; null for unknown or foreign ids.",
         extensions=admin_only(),
     )
-    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+    async def user(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="User id.")]
+    ) -> User | None:
         """One user by id."""
         found = await info.context.services.identity.get_user(
             info.context.require_principal(), str(id)

@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Union
+from typing import Annotated
 
 import strawberry
 
@@ -17,8 +17,8 @@ from domain.identity.services import Session
 class Organization:
     """An organisation."""
 
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="Stable identifier.")
+    name: str = strawberry.field(description="Display name.")
 
     @classmethod
     def from_model(cls, org: models.Organization) -> "Organization":
@@ -30,8 +30,8 @@ class Organization:
 class User:
     """A user; email is visible to the user themself and to ADMINs."""
 
-    id: strawberry.ID
-    role: Role
+    id: strawberry.ID = strawberry.field(description="Stable identifier.")
+    role: Role = strawberry.field(description="What the user may do.")
     created_at: datetime = strawberry.field(description="When the account was created.")
     is_active: bool = strawberry.field(description="Inactive users cannot sign in.")
     _email: strawberry.Private[str]
@@ -73,9 +73,9 @@ class AuthPayload:
     """A new session."""
 
     access_token: str = strawberry.field(description="Send as `Authorization: Bearer ...`.")
-    access_token_expires_at: datetime
+    access_token_expires_at: datetime = strawberry.field(description="Refresh before this.")
     refresh_token: str = strawberry.field(description="Single use; exchange with refreshToken.")
-    user: User
+    user: User = strawberry.field(description="The signed-in user.")
 
     @classmethod
     def from_session(cls, session: Session) -> "AuthPayload":
@@ -117,22 +117,31 @@ class InvalidRefreshToken(Error):
 
 SignUpResult = Annotated[
     AuthPayload | ValidationError | EmailAlreadyRegistered | SignUpDisabled,
-    strawberry.union("SignUpResult"),
+    strawberry.union("SignUpResult", description="The new session, or why sign-up failed."),
 ]
 LoginResult = Annotated[
     AuthPayload | InvalidCredentials | TooManyAttempts | ValidationError,
-    strawberry.union("LoginResult"),
+    strawberry.union("LoginResult", description="The new session, or why login failed."),
 ]
 RefreshTokenResult = Annotated[
-    AuthPayload | InvalidRefreshToken, strawberry.union("RefreshTokenResult")
+    AuthPayload | InvalidRefreshToken,
+    strawberry.union(
+        "RefreshTokenResult", description="The rotated session, or why the token was refused."
+    ),
 ]
 # One member today; a union keeps room for failures without breaking clients.
-LogoutResult = Annotated[Union[LogoutSuccess], strawberry.union("LogoutResult")]  # noqa: UP007
+LogoutResult = Annotated[
+    LogoutSuccess, strawberry.union("LogoutResult", description="What logout ended.")
+]
 CreateUserResult = Annotated[
-    User | ValidationError | EmailAlreadyRegistered, strawberry.union("CreateUserResult")
+    User | ValidationError | EmailAlreadyRegistered,
+    strawberry.union("CreateUserResult", description="The created user, or why not."),
 ]
 ChangePasswordResult = Annotated[
-    AuthPayload | InvalidCredentials | ValidationError, strawberry.union("ChangePasswordResult")
+    AuthPayload | InvalidCredentials | ValidationError,
+    strawberry.union(
+        "ChangePasswordResult", description="A fresh session, or why the change was refused."
+    ),
 ]
 
 
@@ -140,8 +149,8 @@ ChangePasswordResult = Annotated[
 class SignUpInput:
     """signUp arguments."""
 
-    organization_name: str
-    email: str
+    organization_name: str = strawberry.field(description="1-200 characters.")
+    email: str = strawberry.field(description="Becomes the ADMIN's sign-in address.")
     password: str = strawberry.field(description="12 characters at least, 72 bytes at most.")
 
 
@@ -149,29 +158,29 @@ class SignUpInput:
 class LoginInput:
     """login arguments."""
 
-    email: str
-    password: str
+    email: str = strawberry.field(description="Sign-in address (case does not matter).")
+    password: str = strawberry.field(description="The account's password.")
 
 
 @strawberry.input(description="A refresh token from a previous AuthPayload.")
 class RefreshTokenInput:
     """refreshToken arguments."""
 
-    refresh_token: str
+    refresh_token: str = strawberry.field(description="From the last AuthPayload.")
 
 
 @strawberry.input(description="A user for the caller's organisation.")
 class CreateUserInput:
     """createUser arguments."""
 
-    email: str
-    password: str
-    role: Role = Role.USER
+    email: str = strawberry.field(description="The new user's sign-in address.")
+    password: str = strawberry.field(description="12 characters at least, 72 bytes at most.")
+    role: Role = strawberry.field(default=Role.USER, description="USER unless stated.")
 
 
 @strawberry.input(description="Replace the caller's password.")
 class ChangePasswordInput:
     """changePassword arguments."""
 
-    current_password: str
-    new_password: str
+    current_password: str = strawberry.field(description="Proves it is really the caller.")
+    new_password: str = strawberry.field(description="12 characters at least, 72 bytes at most.")

@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
-from domain.identity.models import Role
+from domain.identity.models import Role, User
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,11 @@ class Principal:
     user_id: uuid.UUID
     organization_id: uuid.UUID
     role: Role
+
+    @classmethod
+    def of(cls, user: User) -> "Principal":
+        """The principal a freshly authenticated user acts as."""
+        return cls(user_id=user.id, organization_id=user.organization_id, role=user.role)
 
     @property
     def is_admin(self) -> bool:

@@ -131,13 +131,13 @@ class IdentityService:
         await self._end_all_sessions(user.id)
         return await self._start_session(await User.get(id=user.id))
 
-    async def authenticate(self, access_token: str) -> Principal:
-        """The principal behind a bearer token, checked against the account's current state."""
+    async def authenticate(self, access_token: str) -> User:
+        """The user behind a bearer token, checked against the account's current state."""
         claims = self._tokens.decode_access(access_token)
         user = await User.get_or_none(id=claims.user_id)
         if user is None or not user.is_active or user.token_version != claims.token_version:
             raise InvalidToken("The access token has been revoked.")
-        return Principal(user_id=user.id, organization_id=user.organization_id, role=user.role)
+        return user
 
     async def get_user(self, actor: Principal, user_id: str) -> User | None:
         """A user of the caller's organisation; other organisations' ids look missing."""
