@@ -1,10 +1,13 @@
 """Strawberry's ASGI view, bound to Beacon's context, authentication and upload rules."""
 
+import uuid
+from collections import Counter
 from datetime import timedelta
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -21,6 +24,7 @@ from domain.settings import Settings
 # Browsers never send these on a "simple" cross-site request, so requiring one on multipart
 # bodies stops CSRF uploads (the GraphQL multipart spec's advice).
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
+_COUNTED_USER = "beacon_websocket_user"
 
 
 class BeaconGraphQL(GraphQL[Context, None]):
@@ -37,6 +41,19 @@ class BeaconGraphQL(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self._services = services
+        self._max_websockets_per_user = settings.max_websockets_per_user
+        self._open_websockets: Counter[uuid.UUID] = Counter()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve, then release the websocket's place in its user's connection budget."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            user_id = scope.get("state", {}).get(_COUNTED_USER)
+            if user_id is not None:
+                self._open_websockets[user_id] -= 1
+                if self._open_websockets[user_id] <= 0:
+                    del self._open_websockets[user_id]
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -63,6 +80,11 @@ class BeaconGraphQL(GraphQL[Context, None]):
         await self._authenticate(context, header)
         if context.principal is None:
             raise ConnectionRejectionError({"reason": context.auth_error or "unauthenticated"})
+        user_id = context.principal.user_id
+        if self._open_websockets[user_id] >= self._max_websockets_per_user:
+            raise ConnectionRejectionError({"reason": "too many open connections"})
+        self._open_websockets[user_id] += 1
+        context.request.scope.setdefault("state", {})[_COUNTED_USER] = user_id
 
     async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> dict[str, str]:
         """Multipart requests must prove they passed a CORS preflight."""

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     websocket_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=1000)
+    max_websockets_per_user: int = Field(default=10, ge=1, le=1000, description="Per process.")
 
     @field_validator("login_rate_per_account", "login_rate_per_address")
     @classmethod

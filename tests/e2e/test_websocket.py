@@ -19,7 +19,9 @@ PROTOCOL = "graphql-transport-ws"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_server(
-        tmp_path_factory.mktemp("ws"), BEACON_WEBSOCKET_INIT_TIMEOUT_SECONDS="1"
+        tmp_path_factory.mktemp("ws"),
+        BEACON_WEBSOCKET_INIT_TIMEOUT_SECONDS="1",
+        BEACON_MAX_WEBSOCKETS_PER_USER="3",
     ) as running:
         yield running
 
@@ -128,3 +130,26 @@ def test_the_live_server_reports_ready_and_metrics(server: LiveServer) -> None:
     assert httpx.get(f"{server.http_url}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{server.http_url}/readyz").json() == {"status": "ready"}
     assert "beacon_http_requests_total" in httpx.get(f"{server.http_url}/metrics").text
+
+
+async def test_connections_per_user_are_capped_and_released_on_close(
+    server: LiveServer, token: str
+) -> None:
+    init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
+    open_sockets = []
+    try:
+        for _ in range(3):
+            ws = await connect(server)
+            open_sockets.append(ws)
+            await send(ws, init)
+            assert (await receive(ws))["type"] == "connection_ack"
+        async with await connect(server) as extra:
+            await send(extra, init)
+            assert await close_code(extra) == 4403
+    finally:
+        for ws in open_sockets:
+            await ws.close()
+    await asyncio.sleep(0.2)
+    async with await connect(server) as again:
+        await send(again, init)
+        assert (await receive(again))["type"] == "connection_ack"
