@@ -1,7 +1,9 @@
 """`create_app(settings)`: the Starlette application serving Beacon's GraphQL edge."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -15,9 +17,29 @@ from domain.bootstrap import Services, build_services
 from domain.settings import Settings
 
 
-def create_app(settings: Settings, services: Services | None = None) -> Starlette:
-    """Build the app; without `services`, its lifespan builds and connects its own."""
-    owns_services = services is None
+class Background(Protocol):
+    """Something that runs beside the API for the app's lifetime (the in-process worker)."""
+
+    def start(self) -> None:
+        """Start (may block briefly; called in a thread)."""
+
+    def stop(self) -> None:
+        """Stop and wait (called in a thread)."""
+
+
+def create_app(
+    settings: Settings,
+    services: Services | None = None,
+    *,
+    manage_services: bool | None = None,
+    background: Sequence[Background] = (),
+) -> Starlette:
+    """Build the app.
+
+    Without `services` it builds its own; `manage_services` (default: when it built them)
+    makes the lifespan start and close them, and `background` runs beside the API.
+    """
+    owns_services = services is None if manage_services is None else manage_services
     services = services or build_services(settings)
     graphql = BeaconGraphQL(create_schema(settings), services, settings)
     metrics = Metrics()
@@ -26,9 +48,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if owns_services:
             await services.start()
+        for task in background:
+            await asyncio.to_thread(task.start)
         try:
             yield
         finally:
+            for task in reversed(background):
+                await asyncio.to_thread(task.stop)
             if owns_services:
                 await services.close()
 

@@ -1,6 +1,7 @@
 """The per-request (or per-websocket) context every resolver receives."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -22,6 +23,7 @@ class Context:
     loaders: Any
     principal: Principal | None = None
     auth_error: str | None = None
+    token_expires_at: datetime | None = None
     connection_params: dict[str, Any] | None = field(default=None)
 
     @property

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from api.documents.loaders import DocumentLoaders
 from api.identity.loaders import IdentityLoaders
 from domain.bootstrap import Services
 
@@ -11,8 +12,12 @@ class Loaders:
     """The loaders one request may use."""
 
     identity: IdentityLoaders
+    documents: DocumentLoaders
 
 
 def build_loaders(services: Services) -> Loaders:
     """Fresh loaders: caches must never outlive a request."""
-    return Loaders(identity=IdentityLoaders(services.identity))
+    return Loaders(
+        identity=IdentityLoaders(services.identity),
+        documents=DocumentLoaders(services.documents),
+    )

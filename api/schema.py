@@ -21,6 +21,9 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.documents.mutations import DocumentMutation
+from api.documents.queries import DocumentQuery
+from api.documents.subscriptions import DocumentSubscription
 from api.errors import CodedError, should_mask
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
@@ -30,13 +33,18 @@ log = logging.getLogger("beacon.api")
 
 
 @strawberry.type(description="Read Beacon.")
-class Query(IdentityQuery):
+class Query(IdentityQuery, DocumentQuery):
     """All queries."""
 
 
 @strawberry.type(description="Change Beacon.")
-class Mutation(IdentityMutation):
+class Mutation(IdentityMutation, DocumentMutation):
     """All mutations."""
+
+
+@strawberry.type(description="Follow Beacon live (graphql-transport-ws).")
+class Subscription(DocumentSubscription):
+    """All subscriptions."""
 
 
 class BeaconSchema(strawberry.Schema):
@@ -84,6 +92,7 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
     return BeaconSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.introspection_enabled),
     )

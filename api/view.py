@@ -102,10 +102,11 @@ class BeaconGraphQL(GraphQL[Context, None]):
             context.auth_error = "Use 'Authorization: Bearer <access token>'."
             return
         try:
-            user = await self._services.identity.authenticate(token.strip())
+            verified = await self._services.identity.authenticate(token.strip())
         except AuthenticationFailed as error:
             context.auth_error = error.message
             return
-        context.principal = Principal.of(user)
+        context.principal = Principal.of(verified.user)
+        context.token_expires_at = verified.expires_at
         # The row was just read: resolvers asking for the caller get it without a query.
-        context.loaders.identity.user.prime(user.id, user)
+        context.loaders.identity.user.prime(verified.user.id, verified.user)

@@ -92,7 +92,7 @@ def bare_route(services: Services) -> Route:
         if scheme.lower() != "bearer" or not token.strip():
             return JSONResponse({"data": {"me": None}, "errors": [{"message": "no token"}]})
         try:
-            user = await services.identity.authenticate(token.strip())
+            user = (await services.identity.authenticate(token.strip())).user
         except AuthenticationFailed as error:
             return JSONResponse({"data": {"me": None}, "errors": [{"message": error.message}]})
         return JSONResponse({"data": {"me": {"id": str(user.id)}}})

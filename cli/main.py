@@ -1,15 +1,21 @@
-"""`beacon serve | worker | migrate | create-admin | export-schema | makemigrations`."""
+"""`beacon` commands: serve, worker, migrate, create-admin, ingest, reconcile, and dev tools."""
 
 import asyncio
 import getpass
 import logging
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from domain.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from domain.bootstrap import Services
 
 
 def _settings() -> Settings:
@@ -37,7 +43,10 @@ def serve(host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
+    from domain.bootstrap import build_services
     from domain.database import apply_migrations, dialect_of
+    from domain.documents.events import InProcessEvents
+    from workers.runtime import WorkerRuntime
 
     settings = _settings()
     if dialect_of(settings.effective_database_url) == "sqlite":
@@ -45,8 +54,20 @@ def serve(host: str, port: int) -> None:
         applied = asyncio.run(apply_migrations(settings.effective_database_url))
         for name in applied:
             click.echo(f"applied migration {name}")
+    if settings.redis_url:
+        # Production: this process only sends messages; `beacon worker` processes consume.
+        runtime = WorkerRuntime(settings)
+        services = build_services(settings, jobs=runtime.jobs)
+        background = []
+    else:
+        # Embedded: worker threads in this process, sharing in-process change events.
+        events = InProcessEvents()
+        runtime = WorkerRuntime(settings, events=events)
+        services = build_services(settings, jobs=runtime.jobs, events=events)
+        background = [runtime]
+    app = create_app(settings, services, manage_services=True, background=background)
     click.echo(f"Beacon on http://{host}:{port}/graphql (data in {settings.data_dir.resolve()})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", lifespan="on")
+    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
 
 
 @main.command()
@@ -100,6 +121,86 @@ def create_admin(organization: str, email: str, password: str | None) -> None:
         click.echo(f"beacon: {error.message}", err=True)
         sys.exit(1)
     click.echo(f"created ADMIN {created} of '{organization}'")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--email", required=True, help="Upload as this (existing) user.")
+@click.option("--private", is_flag=True, help="PRIVATE documents instead of ORGANIZATION.")
+@click.option("--wait/--no-wait", default=True, show_default=True, help="Follow to READY/FAILED.")
+def ingest(paths: tuple[Path, ...], email: str, private: bool, wait: bool) -> None:
+    """Upload files or folders, with a progress bar and a summary."""
+    from rich.console import Console
+
+    from cli.ingest import collect_files, ingest_paths
+
+    settings = _settings()
+    files = collect_files(list(paths))
+    console = Console(stderr=True)
+
+    async def run() -> bool:
+        async with _running_services(settings) as services:
+            summary = await ingest_paths(services, email, files, private, wait, console)
+        for status, count in sorted(summary.statuses.items()):
+            click.echo(f"{status.lower():>10}: {count}")
+        for problem in summary.problems:
+            click.echo(f"problem: {problem}", err=True)
+        return summary.ok
+
+    sys.exit(0 if asyncio.run(run()) else 1)
+
+
+@main.command()
+@click.option("--fix", is_flag=True, help="Delete orphans and re-ingest what lost its vectors.")
+def reconcile(fix: bool) -> None:
+    """Compare SQL with the vector store and the files; report (and repair) drift."""
+    settings = _settings()
+
+    async def run() -> bool:
+        async with _running_services(settings, start_worker=fix) as services:
+            report = await services.reconciler.run(fix=fix)
+        rows = {
+            "orphan vectors": len(report.orphan_vectors),
+            "stale versions": len(report.stale_versions),
+            "missing vectors": len(report.missing_vectors),
+            "orphan files": len(report.orphan_files),
+            "missing files": len(report.missing_files),
+        }
+        for name, count in rows.items():
+            click.echo(f"{name:>16}: {count}")
+        for document_id in report.missing_files:
+            click.echo(f"missing file for document {document_id}", err=True)
+        click.echo(("repaired" if fix else "drift found") if not report.clean else "no drift")
+        return report.clean or fix
+
+    sys.exit(0 if asyncio.run(run()) else 1)
+
+
+@asynccontextmanager
+async def _running_services(
+    settings: Settings, start_worker: bool = True
+) -> AsyncIterator["Services"]:
+    """Services for a tool process, with an in-process worker on the embedded default."""
+    from domain.bootstrap import build_services
+    from domain.database import apply_migrations, dialect_of
+    from domain.documents.events import InProcessEvents
+    from workers.runtime import WorkerRuntime
+
+    if dialect_of(settings.effective_database_url) == "sqlite":
+        await apply_migrations(settings.effective_database_url)
+    events = InProcessEvents()
+    runtime = WorkerRuntime(settings, events=events)
+    services = build_services(settings, jobs=runtime.jobs, events=events)
+    await services.start()
+    embedded = start_worker and not settings.redis_url
+    if embedded:
+        await asyncio.to_thread(runtime.start)
+    try:
+        yield services
+    finally:
+        if embedded:
+            await asyncio.to_thread(runtime.stop)
+        await services.close()
 
 
 @main.command("export-schema")

@@ -1,14 +1,40 @@
 """The composition root: every process builds its services here, once."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from domain.database import Database
+from domain.documents.events import DocumentEvents, InProcessEvents, RedisEvents
+from domain.documents.ingestion import Extractor, IngestionLimits, IngestionService
+from domain.documents.jobs import Jobs
+from domain.documents.parsing import DocumentParser
+from domain.documents.reconcile import Reconciler
+from domain.documents.services import DocumentService
+from domain.documents.sniffing import ArchiveLimits
+from domain.documents.storage import FileStore
 from domain.identity.passwords import PasswordHasher
 from domain.identity.services import IdentityService
 from domain.identity.throttling import LoginThrottle
 from domain.identity.tokens import TokenCodec
+from domain.retrieval.embedding import Embedder, SentenceTransformerEmbedder
+from domain.retrieval.vectorstores.base import VectorStore
 from domain.settings import Settings
+
+
+class NoJobs:
+    """For processes that never enqueue (CLI tools): enqueueing is a wiring bug."""
+
+    def ingest_document(self, document_id: uuid.UUID) -> None:
+        """Refuse."""
+        raise RuntimeError("this process has no job queue; build services with jobs=...")
+
+    def purge_document(
+        self, document_id: uuid.UUID, organization_id: uuid.UUID, storage_key: str
+    ) -> None:
+        """Refuse."""
+        raise RuntimeError("this process has no job queue; build services with jobs=...")
 
 
 @dataclass(frozen=True)
@@ -19,19 +45,62 @@ class Services:
     database: Database
     identity: IdentityService
     login_throttle: LoginThrottle
+    files: FileStore
+    vectors: VectorStore
+    embedder: Embedder
+    extractor: Extractor
+    events: DocumentEvents
+    jobs: Jobs
+    documents: DocumentService
+    ingestion: IngestionService
+    reconciler: Reconciler
+    borrowed: frozenset[str] = frozenset()  # adapters passed in: their owner closes them
 
     async def start(self, *, process_wide: bool = True) -> None:
         """Open connections (see `Database.connect` for `process_wide`)."""
         await self.database.connect(process_wide=process_wide)
+        await self.vectors.start()
 
     async def close(self) -> None:
         """Close every connection the services opened."""
         await self.login_throttle.close()
+        if "events" not in self.borrowed:
+            await self.events.close()
+        if "vectors" not in self.borrowed:
+            await self.vectors.close()
+        for name in ("extractor", "embedder"):
+            close = getattr(getattr(self, name), "close", None)
+            if name not in self.borrowed and close is not None:
+                close()
         await self.database.close()
 
 
-def build_services(settings: Settings) -> Services:
-    """Wire adapters into services for one process; connects nothing yet."""
+def build_vector_store(settings: Settings) -> VectorStore:
+    """LanceDB under the data directory, or Weaviate in production."""
+    dimensions = SentenceTransformerEmbedder.dimensions
+    if settings.vector_store == "weaviate":
+        from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
+
+        if not settings.weaviate_url:
+            raise ValueError("BEACON_WEAVIATE_URL is required with BEACON_VECTOR_STORE=weaviate")
+        key = settings.weaviate_api_key.get_secret_value() if settings.weaviate_api_key else None
+        return WeaviateVectorStore(
+            settings.weaviate_url,
+            key,
+            dimensions,
+            timeout_seconds=settings.vector_store_timeout_seconds,
+        )
+    from domain.retrieval.vectorstores.lance import LanceVectorStore
+
+    return LanceVectorStore(settings.data_dir / "vectors", dimensions)
+
+
+def build_services(settings: Settings, **overrides: Any) -> Services:
+    """Wire adapters into services for one process; connects nothing yet.
+
+    `overrides` replace adapters by name (`jobs`, `events`, `embedder`, `vectors`,
+    `extractor`): the edges pass the queue they own, tests pass fakes.
+    """
     tokens = TokenCodec(
         secret=settings.secret,
         issuer=settings.jwt_issuer,
@@ -48,9 +117,53 @@ def build_services(settings: Settings) -> Services:
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
         signup_enabled=settings.signup_enabled,
     )
+    files = FileStore(settings.uploads_dir)
+    jobs: Jobs = overrides.get("jobs") or NoJobs()
+    events: DocumentEvents = overrides.get("events") or (
+        RedisEvents(settings.redis_url) if settings.redis_url else InProcessEvents()
+    )
+    vectors: VectorStore = overrides.get("vectors") or build_vector_store(settings)
+    embedder: Embedder = overrides.get("embedder") or SentenceTransformerEmbedder(
+        batch_size=settings.embedding_batch_size
+    )
+    extractor: Extractor = overrides.get("extractor") or DocumentParser(
+        max_pages=settings.max_pages,
+        timeout_seconds=settings.parse_timeout_seconds,
+        artifacts_path=settings.docling_artifacts_path,
+        processes=settings.parser_processes,
+    )
+    documents = DocumentService(
+        files,
+        jobs,
+        events,
+        max_upload_bytes=settings.max_upload_bytes,
+        archive_limits=ArchiveLimits(),
+    )
+    ingestion = IngestionService(
+        files,
+        extractor,
+        embedder,
+        vectors,
+        events,
+        IngestionLimits(
+            max_attempts=settings.ingest_max_attempts,
+            lease=timedelta(seconds=settings.ingest_lease_seconds),
+            embedding_batch=settings.embedding_batch_size,
+        ),
+    )
     return Services(
         settings=settings,
         database=Database(settings.effective_database_url),
         identity=identity,
         login_throttle=throttle,
+        files=files,
+        vectors=vectors,
+        embedder=embedder,
+        extractor=extractor,
+        events=events,
+        jobs=jobs,
+        documents=documents,
+        ingestion=ingestion,
+        reconciler=Reconciler(vectors, files, jobs),
+        borrowed=frozenset(name for name, value in overrides.items() if value is not None),
     )

@@ -12,7 +12,14 @@ BeaconError                    every expected failure; carries a stable `code`
 │   └── RefreshTokenReused     a used refresh token came back; its family is revoked
 ├── PermissionDenied           known caller, not allowed
 ├── SignUpDisabled
-└── RateLimited                too many attempts; `retry_after` seconds
+├── RateLimited                too many attempts; `retry_after` seconds
+└── DocumentRejected           a file Beacon will not (or can no longer) ingest; `permanent`
+    ├── UnsupportedDocument    not one of the accepted types, whatever its name says
+    ├── EmptyDocument          zero bytes, or no text at all
+    ├── CorruptDocument        truncated, unreadable, or a hostile archive (zip bomb)
+    ├── EncryptedDocument      password-protected
+    ├── DocumentTooLarge       over the byte, page or time limit
+    └── TransientFailure       a dependency is down; retrying may succeed (not permanent)
 """
 
 
@@ -116,3 +123,47 @@ class RateLimited(BeaconError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many attempts; try again in {retry_after} seconds.")
         self.retry_after = retry_after
+
+
+class DocumentRejected(BeaconError):
+    """A file that cannot be ingested; `permanent` failures are not retried."""
+
+    code = "DOCUMENT_REJECTED"
+    permanent = True
+
+
+class UnsupportedDocument(DocumentRejected):
+    """The content is not an accepted type (decided by its bytes, not its name)."""
+
+    code = "UNSUPPORTED_TYPE"
+
+
+class EmptyDocument(DocumentRejected):
+    """Nothing to ingest."""
+
+    code = "EMPTY_FILE"
+
+
+class CorruptDocument(DocumentRejected):
+    """Truncated, unreadable, or hostile content."""
+
+    code = "CORRUPT_FILE"
+
+
+class EncryptedDocument(DocumentRejected):
+    """Password-protected content."""
+
+    code = "ENCRYPTED_FILE"
+
+
+class DocumentTooLarge(DocumentRejected):
+    """Over the byte, page or processing-time limit."""
+
+    code = "TOO_LARGE"
+
+
+class TransientFailure(DocumentRejected):
+    """A dependency failed; the same work may succeed later."""
+
+    code = "TRANSIENT_FAILURE"
+    permanent = False

@@ -50,6 +50,25 @@ class Settings(BaseSettings):
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=1000)
     max_websockets_per_user: int = Field(default=10, ge=1, le=1000, description="Per process.")
 
+    vector_store: Literal["lance", "weaviate"] = "lance"
+    weaviate_url: str | None = None
+    weaviate_api_key: SecretStr | None = None
+    vector_store_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    docling_artifacts_path: Path | None = Field(
+        default=None, description="Downloaded docling models: enables the layout PDF pipeline."
+    )
+    max_pages: int = Field(default=500, ge=1, le=20_000)
+    parse_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
+    parser_processes: int = Field(default=1, ge=1, le=32)
+    embedding_batch_size: int = Field(default=64, ge=1, le=1024)
+    worker_threads: int = Field(default=2, ge=1, le=64, description="Dramatiq threads.")
+    ingest_max_attempts: int = Field(default=3, ge=1, le=20, description="Crashes included.")
+    ingest_lease_seconds: float = Field(
+        default=120.0, ge=1, description="A document whose worker is silent this long is retried."
+    )
+    sweep_interval_seconds: float = Field(default=30.0, ge=0.5)
+    retry_backoff_seconds: float = Field(default=5.0, ge=0.1, le=600, description="First retry.")
+
     @field_validator("login_rate_per_account", "login_rate_per_address")
     @classmethod
     def _is_rate(cls, value: str) -> str:
@@ -72,6 +91,8 @@ class Settings(BaseSettings):
             raise ValueError("BEACON_SECRET_KEY looks like a placeholder; generate a random one")
         if not (self.database_url or "").startswith(("postgres://", "asyncpg://", "psql://")):
             raise ValueError("BEACON_DATABASE_URL must point at PostgreSQL in production")
+        if self.vector_store == "weaviate" and not self.weaviate_url:
+            raise ValueError("BEACON_WEAVIATE_URL is required with BEACON_VECTOR_STORE=weaviate")
         if self.bcrypt_rounds < 12:
             raise ValueError("BEACON_BCRYPT_ROUNDS must be at least 12 in production")
         return self
@@ -85,6 +106,11 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file under the data directory."""
         return self.database_url or f"sqlite://{self.data_dir / 'beacon.sqlite3'}"
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded files live, under generated names."""
+        return self.data_dir / "uploads"
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -17,7 +17,14 @@ from domain.settings import Settings
 from tests.support.databases import POSTGRES_URL, TEST_DATABASE, postgres_unreachable_reason
 from tests.support.graphql import GraphQLClient
 
-TABLES = ["refresh_token", "user", "organization"]  # children first
+TABLES = [  # children first
+    "chunk",
+    "document_text",
+    "document",
+    "refresh_token",
+    "user",
+    "organization",
+]
 
 
 @pytest.fixture(scope="session")

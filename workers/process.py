@@ -4,25 +4,20 @@ import logging
 import signal
 import threading
 
-import dramatiq
-
 from domain.settings import Settings
-from workers.broker import build_broker
+from workers.runtime import WorkerRuntime
 
 log = logging.getLogger("beacon.workers")
 
 
-def run_worker_process(settings: Settings, threads: int = 4) -> int:
+def run_worker_process(settings: Settings) -> int:
     """Consume until SIGTERM or SIGINT, then finish in-flight messages and exit 0."""
-    broker, _ = build_broker(settings)
-    dramatiq.set_broker(broker)
+    runtime = WorkerRuntime(settings)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    worker = dramatiq.Worker(broker, worker_threads=threads)
-    worker.start()
+    runtime.start()
     log.info("worker consuming from %s", settings.redis_url)
     stop.wait()
-    worker.stop()
-    broker.close()
+    runtime.stop()
     return 0

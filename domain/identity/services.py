@@ -28,6 +28,14 @@ from domain.pagination import Page, paginate
 
 
 @dataclass(frozen=True)
+class Authentication:
+    """A verified bearer: the user as stored now, and when their token stops working."""
+
+    user: User
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Session:
     """What a successful sign-in hands back."""
 
@@ -131,13 +139,13 @@ class IdentityService:
         await self._end_all_sessions(user.id)
         return await self._start_session(await User.get(id=user.id))
 
-    async def authenticate(self, access_token: str) -> User:
+    async def authenticate(self, access_token: str) -> Authentication:
         """The user behind a bearer token, checked against the account's current state."""
         claims = self._tokens.decode_access(access_token)
         user = await User.get_or_none(id=claims.user_id)
         if user is None or not user.is_active or user.token_version != claims.token_version:
             raise InvalidToken("The access token has been revoked.")
-        return user
+        return Authentication(user=user, expires_at=claims.expires_at)
 
     async def get_user(self, actor: Principal, user_id: str) -> User | None:
         """A user of the caller's organisation; other organisations' ids look missing."""
@@ -154,6 +162,11 @@ class IdentityService:
         if not actor.is_admin:
             raise PermissionDenied("Only administrators can list users.")
         return await paginate(User.filter(organization_id=actor.organization_id), first, after)
+
+    async def principal_for(self, email: str) -> Principal | None:
+        """The principal of an active account (for operators' tools acting as someone)."""
+        user = await User.get_or_none(email=normalize_email(email), is_active=True)
+        return Principal.of(user) if user else None
 
     async def users_by_id(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, User]:
         """Users by id in one query (for data loaders)."""

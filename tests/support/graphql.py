@@ -1,6 +1,9 @@
 """A small GraphQL-over-HTTP client for tests, and the operations most tests need."""
 
+import asyncio
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,6 +36,26 @@ mutation CreateUser($input: CreateUserInput!) {
     ... on Error { message code }
   }
 }"""
+
+DOCUMENT_FIELDS = """
+  id title filename contentType sizeBytes status progress pageCount chunkCount
+  visibility version attempts createdAt uploadedBy { id } failure { code message }
+"""
+
+UPLOAD = (
+    """
+mutation Upload($input: UploadDocumentInput!) {
+  uploadDocument(input: $input) {
+    __typename
+    ... on UploadDocumentSuccess { duplicate document {"""
+    + DOCUMENT_FIELDS
+    + """} }
+    ... on Error { message code }
+  }
+}"""
+)
+
+DOCUMENT = "query($id: ID!) { document(id: $id) {" + DOCUMENT_FIELDS + "} }"
 
 PASSWORD = "correct horse battery staple"
 
@@ -69,6 +92,50 @@ class GraphQLClient:
         if token:
             all_headers["authorization"] = f"Bearer {token}"
         return await self.http.post("/graphql", json=body, headers=all_headers)
+
+    async def upload(
+        self,
+        account: "Account",
+        path: Path,
+        visibility: str = "ORGANIZATION",
+        filename: str | None = None,
+        title: str | None = None,
+    ) -> dict[str, Any]:
+        """uploadDocument as a GraphQL multipart request; returns the result union member."""
+        operations = {
+            "query": UPLOAD,
+            "variables": {"input": {"file": None, "visibility": visibility, "title": title}},
+        }
+        response = await self.http.post(
+            "/graphql",
+            data={
+                "operations": json.dumps(operations),
+                "map": json.dumps({"0": ["variables.input.file"]}),
+            },
+            files={"0": (filename or path.name, path.read_bytes(), "application/octet-stream")},
+            headers={
+                "authorization": f"Bearer {account.access_token}",
+                "apollo-require-preflight": "true",
+            },
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert not body.get("errors"), body
+        return body["data"]["uploadDocument"]  # type: ignore[no-any-return]
+
+    async def wait_until_final(
+        self, account: "Account", document_id: str, seconds: float = 120
+    ) -> dict[str, Any]:
+        """Poll `document(id)` until READY or FAILED."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            body = await self.execute(DOCUMENT, {"id": document_id}, token=account.access_token)
+            document = body["data"]["document"]
+            if document is None or document["status"] in ("READY", "FAILED"):
+                return document  # type: ignore[no-any-return]
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"document still {document['status']} after {seconds} s")
+            await asyncio.sleep(0.2)
 
     async def sign_up(self, email: str = "ada@example.com", organization: str = "Acme") -> Account:
         """A new organisation with `email` as its ADMIN."""

@@ -1,0 +1,93 @@
+"""Document mutations; expected failures come back as union members."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import strawberry
+
+from api.context import Info
+from api.documents import types as t
+from api.errors import NotFoundError, as_graphql_error, validation_error
+from api.permissions import admin_only, signed_in
+from domain import errors
+from domain.documents import models
+
+INPUT = strawberry.argument(description="The operation's input.")
+DOCUMENT_ID = strawberry.argument(description="Document id.")
+_READ_SIZE = 1024 * 1024
+
+
+async def _chunks(upload: Any) -> AsyncIterator[bytes]:
+    """Read an upload in bounded pieces (Starlette spools it to a temporary file)."""
+    while chunk := await upload.read(_READ_SIZE):
+        yield chunk
+
+
+def _not_found(error: errors.NotFound) -> NotFoundError:
+    return NotFoundError(message=error.message, code=error.code)
+
+
+@strawberry.type
+class DocumentMutation:
+    """Upload, delete and reindex documents."""
+
+    @strawberry.mutation(
+        description="Upload a file (GraphQL multipart request); ingestion starts after commit.",
+        extensions=signed_in(),
+    )
+    async def upload_document(
+        self, info: Info, input: Annotated[t.UploadDocumentInput, INPUT]
+    ) -> t.UploadDocumentResult:
+        """Store, type-check and queue a file."""
+        upload = input.file
+        try:
+            outcome = await info.context.services.documents.upload(
+                info.context.require_principal(),
+                filename=str(getattr(upload, "filename", None) or "upload"),
+                chunks=_chunks(upload),
+                visibility=models.Visibility[input.visibility.name],
+                title=input.title,
+            )
+        except errors.DocumentRejected as error:
+            return t.FileRejected(message=error.message, code=error.code)
+        except errors.InvalidInput as error:
+            return validation_error(error)
+        finally:
+            await upload.close()
+        return t.UploadDocumentSuccess(
+            document=t.Document.from_model(outcome.document), duplicate=outcome.duplicate
+        )
+
+    @strawberry.mutation(
+        description="Delete a document with its file, chunks and vectors (uploader or ADMIN).",
+        extensions=signed_in(),
+    )
+    async def delete_document(
+        self, info: Info, id: Annotated[strawberry.ID, DOCUMENT_ID]
+    ) -> t.DeleteDocumentResult:
+        """Idempotent: deleting twice answers NotFoundError the second time."""
+        try:
+            deleted = await info.context.services.documents.delete(
+                info.context.require_principal(), str(id)
+            )
+        except errors.NotFound as error:
+            return _not_found(error)
+        except errors.PermissionDenied as error:
+            raise as_graphql_error(error) from error
+        return t.DeleteDocumentSuccess(id=strawberry.ID(str(deleted)))
+
+    @strawberry.mutation(
+        description="Parse and index a document again as a new version.",
+        extensions=admin_only(),
+    )
+    async def reindex_document(
+        self, info: Info, id: Annotated[strawberry.ID, DOCUMENT_ID]
+    ) -> t.ReindexDocumentResult:
+        """ADMIN only."""
+        try:
+            document = await info.context.services.documents.reindex(
+                info.context.require_principal(), str(id)
+            )
+        except errors.NotFound as error:
+            return _not_found(error)
+        return t.ReindexDocumentSuccess(document=t.Document.from_model(document))

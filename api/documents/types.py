@@ -1,0 +1,157 @@
+"""GraphQL types of the documents context."""
+
+import uuid
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.file_uploads import Upload
+
+from api.context import Info
+from api.errors import Error, NotFoundError, ValidationError
+from api.identity.types import User
+from domain.documents import models
+
+
+@strawberry.enum(description="Who may see a document.")
+class Visibility(Enum):
+    """GraphQL mirror of the domain visibility."""
+
+    ORGANIZATION = strawberry.enum_value(
+        "ORGANIZATION", description="Every member of the organisation."
+    )
+    PRIVATE = strawberry.enum_value("PRIVATE", description="The uploader and ADMINs only.")
+
+
+@strawberry.enum(description="Where a document is in its ingestion; READY and FAILED are final.")
+class DocumentStatus(Enum):
+    """GraphQL mirror of the domain status."""
+
+    QUEUED = strawberry.enum_value("QUEUED", description="Waiting for a worker.")
+    PARSING = strawberry.enum_value("PARSING", description="Reading the file.")
+    CHUNKING = strawberry.enum_value("CHUNKING", description="Cutting it into passages.")
+    EMBEDDING = strawberry.enum_value("EMBEDDING", description="Computing vectors.")
+    INDEXING = strawberry.enum_value("INDEXING", description="Writing the search index.")
+    READY = strawberry.enum_value("READY", description="Searchable.")
+    FAILED = strawberry.enum_value("FAILED", description="Could not be ingested; see failure.")
+
+
+@strawberry.type(description="Why a document could not be ingested.")
+class DocumentFailure:
+    """The failure of a FAILED document."""
+
+    code: str = strawberry.field(description="A stable code, e.g. CORRUPT_FILE.")
+    message: str = strawberry.field(description="A sentence for people.")
+
+
+@strawberry.type(description="An uploaded file and its ingestion state.")
+class Document:
+    """A document the caller may see."""
+
+    id: strawberry.ID = strawberry.field(description="Stable identifier.")
+    title: str = strawberry.field(description="Display title.")
+    filename: str = strawberry.field(description="The uploaded file's name (metadata only).")
+    content_type: str = strawberry.field(description="MIME type decided from the bytes.")
+    size_bytes: int = strawberry.field(description="Size of the uploaded file.")
+    status: DocumentStatus = strawberry.field(description="Lifecycle state.")
+    progress: float = strawberry.field(description="0 to 1 through ingestion.")
+    page_count: int | None = strawberry.field(description="Pages, for paged formats.")
+    chunk_count: int = strawberry.field(description="Searchable passages once READY.")
+    visibility: Visibility = strawberry.field(description="Who may see it.")
+    version: int = strawberry.field(description="Bumped by every reindex.")
+    attempts: int = strawberry.field(description="Processing attempts of this version.")
+    created_at: datetime = strawberry.field(description="When it was uploaded.")
+    updated_at: datetime = strawberry.field(description="Last change of any field.")
+    failure: DocumentFailure | None = strawberry.field(description="Set when FAILED.")
+    _uploaded_by_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="Who uploaded it.")
+    async def uploaded_by(self, info: Info) -> User:
+        """Loaded through the per-request user loader."""
+        user = await info.context.loaders.identity.user.load(self._uploaded_by_id)
+        if user is None:  # the foreign key cascades: a document never outlives its uploader
+            raise LookupError(f"uploader {self._uploaded_by_id} missing")
+        return User.from_model(user)
+
+    @classmethod
+    def from_model(cls, document: models.Document) -> "Document":
+        """From the ORM entity."""
+        failed = document.status is models.DocumentStatus.FAILED
+        return cls(
+            id=strawberry.ID(str(document.id)),
+            title=document.title,
+            filename=document.filename,
+            content_type=document.kind.content_type,
+            size_bytes=document.size_bytes,
+            status=DocumentStatus[document.status.name],
+            progress=document.progress,
+            page_count=document.page_count,
+            chunk_count=document.chunk_count,
+            visibility=Visibility[document.visibility.name],
+            version=document.version,
+            attempts=document.attempts,
+            created_at=document.created_at,
+            updated_at=document.updated_at,
+            failure=DocumentFailure(
+                code=document.failure_code or "FAILED", message=document.failure_message or ""
+            )
+            if failed
+            else None,
+            _uploaded_by_id=document.uploaded_by_id,
+        )
+
+
+@strawberry.type(description="The stored document; `duplicate` when the same content existed.")
+class UploadDocumentSuccess:
+    """Result of uploadDocument."""
+
+    document: Document = strawberry.field(description="The new or the existing document.")
+    duplicate: bool = strawberry.field(description="True when the content was already there.")
+
+
+@strawberry.type(
+    description="The file was refused: UNSUPPORTED_TYPE, EMPTY_FILE, CORRUPT_FILE, "
+    "ENCRYPTED_FILE or TOO_LARGE."
+)
+class FileRejected(Error):
+    """The upload's content cannot be ingested."""
+
+
+@strawberry.type(description="The document is gone: its file, rows and vectors are removed.")
+class DeleteDocumentSuccess:
+    """Result of deleteDocument."""
+
+    id: strawberry.ID = strawberry.field(description="The deleted document's id.")
+
+
+@strawberry.type(description="The document is queued for ingestion as a new version.")
+class ReindexDocumentSuccess:
+    """Result of reindexDocument."""
+
+    document: Document = strawberry.field(description="The document, QUEUED again.")
+
+
+UploadDocumentResult = Annotated[
+    UploadDocumentSuccess | FileRejected | ValidationError,
+    strawberry.union("UploadDocumentResult", description="The document, or why not."),
+]
+DeleteDocumentResult = Annotated[
+    DeleteDocumentSuccess | NotFoundError,
+    strawberry.union("DeleteDocumentResult", description="Deleted, or not found."),
+]
+ReindexDocumentResult = Annotated[
+    ReindexDocumentSuccess | NotFoundError,
+    strawberry.union("ReindexDocumentResult", description="Queued, or not found."),
+]
+
+
+@strawberry.input(description="A file to ingest (a GraphQL multipart request).")
+class UploadDocumentInput:
+    """uploadDocument arguments."""
+
+    file: Upload = strawberry.field(description="The file; its type is decided from its bytes.")
+    visibility: Visibility = strawberry.field(
+        default=Visibility.ORGANIZATION, description="ORGANIZATION unless stated."
+    )
+    title: str | None = strawberry.field(default=None, description="Defaults to the file name.")

@@ -1,0 +1,1 @@
+"""Documents: upload, the ingestion lifecycle, parsing and chunking."""

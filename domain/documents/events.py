@@ -1,0 +1,126 @@
+"""Document change notifications: in-process for the embedded default, Redis pub/sub otherwise.
+
+An event only says "document X changed"; subscribers re-read the row, so a missed or
+coalesced event can never show stale state.
+"""
+
+import asyncio
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+
+import redis.asyncio
+
+_CHANNEL = "beacon:documents:"
+
+
+class DocumentEvents(Protocol):
+    """Publish and subscribe to per-document change notifications."""
+
+    async def publish(self, document_id: uuid.UUID) -> None:
+        """Tell subscribers the document changed."""
+        ...
+
+    def subscribe(self, document_id: uuid.UUID) -> AbstractAsyncContextManager["Subscription"]:
+        """A subscription for the duration of an `async with` block."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class Subscription(Protocol):
+    """Waits for the next change notification."""
+
+    async def wait(self, seconds: float) -> bool:
+        """True when a change arrived, False after `seconds` without one."""
+        ...
+
+
+class _Flag:
+    """One subscriber's wake-up flag, settable from any thread."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+
+    def set_threadsafe(self) -> None:
+        self._loop.call_soon_threadsafe(self._event.set)
+
+    async def wait(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self._event.wait(), seconds)
+        except TimeoutError:
+            return False
+        self._event.clear()
+        return True
+
+
+class InProcessEvents:
+    """For one process: the in-process worker threads publish, API tasks subscribe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: dict[uuid.UUID, set[_Flag]] = {}
+
+    async def publish(self, document_id: uuid.UUID) -> None:
+        """Wake every subscriber of the document, whichever loop it runs on."""
+        with self._lock:
+            flags = list(self._subscribers.get(document_id, ()))
+        for flag in flags:
+            flag.set_threadsafe()
+
+    @asynccontextmanager
+    async def subscribe(self, document_id: uuid.UUID) -> AsyncIterator[Subscription]:
+        """Register a wake-up flag for the duration of the block."""
+        flag = _Flag()
+        with self._lock:
+            self._subscribers.setdefault(document_id, set()).add(flag)
+        try:
+            yield flag
+        finally:
+            with self._lock:
+                self._subscribers[document_id].discard(flag)
+                if not self._subscribers[document_id]:
+                    del self._subscribers[document_id]
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+
+class _RedisSubscription:
+    def __init__(self, pubsub: redis.asyncio.client.PubSub) -> None:
+        self._pubsub = pubsub
+
+    async def wait(self, seconds: float) -> bool:
+        message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=seconds)
+        return message is not None
+
+
+class RedisEvents:
+    """Across processes: any worker publishes, any API replica's subscribers hear it."""
+
+    def __init__(self, url: str) -> None:
+        self._client = redis.asyncio.Redis.from_url(url)
+
+    async def publish(self, document_id: uuid.UUID) -> None:
+        """Publish on the document's channel."""
+        await self._client.publish(_CHANNEL + str(document_id), b"1")
+
+    @asynccontextmanager
+    async def subscribe(self, document_id: uuid.UUID) -> AsyncIterator[Subscription]:
+        """Listen on the document's channel for the duration of the block."""
+        pubsub = self._client.pubsub()
+        await pubsub.subscribe(_CHANNEL + str(document_id))
+        try:
+            yield _RedisSubscription(pubsub)
+        finally:
+            await pubsub.unsubscribe()
+            await pubsub.aclose()
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()

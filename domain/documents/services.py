@@ -1,0 +1,208 @@
+"""Document use cases at the API's pace: upload, list, read, delete, reindex, watch."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from domain.documents.access import can_delete, visible_documents
+from domain.documents.events import DocumentEvents
+from domain.documents.jobs import Jobs
+from domain.documents.kinds import DocumentKind
+from domain.documents.models import Document, DocumentStatus, Visibility
+from domain.documents.names import claimed_kind, clean_filename, contradicts
+from domain.documents.sniffing import ArchiveLimits, sniff
+from domain.documents.storage import FileStore, StagedFile
+from domain.errors import InvalidInput, NotFound, PermissionDenied, UnsupportedDocument
+from domain.identity.principal import Principal
+from domain.pagination import Page, paginate
+
+# Subscribers re-read the row at least this often, so a lost notification only delays.
+_WATCH_POLL_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """The stored document, and whether it already existed."""
+
+    document: Document
+    duplicate: bool
+
+
+class DocumentService:
+    """Documents as people see them, inside their organisation's access rules."""
+
+    def __init__(
+        self,
+        files: FileStore,
+        jobs: Jobs,
+        events: DocumentEvents,
+        max_upload_bytes: int,
+        archive_limits: ArchiveLimits,
+    ) -> None:
+        self._files = files
+        self._jobs = jobs
+        self._events = events
+        self._max_upload_bytes = max_upload_bytes
+        self._archive_limits = archive_limits
+
+    async def upload(
+        self,
+        actor: Principal,
+        filename: str,
+        chunks: AsyncIterator[bytes],
+        visibility: Visibility = Visibility.ORGANIZATION,
+        title: str | None = None,
+    ) -> UploadOutcome:
+        """Store a file under a generated key and queue its ingestion (after commit)."""
+        name = clean_filename(filename)
+        title = (title or "").strip() or name.rsplit(".", 1)[0] or name
+        if len(title) > 300:
+            raise InvalidInput("title", "Use a title of at most 300 characters.")
+        staged = await self._files.receive(chunks, self._max_upload_bytes)
+        try:
+            kind = await asyncio.to_thread(self._check_type, staged, name)
+            outcome = await self._record(actor, staged, name, kind, visibility, title)
+        except BaseException:
+            self._files.discard(staged)
+            raise
+        if outcome.duplicate:
+            self._files.discard(staged)
+        else:
+            self._jobs.ingest_document(outcome.document.id)
+        return outcome
+
+    async def get(self, actor: Principal, document_id: str) -> Document | None:
+        """A document the caller may see; anything else (other organisation too) is None."""
+        try:
+            wanted = uuid.UUID(document_id)
+        except ValueError:
+            return None
+        return await visible_documents(actor).get_or_none(id=wanted)
+
+    async def by_ids(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Document]:
+        """Documents by id in one query (for data loaders; callers checked access)."""
+        return {document.id: document for document in await Document.filter(id__in=ids)}
+
+    async def list(
+        self,
+        actor: Principal,
+        first: int | None,
+        after: str | None,
+        status: DocumentStatus | None = None,
+    ) -> Page[Document]:
+        """Visible documents, oldest first, optionally in one status."""
+        query = visible_documents(actor)
+        if status is not None:
+            query = query.filter(status=status)
+        return await paginate(query, first, after)
+
+    async def delete(self, actor: Principal, document_id: str) -> uuid.UUID:
+        """Remove rows now and vectors and file in the background; idempotent for the caller."""
+        document = await self.get(actor, document_id)
+        if document is None:
+            raise NotFound("No such document.")
+        if not can_delete(actor, document):
+            raise PermissionDenied("Only the uploader or an administrator can delete it.")
+        await Document.filter(id=document.id).delete()  # chunks and texts cascade
+        self._jobs.purge_document(document.id, document.organization_id, _storage_key(document))
+        await self._events.publish(document.id)
+        return document.id
+
+    async def reindex(self, actor: Principal, document_id: str) -> Document:
+        """ADMIN: parse and index the document again as a new version."""
+        if not actor.is_admin:
+            raise PermissionDenied("Only administrators can reindex documents.")
+        document = await self.get(actor, document_id)
+        if document is None:
+            raise NotFound("No such document.")
+        async with in_transaction():
+            document = await Document.select_for_update().get(id=document.id)
+            document.version += 1
+            document.status = DocumentStatus.QUEUED
+            document.progress = 0.0
+            document.attempts = 0
+            document.failure_code = None
+            document.failure_message = None
+            document.lease_expires_at = None
+            await document.save()
+        self._jobs.ingest_document(document.id)
+        await self._events.publish(document.id)
+        return document
+
+    async def watch(self, actor: Principal, document_id: str) -> AsyncIterator[Document | None]:
+        """The document now and after every change, until READY or FAILED (None: gone)."""
+        document = await self.get(actor, document_id)
+        if document is None:
+            yield None
+            return
+        async with self._events.subscribe(document.id) as changes:
+            last: tuple[object, ...] | None = None
+            while True:
+                current = await self.get(actor, document_id)
+                if current is None:
+                    yield None
+                    return
+                state = (current.status, current.progress, current.version, current.chunk_count)
+                if state != last:
+                    last = state
+                    yield current
+                if current.status.is_final:
+                    return
+                await changes.wait(_WATCH_POLL_SECONDS)
+
+    def _check_type(self, staged: StagedFile, name: str) -> DocumentKind:
+        kind = sniff(staged.path, name, self._archive_limits)
+        claimed = claimed_kind(name)
+        if claimed is not None and contradicts(claimed, kind):
+            raise UnsupportedDocument(
+                f"The file's content is {kind.name}, but its name says {claimed.name}."
+            )
+        return kind
+
+    async def _record(
+        self,
+        actor: Principal,
+        staged: StagedFile,
+        name: str,
+        kind: DocumentKind,
+        visibility: Visibility,
+        title: str,
+    ) -> UploadOutcome:
+        scope = "organization" if visibility is Visibility.ORGANIZATION else str(actor.user_id)
+        key = dict(organization_id=actor.organization_id, sha256=staged.sha256, dedupe_scope=scope)
+        existing = await Document.get_or_none(**key)
+        if existing is not None:
+            return UploadOutcome(existing, duplicate=True)
+        storage_key = self._files.keep(staged)
+        try:
+            document = await Document.create(
+                id=uuid.UUID(storage_key),
+                uploaded_by_id=actor.user_id,
+                title=title,
+                filename=name,
+                kind=kind,
+                size_bytes=staged.size_bytes,
+                visibility=visibility,
+                **key,
+            )
+        except IntegrityError:
+            # The same content won a race a moment ago: keep theirs, drop ours.
+            self._files.delete(storage_key)
+            return UploadOutcome(await Document.get(**key), duplicate=True)
+        except BaseException:
+            self._files.delete(storage_key)
+            raise
+        return UploadOutcome(document, duplicate=False)
+
+
+def _storage_key(document: Document) -> str:
+    return storage_key(document.id)
+
+
+def storage_key(document_id: uuid.UUID) -> str:
+    """Documents are stored under their own id: one key, never a client-supplied name."""
+    return document_id.hex

@@ -1,0 +1,1 @@
+"""Retrieval: embeddings, vector stores and access-controlled search."""

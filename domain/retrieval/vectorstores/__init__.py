@@ -1,0 +1,1 @@
+"""The vector-store port and its adapters: LanceDB (embedded) and Weaviate (production)."""

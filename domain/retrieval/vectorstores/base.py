@@ -1,0 +1,81 @@
+"""The vector-store port: records, access rules and the protocol every adapter implements."""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+ORGANIZATION = "ORGANIZATION"  # visible to every member of the organisation
+PRIVATE = "PRIVATE"  # visible to the uploader and the organisation's ADMINs
+
+
+@dataclass(frozen=True)
+class VectorRecord:
+    """One chunk as stored for retrieval; `id` is uuid5(document id, version, index)."""
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    document_id: uuid.UUID
+    version: int
+    chunk_index: int
+    visibility: str
+    owner_id: uuid.UUID
+    text: str
+    vector: Sequence[float]
+    page: int | None = None
+    heading_path: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who is searching: the store applies this inside the query, never afterwards."""
+
+    organization_id: uuid.UUID
+    user_id: uuid.UUID
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    """A record found by a search, best first; higher `score` is better."""
+
+    id: uuid.UUID
+    document_id: uuid.UUID
+    version: int
+    chunk_index: int
+    text: str
+    score: float
+    page: int | None
+    heading_path: list[str]
+
+
+class VectorStore(Protocol):
+    """Stores chunk vectors per organisation and searches them under an access rule."""
+
+    async def start(self) -> None:
+        """Connect, and create the collection/table and indexes if missing."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+    async def upsert(self, records: Sequence[VectorRecord]) -> None:
+        """Insert or replace records by id; raises if any record was not stored."""
+
+    async def delete_document(
+        self, organization_id: uuid.UUID, document_id: uuid.UUID, keep_version: int | None = None
+    ) -> None:
+        """Remove the document's records (all, or all but `keep_version`)."""
+
+    async def search_vector(
+        self, vector: Sequence[float], access: Access, limit: int
+    ) -> list[VectorHit]:
+        """Nearest records the caller may see (cosine similarity, best first)."""
+
+    async def search_text(self, query: str, access: Access, limit: int) -> list[VectorHit]:
+        """Best BM25 matches the caller may see (best first)."""
+
+    async def document_ids(self, organization_id: uuid.UUID) -> dict[uuid.UUID, set[int]]:
+        """For reconciliation: every document id stored for the organisation, with its versions."""
+
+    async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID) -> int:
+        """How many records the document has."""

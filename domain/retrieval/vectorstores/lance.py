@@ -1,0 +1,373 @@
+"""The embedded adapter: one LanceDB table on local disk, driven through LanceDB's async API.
+
+Design notes (why, not what):
+
+- Access rules are a SQL prefilter (`where(...)`, LanceDB's default prefiltering): rows the
+  caller may not see are removed before the nearest-neighbour / BM25 ranking, so `limit`
+  allowed hits come back even when forbidden rows are the best matches. Values are only ever
+  formatted from `uuid.UUID` objects (see `sql_uuid`), so no caller string reaches the SQL.
+- Full-text freshness: a native FTS (BM25) index on `text` exists from `start()` on (building
+  it on an empty table is instant). LanceDB searches rows the index does not cover yet with a
+  flat scan and merges them into the ranking, so a row is findable the moment `upsert`
+  returns; `optimize()` later folds new rows into the index so that scan stays short.
+- The ANN vector index is only built by `optimize()` once the table holds
+  `VECTOR_INDEX_MIN_ROWS` rows: below that an exhaustive scan is exact and still fast.
+- Writes are serialised per store (see `_write_lock`), and `id` is declared the table's
+  primary key so concurrent writers in other stores or processes are detected at commit.
+- Reads check for newer table versions on every query (`read_consistency_interval=0`):
+  the API server and the worker each build their own store on the same directory, and the
+  server must see chunks the worker has just written.
+"""
+
+import asyncio
+import math
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import lancedb
+import pyarrow as pa  # type: ignore[import-untyped]
+from lancedb.index import FTS, BTree, HnswSq
+
+from domain.retrieval.vectorstores.base import (
+    ORGANIZATION,
+    PRIVATE,
+    Access,
+    VectorHit,
+    VectorRecord,
+)
+
+TABLE_NAME = "chunks"
+# Below this many rows an exact flat scan is fast (a few ms at 384 dimensions), and an ANN
+# index trained on too few vectors would only lose recall.
+VECTOR_INDEX_MIN_ROWS = 50_000
+# One HNSW graph per IVF partition: a single graph is best for recall, but its build memory
+# grows with the rows it holds, so very large tables get a partition per this many rows.
+ROWS_PER_HNSW_PARTITION = 1_000_000
+VECTOR_INDEX = "vector_hnsw_sq"
+TEXT_INDEX = "text_fts"
+# Scalar indexes speed up the merge join on `id` and the organisation/document filters.
+SCALAR_INDEXES = {
+    "id": "id_btree",
+    "organization_id": "organization_btree",
+    "document_id": "document_btree",
+}
+QUERY_TIMEOUT = timedelta(seconds=30)
+# Old table versions are kept this long so a query still reading one is never cut short;
+# pruning them sooner than LanceDB's default week keeps the directory from growing with every
+# upsert.
+KEEP_OLD_VERSIONS = timedelta(hours=1)
+_PRIMARY_KEY_METADATA = b"lance-schema:unenforced-primary-key:position"
+_HIT_COLUMNS = ["id", "document_id", "version", "chunk_index", "text", "page", "heading_path"]
+_VISIBILITIES = (ORGANIZATION, PRIVATE)
+
+
+def sql_uuid(value: uuid.UUID) -> str:
+    """A quoted SQL literal for a UUID; anything but a `uuid.UUID` is refused."""
+    if not isinstance(value, uuid.UUID):
+        raise TypeError(f"expected uuid.UUID, got {type(value).__name__}")
+    # str(UUID) is always 36 characters of hex digits and dashes: nothing to escape.
+    return f"'{value}'"
+
+
+def sql_int(value: int) -> str:
+    """A SQL literal for an integer; bools and other types are refused."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected int, got {type(value).__name__}")
+    return str(int(value))
+
+
+def access_predicate(access: Access) -> str:
+    """The SQL prefilter keeping only the records `access` may see."""
+    organization = f"organization_id = {sql_uuid(access.organization_id)}"
+    if not isinstance(access.is_admin, bool):
+        raise TypeError("is_admin must be a bool")
+    if access.is_admin:
+        return organization
+    owner = sql_uuid(access.user_id)
+    return f"{organization} AND (visibility = '{ORGANIZATION}' OR owner_id = {owner})"
+
+
+def document_predicate(
+    organization_id: uuid.UUID, document_id: uuid.UUID, keep_version: int | None = None
+) -> str:
+    """The SQL predicate selecting a document's records (optionally all but one version)."""
+    predicate = (
+        f"organization_id = {sql_uuid(organization_id)} AND document_id = {sql_uuid(document_id)}"
+    )
+    if keep_version is not None:
+        predicate += f" AND version != {sql_int(keep_version)}"
+    return predicate
+
+
+def chunk_schema(dimensions: int) -> pa.Schema:
+    """The Arrow schema of the `chunks` table for vectors of `dimensions` floats."""
+    return pa.schema(
+        [
+            pa.field("id", pa.string(), nullable=False),
+            pa.field("organization_id", pa.string(), nullable=False),
+            pa.field("document_id", pa.string(), nullable=False),
+            pa.field("owner_id", pa.string(), nullable=False),
+            pa.field("visibility", pa.string(), nullable=False),
+            pa.field("version", pa.int64(), nullable=False),
+            pa.field("chunk_index", pa.int64(), nullable=False),
+            pa.field("page", pa.int64(), nullable=True),
+            pa.field("heading_path", pa.list_(pa.string()), nullable=False),
+            pa.field("text", pa.string(), nullable=False),
+            pa.field("vector", pa.list_(pa.float32(), dimensions), nullable=False),
+        ]
+    )
+
+
+class LanceVectorStore:
+    """A `VectorStore` in an embedded LanceDB directory: one table for every organisation."""
+
+    def __init__(
+        self,
+        path: Path,
+        dimensions: int,
+        *,
+        vector_index_min_rows: int = VECTOR_INDEX_MIN_ROWS,
+    ) -> None:
+        if dimensions < 1:
+            raise ValueError("dimensions must be positive")
+        self._path = path
+        self._dimensions = dimensions
+        self._schema = chunk_schema(dimensions)
+        self._vector_index_min_rows = vector_index_min_rows
+        self._connection: lancedb.AsyncConnection | None = None
+        self._table: lancedb.AsyncTable | None = None
+        # LanceDB commits optimistically: concurrent merge_inserts on one table conflict and
+        # retry (each retry re-reads the table, so N writers cost O(N^2) attempts and can hit
+        # the 30 s retry budget), and without a primary key two writers inserting the same new
+        # ids both succeed, leaving duplicate rows. One writer at a time per store avoids both;
+        # the declared primary key covers writers in other stores or processes.
+        self._write_lock = asyncio.Lock()
+        self._optimized_version: int | None = None
+
+    async def start(self) -> None:
+        """Open (or create) the table, check its vector size, and create missing indexes."""
+        await asyncio.to_thread(self._path.mkdir, parents=True, exist_ok=True)
+        connection = await lancedb.connect_async(self._path, read_consistency_interval=timedelta(0))
+        try:
+            self._table = await self._prepare(connection)
+        except BaseException:
+            connection.close()  # type: ignore[no-untyped-call]
+            raise
+        self._connection = connection
+
+    async def _prepare(self, connection: lancedb.AsyncConnection) -> lancedb.AsyncTable:
+        table = await self._open_or_create(connection)
+        schema = await table.schema()
+        stored = schema.field("vector").type
+        if stored != self._schema.field("vector").type:
+            table.close()  # type: ignore[no-untyped-call]
+            raise ValueError(
+                f"the vector table at {self._path} holds {stored} vectors, not "
+                f"{self._dimensions} floats: reindex after changing the embedding model"
+            )
+        metadata = schema.field("id").metadata or {}
+        if _PRIMARY_KEY_METADATA not in metadata:
+            await table.set_unenforced_primary_key("id")
+        existing = {index.name for index in await table.list_indices()}
+        for column, name in SCALAR_INDEXES.items():
+            if name not in existing:
+                await table.create_index(column, config=BTree(), name=name)
+        if TEXT_INDEX not in existing:
+            await table.create_index("text", config=FTS(), name=TEXT_INDEX)
+        return table
+
+    async def _open_or_create(self, connection: lancedb.AsyncConnection) -> lancedb.AsyncTable:
+        # Not create_table(exist_ok=True): it compares schemas including field metadata, and
+        # the primary-key marker set below makes an existing table differ from `_schema`.
+        try:
+            return await connection.open_table(TABLE_NAME)
+        except ValueError:
+            pass  # not created yet
+        try:
+            return await connection.create_table(TABLE_NAME, schema=self._schema)
+        except ValueError:
+            # Another store created it between our open and our create.
+            return await connection.open_table(TABLE_NAME)
+
+    async def close(self) -> None:
+        """Release the table and the connection."""
+        if self._table is not None:
+            self._table.close()  # type: ignore[no-untyped-call]
+        if self._connection is not None:
+            self._connection.close()  # type: ignore[no-untyped-call]
+        self._table = self._connection = None
+
+    async def upsert(self, records: Sequence[VectorRecord]) -> None:
+        """Insert or replace records by id in one transaction."""
+        if not records:
+            return
+        if len({record.id for record in records}) != len(records):
+            # merge_insert's behaviour for a key repeated in one batch is undefined.
+            raise ValueError("records must have distinct ids")
+        rows = pa.Table.from_pylist([self._row(record) for record in records], schema=self._schema)
+        table = self._opened()
+        async with self._write_lock:
+            result = await (
+                table.merge_insert("id")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute(rows)
+            )
+        stored = result.num_inserted_rows + result.num_updated_rows
+        if stored != len(records):
+            raise RuntimeError(f"LanceDB stored {stored} of {len(records)} records")
+
+    async def delete_document(
+        self, organization_id: uuid.UUID, document_id: uuid.UUID, keep_version: int | None = None
+    ) -> None:
+        """Remove the document's records (all, or all but `keep_version`) by predicate."""
+        predicate = document_predicate(organization_id, document_id, keep_version)
+        table = self._opened()
+        async with self._write_lock:
+            await table.delete(predicate)
+
+    async def search_vector(
+        self, vector: Sequence[float], access: Access, limit: int
+    ) -> list[VectorHit]:
+        """Nearest visible records by cosine similarity (1 - cosine distance), best first."""
+        query_vector = self._checked_vector(vector)
+        predicate = access_predicate(access)
+        if limit < 1:
+            return []
+        query = (
+            self._opened()
+            .query()
+            .nearest_to(query_vector)
+            .column("vector")
+            .distance_type("cosine")
+            .where(predicate)
+            # With an IVF index, keep probing partitions until `limit` allowed rows are found
+            # (a narrow access filter can leave the nearest partitions without any).
+            .maximum_nprobes(0)
+            .limit(limit)
+            .select([*_HIT_COLUMNS, "_distance"])
+        )
+        rows = await query.to_list(timeout=QUERY_TIMEOUT)
+        hits = [_hit(row, 1.0 - float(row["_distance"])) for row in rows]
+        return sorted(hits, key=lambda hit: hit.score, reverse=True)
+
+    async def search_text(self, query: str, access: Access, limit: int) -> list[VectorHit]:
+        """Best BM25 matches among visible records, best first."""
+        predicate = access_predicate(access)
+        if limit < 1 or not query.strip():
+            return []
+        search = (
+            self._opened()
+            .query()
+            .nearest_to_text(query, columns="text")
+            .where(predicate)
+            .limit(limit)
+            .select([*_HIT_COLUMNS, "_score"])
+        )
+        rows = await search.to_list(timeout=QUERY_TIMEOUT)
+        hits = [_hit(row, float(row["_score"])) for row in rows]
+        return sorted(hits, key=lambda hit: hit.score, reverse=True)
+
+    async def document_ids(self, organization_id: uuid.UUID) -> dict[uuid.UUID, set[int]]:
+        """Every document stored for the organisation, with its versions."""
+        query = (
+            self._opened()
+            .query()
+            .where(f"organization_id = {sql_uuid(organization_id)}")
+            .select(["document_id", "version"])
+        )
+        documents: dict[uuid.UUID, set[int]] = {}
+        async for batch in await query.to_batches(timeout=QUERY_TIMEOUT):
+            # Deduplicate in Arrow: a document has many chunks per version.
+            pairs = pa.Table.from_batches([batch]).group_by(["document_id", "version"])
+            unique = pairs.aggregate([])
+            for document_id, version in zip(
+                unique.column("document_id").to_pylist(),
+                unique.column("version").to_pylist(),
+                strict=True,
+            ):
+                documents.setdefault(uuid.UUID(document_id), set()).add(int(version))
+        return documents
+
+    async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID) -> int:
+        """How many records the document has."""
+        return await self._opened().count_rows(document_predicate(organization_id, document_id))
+
+    async def optimize(self) -> None:
+        """Fold new rows into the indexes, compact files, and build the ANN index when due.
+
+        Call after ingestion; a no-op (one version check) when nothing was written since.
+        """
+        table = self._opened()
+        async with self._write_lock:
+            version = await table.version()
+            if version == self._optimized_version:
+                return
+            rows = await table.count_rows()
+            indexes = {index.name for index in await table.list_indices()}
+            if rows >= self._vector_index_min_rows and VECTOR_INDEX not in indexes:
+                partitions = max(1, rows // ROWS_PER_HNSW_PARTITION)
+                await table.create_index(
+                    "vector",
+                    config=HnswSq(distance_type="cosine", num_partitions=partitions),
+                    name=VECTOR_INDEX,
+                )
+            await table.optimize(cleanup_older_than=KEEP_OLD_VERSIONS)
+            self._optimized_version = await table.version()
+
+    async def has_vector_index(self) -> bool:
+        """Whether `optimize()` has built the ANN index yet."""
+        return VECTOR_INDEX in {index.name for index in await self._opened().list_indices()}
+
+    def _opened(self) -> lancedb.AsyncTable:
+        if self._table is None:
+            raise RuntimeError("LanceVectorStore.start() has not been called")
+        return self._table
+
+    def _checked_vector(self, vector: Sequence[float]) -> list[float]:
+        values = [float(value) for value in vector]
+        if len(values) != self._dimensions:
+            raise ValueError(f"expected {self._dimensions} dimensions, got {len(values)}")
+        if not all(math.isfinite(value) for value in values):
+            raise ValueError("vector contains NaN or infinity")
+        return values
+
+    def _row(self, record: VectorRecord) -> dict[str, Any]:
+        if record.visibility not in _VISIBILITIES:
+            raise ValueError(f"unknown visibility {record.visibility!r}")
+        return {
+            "id": _uuid_text(record.id),
+            "organization_id": _uuid_text(record.organization_id),
+            "document_id": _uuid_text(record.document_id),
+            "owner_id": _uuid_text(record.owner_id),
+            "visibility": record.visibility,
+            "version": record.version,
+            "chunk_index": record.chunk_index,
+            "page": record.page,
+            "heading_path": list(record.heading_path),
+            "text": record.text,
+            "vector": self._checked_vector(record.vector),
+        }
+
+
+def _uuid_text(value: uuid.UUID) -> str:
+    # Stored ids are compared with `sql_uuid` literals, so they must be canonical UUID text.
+    if not isinstance(value, uuid.UUID):
+        raise TypeError(f"expected uuid.UUID, got {type(value).__name__}")
+    return str(value)
+
+
+def _hit(row: dict[str, Any], score: float) -> VectorHit:
+    return VectorHit(
+        id=uuid.UUID(row["id"]),
+        document_id=uuid.UUID(row["document_id"]),
+        version=int(row["version"]),
+        chunk_index=int(row["chunk_index"]),
+        text=row["text"],
+        score=score,
+        page=None if row["page"] is None else int(row["page"]),
+        heading_path=list(row["heading_path"] or []),
+    )

@@ -1,0 +1,136 @@
+"""Who sees, deletes and reindexes documents."""
+
+import asyncio
+import uuid
+from pathlib import Path
+
+from domain.documents.models import Chunk, Document
+from tests.support import documents as files
+from tests.support.graphql import DOCUMENT, Account
+from tests.support.platform import Platform
+
+DOCUMENTS = "{ documents(first: 100) { edges { node { id } } } }"
+DELETE = """mutation($id: ID!) { deleteDocument(id: $id) {
+  __typename ... on DeleteDocumentSuccess { id } ... on Error { code } } }"""
+REINDEX = """mutation($id: ID!) { reindexDocument(id: $id) { __typename
+  ... on ReindexDocumentSuccess { document { version status } } ... on Error { code } } }"""
+
+
+async def visible_ids(platform: Platform, account: Account) -> set[str]:
+    body = await platform.client.execute(DOCUMENTS, token=account.access_token)
+    return {edge["node"]["id"] for edge in body["data"]["documents"]["edges"]}
+
+
+async def document(platform: Platform, account: Account, document_id: str) -> object:
+    body = await platform.client.execute(DOCUMENT, {"id": document_id}, token=account.access_token)
+    return body["data"]["document"]
+
+
+async def test_private_documents_are_for_their_uploader_and_admins(
+    platform: Platform, tmp_path: Path
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    alice = await client.create_user(admin, "alice@example.com")
+    bob = await client.create_user(admin, "bob@example.com")
+    private = await client.upload(alice, files.write_text(tmp_path), visibility="PRIVATE")
+    shared = await client.upload(alice, files.write_markdown(tmp_path))
+    private_id, shared_id = private["document"]["id"], shared["document"]["id"]
+    assert await visible_ids(platform, alice) == {private_id, shared_id}
+    assert await visible_ids(platform, admin) == {private_id, shared_id}
+    assert await visible_ids(platform, bob) == {shared_id}
+    assert await document(platform, bob, private_id) is None
+
+
+async def test_another_organisations_document_looks_missing(
+    platform: Platform, tmp_path: Path
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    stranger = await client.sign_up("mallory@example.com", "Globex")
+    uploaded = await client.upload(admin, files.write_text(tmp_path))
+    document_id = uploaded["document"]["id"]
+    assert await document(platform, stranger, document_id) is None
+    assert await document(platform, stranger, str(uuid.uuid4())) is None
+    assert await visible_ids(platform, stranger) == set()
+    for mutation in (DELETE, REINDEX):
+        foreign = await client.execute(mutation, {"id": document_id}, token=stranger.access_token)
+        missing = await client.execute(
+            mutation, {"id": str(uuid.uuid4())}, token=stranger.access_token
+        )
+        assert foreign == missing
+
+
+async def test_deleting_removes_file_rows_and_vectors(platform: Platform, tmp_path: Path) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    uploaded = await client.upload(admin, files.write_docx(tmp_path))
+    document_id = uploaded["document"]["id"]
+    await client.wait_until_final(admin, document_id)
+    org = uuid.UUID(admin.organization_id)
+    doc_uuid = uuid.UUID(document_id)
+    assert await platform.services.vectors.count(org, doc_uuid) > 0
+    body = await client.execute(DELETE, {"id": document_id}, token=admin.access_token)
+    assert body["data"]["deleteDocument"] == {
+        "__typename": "DeleteDocumentSuccess",
+        "id": document_id,
+    }
+    assert not await Document.exists(id=doc_uuid)
+    assert not await Chunk.exists(document_id=doc_uuid)
+    for _ in range(100):  # the purge runs in the worker
+        gone = not platform.services.files.path(doc_uuid.hex).exists()
+        if gone and await platform.services.vectors.count(org, doc_uuid) == 0:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("file or vectors still there")
+    again = await client.execute(DELETE, {"id": document_id}, token=admin.access_token)
+    assert again["data"]["deleteDocument"] == {"__typename": "NotFoundError", "code": "NOT_FOUND"}
+
+
+async def test_only_the_uploader_or_an_admin_may_delete(platform: Platform, tmp_path: Path) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    alice = await client.create_user(admin, "alice@example.com")
+    bob = await client.create_user(admin, "bob@example.com")
+    uploaded = await client.upload(alice, files.write_text(tmp_path))
+    body = await client.execute(DELETE, {"id": uploaded["document"]["id"]}, token=bob.access_token)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    body = await client.execute(
+        DELETE, {"id": uploaded["document"]["id"]}, token=admin.access_token
+    )
+    assert body["data"]["deleteDocument"]["__typename"] == "DeleteDocumentSuccess"
+
+
+async def test_reindexing_makes_a_new_version_and_drops_the_old_vectors(
+    platform: Platform, tmp_path: Path
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    uploaded = await client.upload(admin, files.write_markdown(tmp_path))
+    document_id = uploaded["document"]["id"]
+    first = await client.wait_until_final(admin, document_id)
+    body = await client.execute(REINDEX, {"id": document_id}, token=admin.access_token)
+    assert body["data"]["reindexDocument"]["document"]["version"] == 2
+    second = await client.wait_until_final(admin, document_id)
+    assert second["status"] == "READY" and second["version"] == 2
+    assert second["chunkCount"] == first["chunkCount"]
+    stored = await platform.services.vectors.document_ids(uuid.UUID(admin.organization_id))
+    assert stored[uuid.UUID(document_id)] == {2}
+    versions = (
+        await Chunk.filter(document_id=uuid.UUID(document_id))
+        .distinct()
+        .values_list("version", flat=True)
+    )
+    assert set(versions) == {2}
+
+
+async def test_a_user_cannot_reindex(platform: Platform, tmp_path: Path) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    user = await client.create_user(admin, "bob@example.com")
+    uploaded = await client.upload(user, files.write_text(tmp_path))
+    body = await client.execute(
+        REINDEX, {"id": uploaded["document"]["id"]}, token=user.access_token
+    )
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -1,0 +1,172 @@
+"""Hostile and broken uploads: refused at upload or FAILED with a reason; the worker carries on."""
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from domain.documents.models import Document
+from tests.support import documents as files
+from tests.support.graphql import Account
+from tests.support.platform import Platform
+
+UPLOAD_ONE = (
+    '{"query": "mutation($f: Upload!) { uploadDocument(input: {file: $f}) { __typename } }",'
+    ' "variables": {"f": null}}'
+)
+
+
+async def refused(platform: Platform, admin: Account, path: Path, code: str) -> None:
+    result = await platform.client.upload(admin, path)
+    assert result["__typename"] == "FileRejected", result
+    assert result["code"] == code, result
+
+
+async def failed(platform: Platform, admin: Account, path: Path, code: str) -> dict:  # type: ignore[type-arg]
+    result = await platform.client.upload(admin, path)
+    assert result["__typename"] == "UploadDocumentSuccess", result
+    document = await platform.client.wait_until_final(admin, result["document"]["id"])
+    assert document["status"] == "FAILED", document
+    assert document["failure"]["code"] == code, document
+    assert document["failure"]["message"]
+    return document  # type: ignore[no-any-return]
+
+
+async def still_serving(platform: Platform, admin: Account, tmp_path: Path) -> None:
+    good = await platform.client.upload(admin, files.write_text(tmp_path))
+    document = await platform.client.wait_until_final(admin, good["document"]["id"])
+    assert document["status"] == "READY"
+
+
+async def test_an_empty_file_is_refused(platform: Platform, tmp_path: Path) -> None:
+    admin = await platform.client.sign_up()
+    await refused(platform, admin, files.write_empty(tmp_path), "EMPTY_FILE")
+
+
+async def test_html_or_an_executable_renamed_pdf_is_refused(
+    platform: Platform, tmp_path: Path
+) -> None:
+    admin = await platform.client.sign_up()
+    await refused(platform, admin, files.write_html_named_pdf(tmp_path), "UNSUPPORTED_TYPE")
+    await refused(platform, admin, files.write_exe_named_pdf(tmp_path), "UNSUPPORTED_TYPE")
+    assert await Document.all().count() == 0
+
+
+async def test_a_docx_zip_bomb_is_refused_before_parsing(
+    platform: Platform, tmp_path: Path
+) -> None:
+    admin = await platform.client.sign_up()
+    await refused(platform, admin, files.write_docx_zip_bomb(tmp_path), "CORRUPT_FILE")
+
+
+async def test_a_truncated_pdf_fails_with_a_reason(platform: Platform, tmp_path: Path) -> None:
+    admin = await platform.client.sign_up()
+    await failed(platform, admin, files.write_truncated_pdf(tmp_path), "CORRUPT_FILE")
+    await still_serving(platform, admin, tmp_path)
+
+
+async def test_an_encrypted_pdf_fails_with_a_reason(platform: Platform, tmp_path: Path) -> None:
+    admin = await platform.client.sign_up()
+    await failed(platform, admin, files.write_encrypted_pdf(tmp_path), "ENCRYPTED_FILE")
+    await still_serving(platform, admin, tmp_path)
+
+
+async def test_a_pdf_over_the_page_limit_fails(platform: Platform, tmp_path: Path) -> None:
+    admin = await platform.client.sign_up()
+    document = await failed(platform, admin, files.write_pdf_with_pages(tmp_path, 25), "TOO_LARGE")
+    assert "20" in document["failure"]["message"]
+    await still_serving(platform, admin, tmp_path)
+
+
+async def test_hostile_file_names_never_reach_the_disk(platform: Platform, tmp_path: Path) -> None:
+    admin = await platform.client.sign_up()
+    path = files.write_text(tmp_path)
+    for hostile in ("../../etc/passwd.txt", "a\x00b.txt", "..\\..\\x.txt", "a.txt.php"):
+        result = await platform.client.upload(admin, path, filename=hostile, visibility="PRIVATE")
+        if result["__typename"] == "FileRejected":  # a.txt.php names no known kind: still text
+            continue
+        stored = result["document"]
+        assert "/" not in stored["filename"] and "\\" not in stored["filename"]
+        assert "\x00" not in stored["filename"]
+        await platform.client.execute(
+            "mutation($id: ID!) { deleteDocument(id: $id) { __typename } }",
+            {"id": stored["id"]},
+            token=admin.access_token,
+        )
+    uploads = platform.services.settings.uploads_dir
+    escaped = [p for p in tmp_path.rglob("*") if p.is_file() and uploads not in p.parents]
+    assert all(p.parent == tmp_path or "vectors" in p.parts or p.suffix for p in escaped)
+    names = (
+        {p.name for p in (uploads / "files").iterdir()} if (uploads / "files").exists() else set()
+    )
+    assert all(len(name) == 32 for name in names)
+
+
+async def test_an_upload_over_the_size_cap_is_refused_while_streaming(
+    platform: Platform, tmp_path: Path
+) -> None:
+    admin = await platform.client.sign_up()
+    big = tmp_path / "big.txt"
+    big.write_text("lorem ipsum dolor sit amet " * 120_000)  # ~3.2 MB > 2 MiB cap
+    response = await platform.client.http.post(
+        "/graphql",
+        files={
+            "operations": (
+                None,
+                UPLOAD_ONE,
+            ),
+            "map": (None, '{"0": ["variables.f"]}'),
+            "0": ("big.txt", big.read_bytes(), "text/plain"),
+        },
+        headers={"authorization": f"Bearer {admin.access_token}", "apollo-require-preflight": "1"},
+    )
+    assert response.status_code == 413
+    assert await Document.all().count() == 0
+
+
+async def test_an_upload_over_the_cap_without_content_length_is_refused(
+    platform: Platform, tmp_path: Path
+) -> None:
+    admin = await platform.client.sign_up()
+    boundary = "beaconboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
+        '{"query": "mutation($f: Upload!) { uploadDocument(input: {file: $f}) { __typename } }",'
+        ' "variables": {"f": null}}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n'
+        '{"0": ["variables.f"]}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="0"; filename="big.txt"\r\n'
+        "Content-Type: text/plain\r\n\r\n"
+    ).encode()
+
+    async def body() -> AsyncIterator[bytes]:
+        yield head
+        for _ in range(50):
+            yield b"lorem ipsum " * 5000  # 60 KB each, 3 MB in all
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = await platform.client.http.post(
+        "/graphql",
+        content=body(),
+        headers={
+            "content-type": f"multipart/form-data; boundary={boundary}",
+            "authorization": f"Bearer {admin.access_token}",
+            "apollo-require-preflight": "1",
+        },
+    )
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+    assert await Document.all().count() == 0
+
+
+@pytest.mark.parametrize("kind", ["ORGANIZATION", "PRIVATE"])
+async def test_files_are_stored_under_generated_names(
+    platform: Platform, tmp_path: Path, kind: str
+) -> None:
+    admin = await platform.client.sign_up()
+    result = await platform.client.upload(admin, files.write_text(tmp_path), visibility=kind)
+    document_id = uuid.UUID(result["document"]["id"])
+    stored = platform.services.files.path(document_id.hex)
+    assert stored.exists()
+    assert stored.read_bytes() == files.write_text(tmp_path).read_bytes()

@@ -1,0 +1,1 @@
+"""Contract tests every vector-store adapter passes, and adapter-specific checks."""

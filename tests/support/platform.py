@@ -1,0 +1,47 @@
+"""The whole embedded platform in one test process: API app, worker threads, shared events."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from api.app import create_app
+from domain.bootstrap import Services, build_services
+from domain.documents.events import InProcessEvents
+from domain.settings import Settings
+from tests.support.graphql import GraphQLClient
+from workers.runtime import WorkerRuntime
+
+
+@dataclass
+class Platform:
+    """What a test drives: the GraphQL client, the API's services and the worker runtime."""
+
+    client: GraphQLClient
+    services: Services
+    runtime: WorkerRuntime
+
+
+@asynccontextmanager
+async def running_platform(
+    settings: Settings, before_start: Any = None, **overrides: Any
+) -> AsyncIterator[Platform]:
+    """Start services and an in-process worker the way `beacon serve` does."""
+    events = InProcessEvents()
+    runtime = WorkerRuntime(settings, events=events, **overrides)
+    services = build_services(settings, jobs=runtime.jobs, events=events, **overrides)
+    await services.start()
+    if before_start is not None:
+        await before_start(services)
+    await asyncio.to_thread(runtime.start)
+    app = create_app(settings, services, manage_services=False)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://beacon.test") as http:
+            yield Platform(GraphQLClient(http), services, runtime)
+    finally:
+        await asyncio.to_thread(runtime.stop)
+        await services.close()

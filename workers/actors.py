@@ -1,0 +1,74 @@
+"""Thin, idempotent actors that take ids; the domain services do the work."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import dramatiq
+
+from domain.bootstrap import Services
+from domain.documents.ingestion import LeaseHeld
+from domain.settings import Settings
+
+QUEUE = "documents"
+
+
+@dataclass(frozen=True)
+class Actors:
+    """The actors declared on one broker."""
+
+    ingest_document: dramatiq.Actor  # type: ignore[type-arg]
+    purge_document: dramatiq.Actor  # type: ignore[type-arg]
+
+
+def declare_actors(
+    broker: dramatiq.Broker, settings: Settings, services: Callable[[], Services]
+) -> Actors:
+    """Declare the actors on `broker`; `services` returns the worker's services when they run."""
+
+    async def ingest_document(document_id: str) -> None:
+        current = services()
+        with current.database.activate():
+            await current.ingestion.ingest(uuid.UUID(document_id))
+
+    async def purge_document(document_id: str, organization_id: str, storage_key: str) -> None:
+        current = services()
+        with current.database.activate():
+            await current.ingestion.purge(
+                uuid.UUID(document_id), uuid.UUID(organization_id), storage_key
+            )
+
+    options: dict[str, Any] = {
+        "broker": broker,
+        "queue_name": QUEUE,
+        # Our own attempt counter (in SQL, kills included) decides when a document fails;
+        # Dramatiq's retries only have to outlast it, with backoff in between.
+        "max_retries": settings.ingest_max_attempts * 4 + 4,
+        "min_backoff": int(settings.retry_backoff_seconds * 1000),
+        "max_backoff": int(max(settings.retry_backoff_seconds, 300) * 1000),
+        "time_limit": int((settings.parse_timeout_seconds + 3600) * 1000),
+        # Another worker holding the lease is expected, not an error worth a traceback.
+        "throws": (LeaseHeld,),
+    }
+    return Actors(
+        ingest_document=dramatiq.actor(ingest_document, actor_name="ingest_document", **options),
+        purge_document=dramatiq.actor(purge_document, actor_name="purge_document", **options),
+    )
+
+
+class DramatiqJobs:
+    """The domain's `Jobs` port, sending Dramatiq messages."""
+
+    def __init__(self, actors: Actors) -> None:
+        self._actors = actors
+
+    def ingest_document(self, document_id: uuid.UUID) -> None:
+        """Queue ingestion of the document's current version."""
+        self._actors.ingest_document.send(str(document_id))
+
+    def purge_document(
+        self, document_id: uuid.UUID, organization_id: uuid.UUID, storage_key: str
+    ) -> None:
+        """Queue removal of a deleted document's vectors and file."""
+        self._actors.purge_document.send(str(document_id), str(organization_id), storage_key)

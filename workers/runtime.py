@@ -1,0 +1,70 @@
+"""A worker runtime: broker, actors, services and the sweeper, for one process."""
+
+import logging
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import AsyncIO
+
+from domain.bootstrap import Services
+from domain.settings import Settings
+from workers.actors import Actors, DramatiqJobs, declare_actors
+from workers.middleware import WorkerServices
+from workers.sweeper import Sweeper
+
+log = logging.getLogger("beacon.workers")
+
+
+class WorkerRuntime:
+    """Redis broker in production; an in-memory broker with in-process threads in `serve`.
+
+    The embedded default's queue lives in memory: what it held when the process stopped is
+    found again at start-up from SQL (every unfinished document is queued again).
+    """
+
+    def __init__(self, settings: Settings, **overrides: Any) -> None:
+        self.settings = settings
+        self.broker: dramatiq.Broker = (
+            RedisBroker(url=settings.redis_url)  # type: ignore[no-untyped-call]
+            if settings.redis_url
+            else StubBroker()
+        )
+        self.broker.add_middleware(AsyncIO())
+        self.actors: Actors = declare_actors(self.broker, settings, self._services)
+        self.jobs = DramatiqJobs(self.actors)
+        self._middleware = WorkerServices(settings, jobs=self.jobs, **overrides)
+        self.broker.add_middleware(self._middleware)
+        self._worker: dramatiq.Worker | None = None
+        self._sweeper: Sweeper | None = None
+
+    def _services(self) -> Services:
+        return self._middleware.get()
+
+    def start(self) -> None:
+        """Boot worker threads and the sweeper."""
+        self._worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
+        self._worker.start()
+        self._sweeper = Sweeper(
+            self._services,
+            self.jobs,
+            interval=self.settings.sweep_interval_seconds,
+            everything_first=not self.settings.redis_url,
+        )
+        self._sweeper.start()
+
+    def stop(self) -> None:
+        """Stop sweeping, finish in-flight messages, close connections."""
+        if self._sweeper is not None:
+            self._sweeper.stop()
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+        self.broker.close()
+
+    def sweep(self, everything: bool = False) -> int:
+        """Run one sweep now (tests and `beacon reconcile`)."""
+        if self._sweeper is None:
+            raise RuntimeError("the runtime is not started")
+        return self._sweeper.sweep(everything=everything)
