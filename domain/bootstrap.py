@@ -61,6 +61,13 @@ class Services:
         await self.database.connect(process_wide=process_wide)
         await self.vectors.start()
 
+    async def warm_up(self) -> None:
+        """Load the embedding model and start the parser processes before the first job."""
+        for adapter in (self.embedder, self.extractor):
+            start = getattr(adapter, "start", None)
+            if start is not None:
+                await start()
+
     async def close(self) -> None:
         """Close every connection the services opened."""
         await self.login_throttle.close()

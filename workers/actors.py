@@ -52,8 +52,8 @@ def declare_actors(
         "throws": (LeaseHeld,),
     }
     return Actors(
-        ingest_document=dramatiq.actor(ingest_document, actor_name="ingest_document", **options),
-        purge_document=dramatiq.actor(purge_document, actor_name="purge_document", **options),
+        ingest_document=dramatiq.actor(actor_name="ingest_document", **options)(ingest_document),
+        purge_document=dramatiq.actor(actor_name="purge_document", **options)(purge_document),
     )
 
 

@@ -35,6 +35,7 @@ class WorkerServices(dramatiq.Middleware):
         # Not process-wide: inside `serve` the API's own context is the process-wide one,
         # and actors activate this one in each task (Database.activate).
         loop_thread.run_coroutine(services.start(process_wide=False))
+        loop_thread.run_coroutine(services.warm_up())
         self._services = services
         log.info("worker services ready")
 

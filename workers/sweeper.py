@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 
 from dramatiq.asyncio import get_event_loop_thread
@@ -49,13 +50,16 @@ class Sweeper:
             return 0
         services = self._services()
 
-        async def find() -> list[object]:
+        async def find() -> list[uuid.UUID]:
             with services.database.activate():
-                return list(await services.ingestion.unfinished(everything=everything))
+                found = list(await services.ingestion.unfinished(everything=everything))
+            # Index housekeeping belongs here, off the per-document path.
+            await services.vectors.optimize()
+            return found
 
         found = loop_thread.run_coroutine(find())
         for document_id in found:
-            self._jobs.ingest_document(document_id)  # type: ignore[arg-type]
+            self._jobs.ingest_document(document_id)
         if found:
             log.info("re-queued %d unfinished document(s)", len(found))
         return len(found)

@@ -1,9 +1,10 @@
 """Document mutations; expected failures come back as union members."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import Annotated, cast
 
 import strawberry
+from starlette.datastructures import UploadFile
 
 from api.context import Info
 from api.documents import types as t
@@ -17,7 +18,7 @@ DOCUMENT_ID = strawberry.argument(description="Document id.")
 _READ_SIZE = 1024 * 1024
 
 
-async def _chunks(upload: Any) -> AsyncIterator[bytes]:
+async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
     """Read an upload in bounded pieces (Starlette spools it to a temporary file)."""
     while chunk := await upload.read(_READ_SIZE):
         yield chunk
@@ -39,11 +40,11 @@ class DocumentMutation:
         self, info: Info, input: Annotated[t.UploadDocumentInput, INPUT]
     ) -> t.UploadDocumentResult:
         """Store, type-check and queue a file."""
-        upload = input.file
+        upload = cast(UploadFile, input.file)  # Strawberry hands over Starlette's UploadFile
         try:
             outcome = await info.context.services.documents.upload(
                 info.context.require_principal(),
-                filename=str(getattr(upload, "filename", None) or "upload"),
+                filename=upload.filename or "upload",
                 chunks=_chunks(upload),
                 visibility=models.Visibility[input.visibility.name],
                 title=input.title,

@@ -96,8 +96,16 @@ class _RedisSubscription:
         self._pubsub = pubsub
 
     async def wait(self, seconds: float) -> bool:
-        message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=seconds)
-        return message is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        # get_message returns None at once for the subscription's own confirmation.
+        while (remaining := deadline - loop.time()) > 0:
+            message = await self._pubsub.get_message(
+                ignore_subscribe_messages=True, timeout=remaining
+            )
+            if message is not None:
+                return True
+        return False
 
 
 class RedisEvents:
@@ -119,7 +127,7 @@ class RedisEvents:
             yield _RedisSubscription(pubsub)
         finally:
             await pubsub.unsubscribe()
-            await pubsub.aclose()
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def close(self) -> None:
         """Close the connection pool."""

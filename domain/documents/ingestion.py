@@ -124,18 +124,17 @@ class IngestionService:
         return list(await query.values_list("id", flat=True))  # type: ignore[arg-type]
 
     async def _claim(self, document_id: uuid.UUID) -> Document | None:
+        """Take the lease, or say why not: gone or final (None), or busy (LeaseHeld)."""
         now = datetime.now(UTC)
-        current = await Document.get_or_none(id=document_id)
-        if current is None or current.status.is_final:
-            return None
         claimed = await (
             Document.filter(id=document_id, status__in=_UNFINISHED)
             .filter(Q(lease_expires_at=None) | Q(lease_expires_at__lt=now))
             .update(lease_expires_at=now + self._limits.lease, attempts=F("attempts") + 1)
         )
-        if not claimed:
-            raise LeaseHeld(f"document {document_id} is being processed by another worker")
-        return await Document.get_or_none(id=document_id)
+        current = await Document.get_or_none(id=document_id)
+        if claimed or current is None or current.status.is_final:
+            return current if claimed else None
+        raise LeaseHeld(f"document {document_id} is being processed by another worker")
 
     async def _run(self, document: Document) -> None:
         await self._stage(document, DocumentStatus.PARSING, 0.05)
@@ -149,9 +148,10 @@ class IngestionService:
         vectors = await self._embed(document, extracted.chunks)
         await self._stage(document, DocumentStatus.INDEXING, 0.9)
         await self._vectors.upsert(self._records(document, extracted.chunks, vectors))
-        await self._vectors.delete_document(
-            document.organization_id, document.id, keep_version=document.version
-        )
+        if document.version > 1:  # earlier versions' vectors go once the new ones are in
+            await self._vectors.delete_document(
+                document.organization_id, document.id, keep_version=document.version
+            )
         for older in (
             Chunk.filter(document_id=document.id),
             DocumentText.filter(document_id=document.id),
@@ -192,8 +192,9 @@ class IngestionService:
         for start in range(0, len(chunks), size):
             batch = chunks[start : start + size]
             vectors += await self._embedder.embed([chunk.text for chunk in batch])
-            done = min(start + size, len(chunks)) / max(len(chunks), 1)
-            await self._stage(document, DocumentStatus.EMBEDDING, 0.3 + 0.6 * done)
+            if start + size < len(chunks):  # after the last batch, INDEXING says it all
+                done = (start + size) / len(chunks)
+                await self._stage(document, DocumentStatus.EMBEDDING, 0.3 + 0.6 * done)
         return vectors
 
     def _records(

@@ -105,7 +105,7 @@ class Chunk(Model):
     end = fields.IntField()
     page_start = fields.IntField(null=True)
     page_end = fields.IntField(null=True)
-    heading_path: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    heading_path: list[str] = fields.JSONField(default=list)
     token_count = fields.IntField()
 
     document_id: uuid.UUID

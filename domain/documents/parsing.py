@@ -43,8 +43,10 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 # Each worker process is replaced after this many documents, bounding what parsers leak
-# (semchunk, used by the chunker, memoizes token counts without limit).
-_TASKS_PER_PROCESS = 50
+# (semchunk, used by the chunker, memoizes token counts without limit). A replacement
+# costs ~4 s of start-up (docling and the tokenizer), so it must be rare: at 50 it was
+# half of the ingestion time of short documents; at 1000 it is ~4 ms a document.
+_TASKS_PER_PROCESS = 1000
 
 _LABELS = {
     DocumentKind.PDF: "PDF",
@@ -68,6 +70,7 @@ _STREAM_NAMES = {
     DocumentKind.CSV: "document.csv",
 }
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_CHUNK_SEPARATOR = "\n\n"  # between chunks in ExtractedDocument.text
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,10 @@ class DocumentParser:
         self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
         self._closed = False
+        # pebble hands a queued task to a freed process only on its next 0.1 s tick, so
+        # with more parses in flight than processes each waited ~100 ms. Submitting only
+        # when a process is free keeps dispatch immediate.
+        self._free = threading.BoundedSemaphore(processes)
 
     async def start(self) -> None:
         """Start the worker processes and wait until one has docling and its tokenizer loaded."""
@@ -103,6 +110,13 @@ class DocumentParser:
 
     async def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
         """Parse and chunk one file; a file Beacon cannot ingest raises a DocumentRejected."""
+        await asyncio.to_thread(self._free.acquire)
+        try:
+            return await self._extract(path, kind)
+        finally:
+            self._free.release()
+
+    async def _extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
         future = self._running_pool().schedule(
             _extract_in_worker, args=(self._limits, str(path), kind), timeout=self._timeout
         )
@@ -131,14 +145,20 @@ class DocumentParser:
         with self._lock:
             if self._closed:
                 raise RuntimeError("The document parser is closed.")
-            if self._pool is None or not self._pool.active:
+            if self._pool is not None and not self._pool.active:
+                # A pool that hit an internal error accepts no more work; replace it.
+                self._pool.stop()  # type: ignore[no-untyped-call, unused-ignore]
+                self._pool.join()
+                self._pool = None
+            if self._pool is None:
                 self._pool = ProcessPool(
                     max_workers=self._processes,
                     max_tasks=_TASKS_PER_PROCESS,
                     initializer=_warm_up,
                     initargs=(self._limits,),
                     # A fresh interpreter, not a fork: the caller runs threads (event loop,
-                    # queue workers) that a fork would copy mid-flight.
+                    # queue workers) that a fork would copy mid-flight. Spawned workers
+                    # re-import the caller's __main__, which must guard its entry point.
                     context=multiprocessing.get_context("spawn"),
                 )
             return self._pool
@@ -205,6 +225,8 @@ class _Worker:
 
         # The tokenizer only counts here; its "longer than the model's maximum" notices are noise.
         logging.getLogger("transformers").setLevel(logging.ERROR)
+        # The chunker warns when headings are too long to repeat; log it like the rest.
+        logging.captureWarnings(True)
         self.limits = limits
         self.converter = _converter(limits)
         self.tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(get_model_path())
@@ -228,7 +250,8 @@ class _Worker:
                 )
             raise EmptyDocument(f"The {_LABELS[kind]} contains no text.")
         return ExtractedDocument(
-            text="\n\n".join(draft.text for draft in drafts),
+            text=_CHUNK_SEPARATOR.join(draft.text for draft in drafts),
+            # PDF pages, and slides and sheets as docling numbers them; None for flowing text.
             page_count=len(document.pages) or None,
             chunks=drafts,
         )
@@ -314,7 +337,7 @@ class _Worker:
                     token_count=count,
                 )
             )
-            start += len(text) + 2  # the "\n\n" that joins chunks in ExtractedDocument.text
+            start += len(text) + len(_CHUNK_SEPARATOR)
         return drafts
 
     def _fit(self, text: str) -> list[tuple[str, int]]:

@@ -52,8 +52,9 @@ class Reconciler:
         by_org: dict[uuid.UUID, dict[uuid.UUID, dict[str, object]]] = defaultdict(dict)
         for row in documents:
             by_org[row["organization_id"]][row["id"]] = row
-        for org_id in await Organization.all().values_list("id", flat=True):
-            await self._organization(org_id, by_org.get(org_id, {}), report)  # type: ignore[arg-type]
+        org_ids: list[uuid.UUID] = await Organization.all().values_list("id", flat=True)  # type: ignore[assignment]
+        for org_id in org_ids:
+            await self._organization(org_id, by_org.get(org_id) or {}, report)
         self._check_files({row["id"] for row in documents}, report)
         return report
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
+from tortoise.expressions import F
 
 from domain.documents.access import can_delete, visible_documents
 from domain.documents.events import DocumentEvents
@@ -119,16 +119,17 @@ class DocumentService:
         document = await self.get(actor, document_id)
         if document is None:
             raise NotFound("No such document.")
-        async with in_transaction():
-            document = await Document.select_for_update().get(id=document.id)
-            document.version += 1
-            document.status = DocumentStatus.QUEUED
-            document.progress = 0.0
-            document.attempts = 0
-            document.failure_code = None
-            document.failure_message = None
-            document.lease_expires_at = None
-            await document.save()
+        # One UPDATE: a worker still on the old version notices (its writes match no row).
+        await Document.filter(id=document.id).update(
+            version=F("version") + 1,
+            status=DocumentStatus.QUEUED,
+            progress=0.0,
+            attempts=0,
+            failure_code=None,
+            failure_message=None,
+            lease_expires_at=None,
+        )
+        document = await Document.get(id=document.id)
         self._jobs.ingest_document(document.id)
         await self._events.publish(document.id)
         return document
@@ -173,8 +174,10 @@ class DocumentService:
         title: str,
     ) -> UploadOutcome:
         scope = "organization" if visibility is Visibility.ORGANIZATION else str(actor.user_id)
-        key = dict(organization_id=actor.organization_id, sha256=staged.sha256, dedupe_scope=scope)
-        existing = await Document.get_or_none(**key)
+        same = Document.filter(
+            organization_id=actor.organization_id, sha256=staged.sha256, dedupe_scope=scope
+        )
+        existing = await same.first()
         if existing is not None:
             return UploadOutcome(existing, duplicate=True)
         storage_key = self._files.keep(staged)
@@ -187,12 +190,14 @@ class DocumentService:
                 kind=kind,
                 size_bytes=staged.size_bytes,
                 visibility=visibility,
-                **key,
+                organization_id=actor.organization_id,
+                sha256=staged.sha256,
+                dedupe_scope=scope,
             )
         except IntegrityError:
             # The same content won a race a moment ago: keep theirs, drop ours.
             self._files.delete(storage_key)
-            return UploadOutcome(await Document.get(**key), duplicate=True)
+            return UploadOutcome(await same.get(), duplicate=True)
         except BaseException:
             self._files.delete(storage_key)
             raise

@@ -3,6 +3,7 @@
 import asyncio
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from tests.support import documents as files
 from tests.support.graphql import PASSWORD, SIGN_UP
 from tests.support.live_server import LiveServer, live_server
 
@@ -153,3 +155,70 @@ async def test_connections_per_user_are_capped_and_released_on_close(
     async with await connect(server) as again:
         await send(again, init)
         assert (await receive(again))["type"] == "connection_ack"
+
+
+async def test_document_events_stream_every_change_until_ready(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    path = files.write_docx(tmp_path)
+    operations = {
+        "query": "mutation($f: Upload!) { uploadDocument(input: {file: $f}) "
+        "{ ... on UploadDocumentSuccess { document { id } } } }",
+        "variables": {"f": None},
+    }
+    uploaded = httpx.post(
+        f"{server.http_url}/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
+        files={"0": (path.name, path.read_bytes())},
+        headers={"authorization": f"Bearer {token}", "apollo-require-preflight": "1"},
+    ).json()
+    document_id = uploaded["data"]["uploadDocument"]["document"]["id"]
+    query = "subscription($id: ID!) { documentEvents(id: $id) { id status progress chunkCount } }"
+    seen: list[dict[str, Any]] = []
+    async with await connect(server) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        await receive(ws)
+        await send(
+            ws,
+            {
+                "id": "d",
+                "type": "subscribe",
+                "payload": {"query": query, "variables": {"id": document_id}},
+            },
+        )
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), timeout=120))
+            if message["type"] == "complete":
+                break
+            assert message["type"] == "next", message
+            seen.append(message["payload"]["data"]["documentEvents"])
+    assert seen[-1]["status"] == "READY"
+    assert seen[-1]["chunkCount"] > 0
+    progress = [event["progress"] for event in seen]
+    assert progress == sorted(progress)
+    assert len(seen) >= 2
+
+
+async def test_document_events_for_a_foreign_id_is_not_found(
+    server: LiveServer, token: str
+) -> None:
+    query = "subscription($id: ID!) { documentEvents(id: $id) { id } }"
+    async with await connect(server) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        await receive(ws)
+        await send(
+            ws,
+            {
+                "id": "x",
+                "type": "subscribe",
+                "payload": {
+                    "query": query,
+                    "variables": {"id": "8a8f0f5e-0000-4000-8000-000000000000"},
+                },
+            },
+        )
+        message = await receive(ws)
+        assert message["type"] in ("next", "error")
+        errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+        assert errors[0]["message"] == "No such document."
+        assert errors[0]["extensions"]["code"] == "NOT_FOUND"

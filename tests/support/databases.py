@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import asyncpg
 
@@ -21,7 +22,9 @@ def postgres_unreachable_reason() -> str | None:
         await connection.close()
 
     try:
-        asyncio.run(probe())
+        # A thread of its own, so that this also works from inside a running event loop.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            thread.submit(asyncio.run, probe()).result()
     except Exception as error:  # any failure to connect is a reason to skip
         return f"PostgreSQL at {POSTGRES_URL} is not reachable ({error!r})"
     return None

@@ -79,3 +79,6 @@ class VectorStore(Protocol):
 
     async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID) -> int:
         """How many records the document has."""
+
+    async def optimize(self) -> None:
+        """Housekeeping (compaction, index builds); cheap when nothing changed."""

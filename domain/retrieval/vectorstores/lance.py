@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import lancedb
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 from lancedb.index import FTS, BTree, HnswSq
 
 from domain.retrieval.vectorstores.base import (
@@ -145,6 +145,7 @@ class LanceVectorStore:
         # ids both succeed, leaving duplicate rows. One writer at a time per store avoids both;
         # the declared primary key covers writers in other stores or processes.
         self._write_lock = asyncio.Lock()
+        self._pending: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
         self._optimized_version: int | None = None
 
     async def start(self) -> None:
@@ -207,18 +208,46 @@ class LanceVectorStore:
         if len({record.id for record in records}) != len(records):
             # merge_insert's behaviour for a key repeated in one batch is undefined.
             raise ValueError("records must have distinct ids")
-        rows = pa.Table.from_pylist([self._row(record) for record in records], schema=self._schema)
-        table = self._opened()
+        # Group commit: every Lance write is a new table version, so while one write runs,
+        # the upserts that arrive meanwhile are merged and written together by whichever
+        # caller takes the lock next. Ingesting many small documents then costs a few
+        # versions instead of one per document.
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append(([self._row(record) for record in records], done))
         async with self._write_lock:
+            if not done.done():
+                batch, self._pending = self._pending, []
+                await self._write(batch)
+        await done
+
+    async def _write(
+        self, batch: list[tuple[list[dict[str, Any]], "asyncio.Future[None]"]]
+    ) -> None:
+        # Later upserts of an id win, as they would have one after another (merge_insert
+        # refuses a batch that names an id twice).
+        rows = list({row["id"]: row for part, _ in batch for row in part}.values())
+        try:
             result = await (
-                table.merge_insert("id")
+                self._opened()
+                .merge_insert("id")
                 .when_matched_update_all()
                 .when_not_matched_insert_all()
-                .execute(rows)
+                .execute(pa.Table.from_pylist(rows, schema=self._schema))
             )
-        stored = result.num_inserted_rows + result.num_updated_rows
-        if stored != len(records):
-            raise RuntimeError(f"LanceDB stored {stored} of {len(records)} records")
+            stored = result.num_inserted_rows + result.num_updated_rows
+            if stored != len(rows):
+                raise RuntimeError(f"LanceDB stored {stored} of {len(rows)} records")
+        except BaseException as error:
+            # Everyone in the batch learns of the failure, even if the writer was cancelled.
+            failure = error if isinstance(error, Exception) else RuntimeError("write cancelled")
+            for _, waiter in batch:
+                if not waiter.done():
+                    waiter.set_exception(failure)
+            if not isinstance(error, Exception):
+                raise
+            return
+        for _, waiter in batch:
+            waiter.set_result(None)
 
     async def delete_document(
         self, organization_id: uuid.UUID, document_id: uuid.UUID, keep_version: int | None = None

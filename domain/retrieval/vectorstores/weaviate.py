@@ -288,6 +288,9 @@ class WeaviateVectorStore:
         )
         return result.total_count or 0
 
+    async def optimize(self) -> None:
+        """Nothing to do: Weaviate indexes every object as it is written (parity with Lance)."""
+
     async def _create_collection(self, client: WeaviateAsyncClient) -> None:
         try:
             await self._timed(

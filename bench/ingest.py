@@ -1,0 +1,132 @@
+"""Ingestion throughput on the embedded default, against the bare embedder, in one run.
+
+    .venv/bin/python -m bench.ingest [--documents 400] [--pdfs 5] [--docx 5]
+
+Writes a corpus to a scratch directory (MS MARCO passages from ../shared/data/eval, one
+file per passage, plus generated multi-page PDFs and DOCX files), uploads every file
+through the real services with the in-process worker (SQLite, LanceDB, docling,
+all-MiniLM-L6-v2), and waits until all are READY. Then it encodes exactly the stored
+chunk texts with the same embedder, and prints documents/s, chunks/s and the ratio of
+end-to-end chunk throughput to the bare embedder's (target >= 0.85).
+"""
+
+import argparse
+import asyncio
+import json
+import secrets
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from domain.bootstrap import build_services
+from domain.database import apply_migrations
+from domain.documents.events import InProcessEvents
+from domain.documents.models import Chunk, Document, DocumentStatus
+from domain.identity.principal import Principal
+from domain.retrieval.embedding import SentenceTransformerEmbedder
+from domain.settings import Settings
+from tests.support import documents as generated
+from workers.runtime import WorkerRuntime
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared/data/eval/msmarco/corpus.jsonl"
+TARGET = 0.85
+
+
+def write_corpus(folder: Path, passages: int, pdfs: int, docx: int) -> list[Path]:
+    """Passages as text files, plus generated multi-page PDFs and long DOCX files."""
+    paths: list[Path] = []
+    with CORPUS.open() as lines:
+        for _, line in zip(range(passages), lines, strict=False):
+            row = json.loads(line)
+            path = folder / f"passage-{row['_id']}.txt"
+            path.write_text(row["text"])
+            paths.append(path)
+    for i in range(pdfs):
+        sub = folder / f"pdf-{i}"
+        sub.mkdir()
+        paths.append(generated.write_multi_page_pdf(sub, pages=8 + i))
+    for i in range(docx):
+        sub = folder / f"docx-{i}"
+        sub.mkdir()
+        paths.append(generated.write_long_docx(sub, paragraphs=120 + 10 * i))
+    return paths
+
+
+async def read(path: Path) -> AsyncIterator[bytes]:
+    """The file in one piece (they are small)."""
+    yield path.read_bytes()
+
+
+async def run(args: argparse.Namespace) -> None:
+    """Ingest, then encode the same chunks bare, and print the comparison."""
+    with tempfile.TemporaryDirectory(prefix="beacon-bench-") as scratch:
+        root = Path(scratch)
+        corpus = root / "corpus"
+        corpus.mkdir()
+        paths = write_corpus(corpus, args.documents, args.pdfs, args.docx)
+        settings = Settings(
+            data_dir=root / "data",
+            secret_key=secrets.token_urlsafe(48),
+            bcrypt_rounds=4,
+            worker_threads=args.threads,
+        )
+        await apply_migrations(settings.effective_database_url)
+        embedder = SentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
+        embedder.load()
+        events = InProcessEvents()
+        runtime = WorkerRuntime(settings, events=events, embedder=embedder)
+        services = build_services(settings, jobs=runtime.jobs, events=events, embedder=embedder)
+        await services.start()
+        await asyncio.to_thread(runtime.start)
+        try:
+            user = await services.identity.create_organization(
+                "Bench", "bench@example.com", "bench password 123"
+            )
+            actor = Principal.of(user)
+            started = time.perf_counter()
+            for path in paths:
+                await services.documents.upload(actor, path.name, read(path))
+            while await Document.filter(status__in=_UNFINISHED).exists():
+                await asyncio.sleep(0.05)
+            pipeline_seconds = time.perf_counter() - started
+            failed = await Document.filter(status=DocumentStatus.FAILED).count()
+            texts: list[str] = await Chunk.all().order_by("id").values_list("text", flat=True)  # type: ignore[assignment]
+        finally:
+            await asyncio.to_thread(runtime.stop)
+            await services.close()
+
+        started = time.perf_counter()
+        await embedder.embed(texts)
+        bare_seconds = time.perf_counter() - started
+        embedder.close()
+
+    documents = len(paths)
+    pipeline_rate = len(texts) / pipeline_seconds
+    bare_rate = len(texts) / bare_seconds
+    ratio = pipeline_rate / bare_rate
+    print(f"documents        {documents} ({failed} failed), chunks {len(texts)}")
+    print(
+        f"pipeline         {pipeline_seconds:7.1f} s  {documents / pipeline_seconds:7.1f} docs/s"
+        f"  {pipeline_rate:7.1f} chunks/s"
+    )
+    print(f"bare embedder    {bare_seconds:7.1f} s  {'':>7}         {bare_rate:7.1f} chunks/s")
+    verdict = "PASS" if ratio >= TARGET else "FAIL"
+    print(f"ratio pipeline/bare = {ratio:.2f} (target >= {TARGET}) {verdict}")
+
+
+_UNFINISHED = [s for s in DocumentStatus if not s.is_final]
+
+
+def main() -> None:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=400, help="MS MARCO passages")
+    parser.add_argument("--pdfs", type=int, default=5)
+    parser.add_argument("--docx", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=4, help="worker threads")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

