@@ -134,3 +134,45 @@ async def test_a_user_cannot_reindex(platform: Platform, tmp_path: Path) -> None
         REINDEX, {"id": uploaded["document"]["id"]}, token=user.access_token
     )
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_listing_100_documents_with_their_uploaders_costs_a_constant_number_of_queries(
+    platform: Platform,
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    others = [await client.create_user(admin, f"user{i}@example.com") for i in range(5)]
+    uploaders = [admin, *others]
+    await Document.bulk_create(
+        [
+            Document(
+                id=uuid.uuid4(),
+                organization_id=uuid.UUID(admin.organization_id),
+                uploaded_by_id=uuid.UUID(uploaders[i % len(uploaders)].id),
+                title=f"doc {i}",
+                filename=f"doc{i}.txt",
+                kind="text",
+                size_bytes=1,
+                sha256=f"{i:064x}",
+                dedupe_scope="organization",
+            )
+            for i in range(100)
+        ]
+    )
+    connection_class = type(platform.services.database.client())
+    counted: list[str] = []
+    original = connection_class.execute_query
+
+    async def counting(self, sql, values=None):  # type: ignore[no-untyped-def]
+        counted.append(sql)
+        return await original(self, sql, values)
+
+    query = "{ documents(first: 100) { edges { node { id uploadedBy { id email } } } } }"
+    connection_class.execute_query = counting  # type: ignore[method-assign]
+    try:
+        body = await client.execute(query, token=admin.access_token)
+    finally:
+        connection_class.execute_query = original  # type: ignore[method-assign]
+    assert len(body["data"]["documents"]["edges"]) == 100
+    # authenticate (1) + the page (1) + every uploader through one loader batch (1)
+    assert len(counted) == 3, counted
