@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from api.assistant.loaders import AssistantLoaders
 from api.documents.loaders import DocumentLoaders
 from api.identity.loaders import IdentityLoaders
 from domain.bootstrap import Services
@@ -13,6 +14,7 @@ class Loaders:
 
     identity: IdentityLoaders
     documents: DocumentLoaders
+    assistant: AssistantLoaders
 
 
 def build_loaders(services: Services) -> Loaders:
@@ -20,4 +22,5 @@ def build_loaders(services: Services) -> Loaders:
     return Loaders(
         identity=IdentityLoaders(services.identity),
         documents=DocumentLoaders(services.documents),
+        assistant=AssistantLoaders(services.assistant),
     )

@@ -21,6 +21,9 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.assistant.mutations import AssistantMutation
+from api.assistant.queries import AssistantQuery
+from api.assistant.subscriptions import AssistantSubscription
 from api.documents.mutations import DocumentMutation
 from api.documents.queries import DocumentQuery
 from api.documents.subscriptions import DocumentSubscription
@@ -33,17 +36,17 @@ log = logging.getLogger("beacon.api")
 
 
 @strawberry.type(description="Read Beacon.")
-class Query(IdentityQuery, DocumentQuery):
+class Query(IdentityQuery, DocumentQuery, AssistantQuery):
     """All queries."""
 
 
 @strawberry.type(description="Change Beacon.")
-class Mutation(IdentityMutation, DocumentMutation):
+class Mutation(IdentityMutation, DocumentMutation, AssistantMutation):
     """All mutations."""
 
 
 @strawberry.type(description="Follow Beacon live (graphql-transport-ws).")
-class Subscription(DocumentSubscription):
+class Subscription(DocumentSubscription, AssistantSubscription):
     """All subscriptions."""
 
 

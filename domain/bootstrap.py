@@ -5,6 +5,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from domain.assistant.generation.base import Generator
+from domain.assistant.generation.extractive import ExtractiveGenerator
+from domain.assistant.services import AssistantLimits, AssistantService
 from domain.database import Database
 from domain.documents.events import DocumentEvents, InProcessEvents, RedisEvents
 from domain.documents.ingestion import Extractor, IngestionLimits, IngestionService
@@ -19,6 +22,7 @@ from domain.identity.services import IdentityService
 from domain.identity.throttling import LoginThrottle
 from domain.identity.tokens import TokenCodec
 from domain.retrieval.embedding import Embedder, SentenceTransformerEmbedder
+from domain.retrieval.search import Fusion, SearchService
 from domain.retrieval.vectorstores.base import VectorStore
 from domain.settings import Settings
 
@@ -54,6 +58,9 @@ class Services:
     documents: DocumentService
     ingestion: IngestionService
     reconciler: Reconciler
+    search: SearchService
+    generator: Generator
+    assistant: AssistantService
     borrowed: frozenset[str] = frozenset()  # adapters passed in: their owner closes them
 
     async def start(self, *, process_wide: bool = True) -> None:
@@ -100,6 +107,22 @@ def build_vector_store(settings: Settings) -> VectorStore:
     from domain.retrieval.vectorstores.lance import LanceVectorStore
 
     return LanceVectorStore(settings.data_dir / "vectors", dimensions)
+
+
+def build_generator(settings: Settings) -> Generator:
+    """An OpenAI-compatible model when one is configured, else the offline extractive one."""
+    if not settings.llm_base_url:
+        return ExtractiveGenerator()
+    from domain.assistant.generation.openai_compatible import OpenAICompatibleGenerator
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return OpenAICompatibleGenerator(
+        settings.llm_base_url,
+        key,
+        settings.llm_model,
+        timeout_seconds=settings.llm_timeout_seconds,
+        max_tokens=settings.llm_max_tokens,
+    )
 
 
 def build_services(settings: Settings, **overrides: Any) -> Services:
@@ -158,6 +181,26 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
             embedding_batch=settings.embedding_batch_size,
         ),
     )
+    search = SearchService(
+        vectors,
+        embedder,
+        Fusion(
+            k=settings.search_rrf_k,
+            dense_weight=settings.search_dense_weight,
+            text_weight=settings.search_text_weight,
+            candidates=settings.search_candidates,
+        ),
+    )
+    generator: Generator = overrides.get("generator") or build_generator(settings)
+    assistant = AssistantService(
+        search,
+        generator,
+        AssistantLimits(
+            sources=settings.answer_sources,
+            daily_tokens_per_user=settings.daily_tokens_per_user,
+            daily_tokens_per_organization=settings.daily_tokens_per_organization,
+        ),
+    )
     return Services(
         settings=settings,
         database=Database(settings.effective_database_url),
@@ -172,5 +215,8 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
         documents=documents,
         ingestion=ingestion,
         reconciler=Reconciler(vectors, files, jobs),
+        search=search,
+        generator=generator,
+        assistant=assistant,
         borrowed=frozenset(name for name, value in overrides.items() if value is not None),
     )

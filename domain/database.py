@@ -16,7 +16,12 @@ import migrations
 
 log = logging.getLogger("beacon.database")
 
-MODEL_MODULES = ["domain.identity.models", "domain.documents.models", "aerich.models"]
+MODEL_MODULES = [
+    "domain.identity.models",
+    "domain.documents.models",
+    "domain.assistant.models",
+    "aerich.models",
+]
 APP = "models"
 Dialect = Literal["sqlite", "postgres"]
 _VERSION_FILE = re.compile(r"^\d+_.+\.py$")

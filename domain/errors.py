@@ -13,6 +13,7 @@ BeaconError                    every expected failure; carries a stable `code`
 ├── PermissionDenied           known caller, not allowed
 ├── SignUpDisabled
 ├── RateLimited                too many attempts; `retry_after` seconds
+├── BudgetExceeded             today's answer tokens are spent (per user or organisation)
 └── DocumentRejected           a file Beacon will not (or can no longer) ingest; `permanent`
     ├── UnsupportedDocument    not one of the accepted types, whatever its name says
     ├── EmptyDocument          zero bytes, or no text at all
@@ -167,3 +168,9 @@ class TransientFailure(DocumentRejected):
 
     code = "TRANSIENT_FAILURE"
     permanent = False
+
+
+class BudgetExceeded(BeaconError):
+    """The daily token budget of the user or the organisation is spent."""
+
+    code = "BUDGET_EXCEEDED"

@@ -61,12 +61,28 @@ class Settings(BaseSettings):
     parse_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
     parser_processes: int = Field(default=1, ge=1, le=32)
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
-    worker_threads: int = Field(default=2, ge=1, le=64, description="Dramatiq threads.")
+    worker_threads: int = Field(
+        default=8, ge=1, le=64, description="Documents in flight per worker process."
+    )
     ingest_max_attempts: int = Field(default=3, ge=1, le=20, description="Crashes included.")
     ingest_lease_seconds: float = Field(
         default=120.0, ge=1, description="A document whose worker is silent this long is retried."
     )
     sweep_interval_seconds: float = Field(default=30.0, ge=0.5)
+    llm_base_url: str | None = Field(
+        default=None, description="Any OpenAI-compatible endpoint; unset: extractive answers."
+    )
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    llm_max_tokens: int = Field(default=512, ge=16, le=8192)
+    answer_sources: int = Field(default=5, ge=1, le=20, description="Chunks given per answer.")
+    daily_tokens_per_user: int = Field(default=200_000, ge=0)
+    daily_tokens_per_organization: int = Field(default=2_000_000, ge=0)
+    search_rrf_k: int = Field(default=60, ge=1, le=1000)
+    search_candidates: int = Field(default=50, ge=1, le=500)
+    search_dense_weight: float = Field(default=1.0, ge=0)
+    search_text_weight: float = Field(default=1.0, ge=0)
     retry_backoff_seconds: float = Field(default=5.0, ge=0.1, le=600, description="First retry.")
 
     @field_validator("login_rate_per_account", "login_rate_per_address")

@@ -1,0 +1,37 @@
+"""Turning the domain's answer stream into GraphQL events (shared by ask and answer)."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+from api.assistant import types as t
+from api.context import Info
+from domain.assistant import services as domain
+from domain.assistant.generation.base import GenerationFailed
+from domain.errors import BeaconError
+
+
+async def answer_events(
+    info: Info, question: str, conversation_id: str | None
+) -> AsyncIterator[t.AnswerDelta | t.AnswerCitations | t.AnswerDone | t.AnswerError]:
+    """Deltas, citations, done — or one AnswerError; stops when the caller's token expires."""
+    principal = info.context.require_principal()
+    expires = info.context.token_expires_at
+    stream = info.context.services.assistant.answer(principal, question, conversation_id)
+    try:
+        async for event in stream:
+            if expires is not None and datetime.now(UTC) >= expires:
+                yield t.AnswerError(code="UNAUTHENTICATED", message="The access token has expired.")
+                return
+            if isinstance(event, domain.AnswerDelta):
+                yield t.AnswerDelta(text=event.text)
+            elif isinstance(event, domain.AnswerCitations):
+                yield t.AnswerCitations(citations=await t.citations_of(info, event.citations))
+            else:
+                yield t.AnswerDone(
+                    reply=t.Message.from_model(event.reply),
+                    conversation=t.Conversation.from_model(event.conversation),
+                )
+    except (GenerationFailed, BeaconError) as error:
+        yield t.AnswerError(code=error.code, message=error.message)
+    finally:
+        await stream.aclose()

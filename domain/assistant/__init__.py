@@ -1,0 +1,1 @@
+"""The assistant: conversations, retrieval-augmented answers and feedback."""

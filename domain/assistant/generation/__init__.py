@@ -1,0 +1,1 @@
+"""The answer-generation port and its adapters: extractive (offline) and OpenAI-compatible."""

@@ -1,0 +1,81 @@
+"""The generation port: numbered sources in, streamed text with [n] markers out."""
+
+import uuid
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from domain.errors import BeaconError
+
+
+@dataclass(frozen=True)
+class Source:
+    """One retrieved chunk, numbered as the answer cites it ([1], [2], ...)."""
+
+    number: int
+    chunk_id: uuid.UUID
+    document_id: uuid.UUID
+    title: str
+    text: str
+    page: int | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier message of the conversation."""
+
+    role: Literal["user", "assistant"]
+    text: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """What the generator answers: the question, its sources (untrusted text) and history."""
+
+    question: str
+    sources: list[Source]
+    history: list[Turn] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of the answer's text, in order."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The end of a stream, with the tokens it cost (0 when the generator counts none)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+GenerationEvent = Delta | Finished
+
+
+class GenerationFailed(BeaconError):
+    """The generator could not answer; `code` says why (LLM_UNAVAILABLE, LLM_TIMEOUT, ...)."""
+
+    code = "GENERATION_FAILED"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class Generator(Protocol):
+    """Writes answers grounded in numbered sources."""
+
+    name: str
+
+    def stream(self, request: GenerationRequest) -> AsyncGenerator[GenerationEvent, None]:
+        """Deltas, then exactly one Finished; raises GenerationFailed. Closing the iterator
+        (the client went away) must stop the work, including any upstream call."""
+        ...
+
+    async def rewrite(self, question: str, history: list[Turn]) -> str:
+        """The question as a standalone search query, using the conversation so far."""
+        ...

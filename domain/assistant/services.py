@@ -1,0 +1,275 @@
+"""Asking questions: retrieve what the caller may see, generate, cite, remember, account."""
+
+import time
+import uuid
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.functions import Count, Sum
+from tortoise.queryset import QuerySet
+
+from domain.assistant.citations import CitationData, CitedChunk, cite
+from domain.assistant.generation.base import (
+    Delta,
+    Finished,
+    GenerationRequest,
+    Generator,
+    Source,
+    Turn,
+)
+from domain.assistant.models import Conversation, Feedback, Message, MessageRole, Rating
+from domain.documents.models import Chunk, Document
+from domain.errors import BudgetExceeded, InvalidInput, NotFound
+from domain.identity.principal import Principal
+from domain.pagination import Page, paginate
+from domain.retrieval.search import SearchService, check_query
+
+_HISTORY_TURNS = 6
+
+
+@dataclass(frozen=True)
+class AssistantLimits:
+    """How much context to give and how much a day may cost."""
+
+    sources: int = 5
+    max_question_chars: int = 2000
+    daily_tokens_per_user: int = 200_000
+    daily_tokens_per_organization: int = 2_000_000
+
+
+@dataclass(frozen=True)
+class AnswerDelta:
+    """More answer text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerCitations:
+    """The answer's citations, once its text is complete."""
+
+    citations: list[CitationData]
+
+
+@dataclass(frozen=True)
+class AnswerDone:
+    """The stored reply and its conversation."""
+
+    reply: Message
+    conversation: Conversation
+
+
+AnswerEvent = AnswerDelta | AnswerCitations | AnswerDone
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Questions asked and tokens spent."""
+
+    questions: int
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class AssistantService:
+    """Conversations with a generator over the caller's documents."""
+
+    def __init__(
+        self, search: SearchService, generator: Generator, limits: AssistantLimits
+    ) -> None:
+        self._search = search
+        self._generator = generator
+        self._limits = limits
+
+    async def answer(
+        self, actor: Principal, question: str, conversation_id: str | None = None
+    ) -> AsyncGenerator[AnswerEvent, None]:
+        """Stream an answer: deltas, then citations, then the stored reply.
+
+        Raises InvalidInput, NotFound (unknown or foreign conversation), RateLimited (token
+        budget spent) or GenerationFailed. Closing the iterator stops the generator.
+        """
+        question = check_query(question, field="question")
+        conversation = await self._conversation(actor, conversation_id, question)
+        await self._check_budget(actor)
+        started = time.perf_counter()
+        history = await self._history(conversation)
+        query = await self._generator.rewrite(question, history) if history else question
+        hits = await self._search.search(actor, query, limit=self._limits.sources)
+        titles = await _titles([hit.document_id for hit in hits])
+        sources = [
+            Source(
+                number=number,
+                chunk_id=hit.chunk_id,
+                document_id=hit.document_id,
+                title=titles.get(hit.document_id, ""),
+                text=hit.text,
+                page=hit.page,
+                score=hit.score,
+            )
+            for number, hit in enumerate(hits, start=1)
+        ]
+        await Message.create(
+            conversation_id=conversation.id,
+            organization_id=actor.organization_id,
+            user_id=actor.user_id,
+            role=MessageRole.USER,
+            text=question,
+        )
+        parts: list[str] = []
+        usage = Finished()
+        request = GenerationRequest(question=question, sources=sources, history=history)
+        # aclosing: when our consumer goes away, the generator (and any upstream call) stops.
+        async with aclosing(self._generator.stream(request)) as stream:
+            async for event in stream:
+                if isinstance(event, Delta):
+                    parts.append(event.text)
+                    yield AnswerDelta(event.text)
+                else:
+                    usage = event
+        text = "".join(parts)
+        citations = cite(text, sources, await _cited_chunks(sources))
+        yield AnswerCitations(citations)
+        reply = await Message.create(
+            conversation_id=conversation.id,
+            organization_id=actor.organization_id,
+            user_id=actor.user_id,
+            role=MessageRole.ASSISTANT,
+            text=text,
+            citations=[citation.to_json() for citation in citations],
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            generator=self._generator.name,
+        )
+        yield AnswerDone(reply, conversation)
+
+    async def conversation(self, actor: Principal, conversation_id: str) -> Conversation | None:
+        """The caller's own conversation; anything else is None."""
+        try:
+            wanted = uuid.UUID(conversation_id)
+        except ValueError:
+            return None
+        return await Conversation.get_or_none(
+            id=wanted, user_id=actor.user_id, organization_id=actor.organization_id
+        )
+
+    async def conversations(
+        self, actor: Principal, first: int | None, after: str | None
+    ) -> Page[Conversation]:
+        """The caller's conversations, oldest first."""
+        return await paginate(Conversation.filter(user_id=actor.user_id), first, after)
+
+    async def messages(self, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Message]]:
+        """Messages of many conversations in one query (for data loaders), in order."""
+        grouped: dict[uuid.UUID, list[Message]] = {cid: [] for cid in conversation_ids}
+        rows = await Message.filter(conversation_id__in=conversation_ids).order_by(
+            "created_at", "role"
+        )
+        for message in rows:
+            grouped[message.conversation_id].append(message)
+        return grouped
+
+    async def rate(
+        self, actor: Principal, message_id: str, rating: Rating, comment: str | None
+    ) -> Feedback:
+        """Rate one of the caller's answers; rating again replaces the earlier rating."""
+        if comment is not None and len(comment) > 2000:
+            raise InvalidInput("comment", "Use at most 2000 characters.")
+        try:
+            wanted = uuid.UUID(message_id)
+        except ValueError:
+            raise NotFound("No such answer.") from None
+        message = await Message.get_or_none(
+            id=wanted, user_id=actor.user_id, role=MessageRole.ASSISTANT
+        )
+        if message is None:
+            raise NotFound("No such answer.")
+        feedback, _ = await Feedback.update_or_create(
+            defaults={"rating": rating, "comment": comment},
+            message_id=message.id,
+            user_id=actor.user_id,
+        )
+        return feedback
+
+    async def usage(
+        self, actor: Principal, since: datetime
+    ) -> tuple[Usage, dict[uuid.UUID, Usage]]:
+        """ADMIN view: the organisation's usage since a moment, in all and per user."""
+        rows = await (
+            Message.filter(organization_id=actor.organization_id, created_at__gte=since)
+            .group_by("user_id", "role")
+            .annotate(
+                count=Count("id"), prompt=Sum("prompt_tokens"), completion=Sum("completion_tokens")
+            )
+            .values("user_id", "role", "count", "prompt", "completion")
+        )
+        per_user: dict[uuid.UUID, list[int]] = {}
+        for row in rows:
+            totals = per_user.setdefault(uuid.UUID(str(row["user_id"])), [0, 0, 0])
+            if row["role"] == MessageRole.USER:
+                totals[0] += row["count"]
+            totals[1] += row["prompt"] or 0
+            totals[2] += row["completion"] or 0
+        users = {user: Usage(*totals) for user, totals in per_user.items()}
+        total = (
+            Usage(*(sum(values) for values in zip(*per_user.values(), strict=False)))
+            if users
+            else Usage(0, 0, 0)
+        )
+        return total, users
+
+    async def _conversation(
+        self, actor: Principal, conversation_id: str | None, question: str
+    ) -> Conversation:
+        if conversation_id is None:
+            return await Conversation.create(
+                organization_id=actor.organization_id,
+                user_id=actor.user_id,
+                title=question[:200],
+            )
+        found = await self.conversation(actor, conversation_id)
+        if found is None:
+            raise NotFound("No such conversation.")
+        return found
+
+    async def _history(self, conversation: Conversation) -> list[Turn]:
+        recent = (
+            await Message.filter(conversation_id=conversation.id)
+            .order_by("-created_at")
+            .limit(_HISTORY_TURNS)
+        )
+        return [
+            Turn("user" if m.role is MessageRole.USER else "assistant", m.text)
+            for m in reversed(recent)
+        ]
+
+    async def _check_budget(self, actor: Principal) -> None:
+        since = datetime.now(UTC) - timedelta(days=1)
+        mine = Message.filter(created_at__gte=since, user_id=actor.user_id)
+        ours = Message.filter(created_at__gte=since, organization_id=actor.organization_id)
+        if await _tokens(mine) >= self._limits.daily_tokens_per_user:
+            raise BudgetExceeded("You have used today's answer budget; try again tomorrow.")
+        if await _tokens(ours) >= self._limits.daily_tokens_per_organization:
+            raise BudgetExceeded("Your organisation has used today's answer budget.")
+
+
+async def _tokens(messages: QuerySet[Message]) -> int:
+    rows = await messages.annotate(
+        prompt=Sum("prompt_tokens"), completion=Sum("completion_tokens")
+    ).values("prompt", "completion")
+    return sum((row["prompt"] or 0) + (row["completion"] or 0) for row in rows)
+
+
+async def _titles(document_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    rows = await Document.filter(id__in=document_ids).values("id", "title")
+    return {row["id"]: row["title"] for row in rows}
+
+
+async def _cited_chunks(sources: list[Source]) -> dict[uuid.UUID, CitedChunk]:
+    rows = await Chunk.filter(id__in=[s.chunk_id for s in sources]).values(
+        "id", "start", "page_start"
+    )
+    return {row["id"]: CitedChunk(start=row["start"], page=row["page_start"]) for row in rows}

@@ -1,0 +1,58 @@
+"""Small text tools for the offline assistant: sentences, content words, overlap.
+
+Regular expressions are enough here: the inputs are chunks we produced ourselves and
+questions of a sentence or two, and the only consumer is a ranking heuristic. A full NLP
+library would add hundreds of megabytes to install and nothing measurable to the answers.
+"""
+
+import re
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n{2,}|\n(?=[#*\-|])")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][a-z]+)?")
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves also please tell know need needed much many get got may might must shall""".split()  # noqa: SIM905 - a word list reads best as words
+)
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences (or list items, or table rows) of a chunk, verbatim and stripped."""
+    parts = (part.strip() for part in _SENTENCE_END.split(text))
+    return [part for part in parts if len(part) > 1]
+
+
+def stem(word: str) -> str:
+    """A crude stem: `receipts`, `receipted` and `receipt` meet as `receipt`."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_terms(text: str) -> dict[str, str]:
+    """The words that carry meaning, by stem (first spelling seen), in order."""
+    terms: dict[str, str] = {}
+    for word in _WORD.findall(text.lower()):
+        if word not in STOPWORDS and len(word) > 1:
+            terms.setdefault(stem(word), word)
+    return terms
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased stems of the words that carry meaning, in order, without repeats."""
+    return list(content_terms(text))
+
+
+def coverage(question_terms: list[str], text: str) -> float:
+    """The share of the question's content words that `text` contains (0 to 1)."""
+    if not question_terms:
+        return 0.0
+    present = set(content_words(text))
+    return sum(term in present for term in question_terms) / len(question_terms)

@@ -1,0 +1,118 @@
+"""Hybrid search: BM25 and dense vectors, fused, with access control inside each store query."""
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.documents.access import vector_access
+from domain.errors import InvalidInput
+from domain.identity.principal import Principal
+from domain.retrieval.embedding import Embedder
+from domain.retrieval.vectorstores.base import VectorHit, VectorStore
+
+MAX_QUERY_CHARS = 2000
+MAX_RESULTS = 100
+
+
+class SearchMode(StrEnum):
+    """Which retrievers answer."""
+
+    HYBRID = "hybrid"
+    BM25 = "bm25"
+    DENSE = "dense"
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Reciprocal-rank fusion: score = Σ weight / (k + rank), over the retrievers' lists."""
+
+    k: int = 60
+    dense_weight: float = 1.0
+    text_weight: float = 1.0
+    candidates: int = 50  # per retriever, before fusion
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A chunk the caller may see, best first."""
+
+    chunk_id: uuid.UUID
+    document_id: uuid.UUID
+    version: int
+    chunk_index: int
+    text: str
+    score: float
+    page: int | None
+    heading_path: list[str]
+
+
+def check_query(query: str, field: str = "query") -> str:
+    """A query worth running: not blank, not a novel."""
+    cleaned = query.strip()
+    if not cleaned:
+        raise InvalidInput(field, "Ask something: the text is empty.")
+    if len(cleaned) > MAX_QUERY_CHARS:
+        raise InvalidInput(field, f"Use at most {MAX_QUERY_CHARS} characters.")
+    return cleaned
+
+
+class SearchService:
+    """Retrieves chunks for a caller; the stores apply the caller's access rule themselves."""
+
+    def __init__(self, vectors: VectorStore, embedder: Embedder, fusion: Fusion) -> None:
+        self._vectors = vectors
+        self._embedder = embedder
+        self._fusion = fusion
+
+    async def search(
+        self,
+        actor: Principal,
+        query: str,
+        limit: int = 10,
+        mode: SearchMode = SearchMode.HYBRID,
+    ) -> list[SearchResult]:
+        """The best `limit` chunks for `query` among those `actor` may see."""
+        text = check_query(query)
+        if not 1 <= limit <= MAX_RESULTS:
+            raise InvalidInput("first", f"first must be between 1 and {MAX_RESULTS}.")
+        access = vector_access(actor)
+        if mode is SearchMode.BM25:
+            return [_result(hit) for hit in await self._vectors.search_text(text, access, limit)]
+        vector = (await self._embedder.embed([text]))[0]
+        if mode is SearchMode.DENSE:
+            return [
+                _result(hit) for hit in await self._vectors.search_vector(vector, access, limit)
+            ]
+        wanted = max(limit, self._fusion.candidates)
+        dense, lexical = await asyncio.gather(
+            self._vectors.search_vector(vector, access, wanted),
+            self._vectors.search_text(text, access, wanted),
+        )
+        return self._fuse(dense, lexical)[:limit]
+
+    def _fuse(self, dense: list[VectorHit], lexical: list[VectorHit]) -> list[SearchResult]:
+        scores: dict[uuid.UUID, float] = {}
+        hits: dict[uuid.UUID, VectorHit] = {}
+        for weight, ranked in (
+            (self._fusion.dense_weight, dense),
+            (self._fusion.text_weight, lexical),
+        ):
+            for rank, hit in enumerate(ranked, start=1):
+                scores[hit.id] = scores.get(hit.id, 0.0) + weight / (self._fusion.k + rank)
+                hits.setdefault(hit.id, hit)
+        ordered = sorted(scores, key=lambda chunk: scores[chunk], reverse=True)
+        return [_result(hits[chunk], scores[chunk]) for chunk in ordered]
+
+
+def _result(hit: VectorHit, score: float | None = None) -> SearchResult:
+    return SearchResult(
+        chunk_id=hit.id,
+        document_id=hit.document_id,
+        version=hit.version,
+        chunk_index=hit.chunk_index,
+        text=hit.text,
+        score=hit.score if score is None else score,
+        page=hit.page,
+        heading_path=list(hit.heading_path),
+    )
