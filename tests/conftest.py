@@ -17,6 +17,19 @@ from domain.settings import Settings
 from tests.support.databases import POSTGRES_URL, TEST_DATABASE, postgres_unreachable_reason
 from tests.support.graphql import GraphQLClient
 
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL pass skips tests whose servers run the embedded default anyway."""
+    if TEST_DATABASE != "postgres":
+        return
+    skip = pytest.mark.skip(
+        reason="runs `beacon` on the embedded default: the SQLite pass covers it"
+    )
+    for item in items:
+        if "embedded_process" in item.keywords:
+            item.add_marker(skip)
+
+
 TABLES = [  # children first
     "chunk",
     "document_text",

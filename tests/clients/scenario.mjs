@@ -81,8 +81,22 @@ export function describe(error) {
   if (error && typeof error === "object" && "code" in error && "reason" in error && !(error instanceof Error)) {
     return `websocket closed with code ${error.code} ${error.reason || ""}`.trim();
   }
-  if (error instanceof Error || (error && typeof error.message === "string")) return error.message;
+  if (error instanceof Error || (error && typeof error.message === "string")) {
+    // fetch hides why it failed (ECONNREFUSED, ...) in `cause`.
+    const cause = error.cause ? ` (${error.cause.code ?? describe(error.cause)})` : "";
+    return error.message + cause;
+  }
   return String(error);
+}
+
+/** ["AnswerDelta", "AnswerDelta", "AnswerDone"] -> "2 x AnswerDelta, AnswerDone" */
+function summary(kinds) {
+  const runs = [];
+  for (const kind of kinds) {
+    if (runs.at(-1)?.kind === kind) runs.at(-1).count += 1;
+    else runs.push({ kind, count: 1 });
+  }
+  return runs.map(({ kind, count }) => (count > 1 ? `${count} x ${kind}` : kind)).join(", ");
 }
 
 function check(condition, message) {
@@ -102,9 +116,13 @@ function expectMember(result, typename, what) {
 function withTimeout(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms / 1000} s`)), ms);
+    timer = setTimeout(() => reject(new Error(`no answer after ${ms / 1000} s`)), ms);
   });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([promise, timeout])
+    .catch((error) => {
+      throw new Error(`${what}: ${describe(error)}`);
+    })
+    .finally(() => clearTimeout(timer));
 }
 
 /**
@@ -184,7 +202,7 @@ export async function streamAnswer(api, documentId, log) {
   });
   const events = data.map((item) => item.answer);
   const kinds = events.map((event) => event.__typename);
-  log(`answer events: ${kinds.join(", ")}`);
+  log(`answer events: ${summary(kinds)}`);
 
   const error = events.find((event) => event.__typename === "AnswerError");
   check(!error, `answer sent AnswerError: ${error?.code} ${error?.message}`);

@@ -12,6 +12,8 @@ import pytest
 from tests.support.databases import REDIS_URL, redis_unreachable_reason
 from tests.support.graphql import PASSWORD
 
+pytestmark = pytest.mark.embedded_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -18,6 +18,8 @@ from domain.settings import load_settings
 from tests.support import documents as files
 from tests.support.graphql import PASSWORD
 
+pytestmark = pytest.mark.embedded_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from tests.support import documents as files
 from tests.support.graphql import PASSWORD, SIGN_UP
 from tests.support.live_server import LiveServer, live_server
+
+pytestmark = pytest.mark.embedded_process
 
 PROTOCOL = "graphql-transport-ws"
 
@@ -222,3 +225,104 @@ async def test_document_events_for_a_foreign_id_is_not_found(
         errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
         assert errors[0]["message"] == "No such document."
         assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+
+
+ANSWER = """subscription($input: AskInput!) { answer(input: $input) { __typename
+  ... on AnswerDelta { text }
+  ... on AnswerCitations { citations { snippet document { id } } }
+  ... on AnswerDone { reply { id text } conversation { id } }
+  ... on AnswerError { code message } } }"""
+
+
+def upload_markdown(server: LiveServer, token: str, path: Path) -> str:
+    operations = {
+        "query": "mutation($f: Upload!) { uploadDocument(input: {file: $f}) "
+        "{ ... on UploadDocumentSuccess { document { id } } } }",
+        "variables": {"f": None},
+    }
+    body = httpx.post(
+        f"{server.http_url}/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
+        files={"0": (path.name, path.read_bytes())},
+        headers={"authorization": f"Bearer {token}", "apollo-require-preflight": "1"},
+    ).json()
+    document_id = str(body["data"]["uploadDocument"]["document"]["id"])
+    for _ in range(600):
+        status = httpx.post(
+            f"{server.http_url}/graphql",
+            json={"query": f'{{ document(id: "{document_id}") {{ status }} }}'},
+            headers={"authorization": f"Bearer {token}"},
+        ).json()["data"]["document"]["status"]
+        if status in ("READY", "FAILED"):
+            assert status == "READY"
+            return document_id
+        time.sleep(0.1)
+    raise TimeoutError("document not ready")
+
+
+async def test_an_answer_streams_deltas_then_citations_then_done(
+    server: LiveServer, token: str, tmp_path: Path
+) -> None:
+    policy = tmp_path / "expenses.md"
+    policy.write_text(
+        "# Expenses\n\nReceipts are required for every expense over 25 euros.\n\n"
+        "Travel expenses are reimbursed within 30 days.\n"
+    )
+    document_id = upload_markdown(server, token, policy)
+    kinds: list[str] = []
+    deltas: list[str] = []
+    async with await connect(server) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        await receive(ws)
+        variables = {"input": {"question": "Are receipts required for expenses?"}}
+        await send(
+            ws,
+            {"id": "a", "type": "subscribe", "payload": {"query": ANSWER, "variables": variables}},
+        )
+        while True:
+            message = await receive(ws)
+            if message["type"] == "complete":
+                break
+            event = message["payload"]["data"]["answer"]
+            kinds.append(event["__typename"])
+            if event["__typename"] == "AnswerDelta":
+                deltas.append(event["text"])
+            elif event["__typename"] == "AnswerCitations":
+                assert event["citations"][0]["document"]["id"] == document_id
+            elif event["__typename"] == "AnswerDone":
+                assert event["reply"]["text"] == "".join(deltas)
+    assert kinds[0] == "AnswerDelta" and kinds.count("AnswerDelta") > 3
+    assert kinds[-2:] == ["AnswerCitations", "AnswerDone"]
+
+
+async def test_completing_an_answer_early_leaves_the_connection_usable(
+    server: LiveServer, token: str
+) -> None:
+    async with await connect(server) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        await receive(ws)
+        variables = {"input": {"question": "Are receipts required for expenses?"}}
+        await send(
+            ws,
+            {"id": "a", "type": "subscribe", "payload": {"query": ANSWER, "variables": variables}},
+        )
+        await receive(ws)
+        await send(ws, {"id": "a", "type": "complete"})
+        await send(ws, {"id": "b", "type": "subscribe", "payload": {"query": "{ me { email } }"}})
+        while (message := await receive(ws))["id"] != "b":
+            pass
+        assert message["payload"] == {"data": {"me": {"email": "ws@example.com"}}}
+
+
+async def test_an_empty_question_is_an_answer_error(server: LiveServer, token: str) -> None:
+    async with await connect(server) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        await receive(ws)
+        variables = {"input": {"question": "  "}}
+        await send(
+            ws,
+            {"id": "e", "type": "subscribe", "payload": {"query": ANSWER, "variables": variables}},
+        )
+        event = (await receive(ws))["payload"]["data"]["answer"]
+        assert event["__typename"] == "AnswerError"
+        assert event["code"] == "INVALID_INPUT"

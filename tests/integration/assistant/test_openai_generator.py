@@ -257,7 +257,8 @@ async def test_a_stream_that_stalls_midway_times_out_after_its_first_delta() -> 
     assert elapsed < 1 + 1
 
 
-async def test_cancelling_the_consumer_closes_the_upstream_connection() -> None:
+def hang_up_detector() -> tuple[Handler, asyncio.Event]:
+    """A handler that streams one delta, then waits for the client to hang up."""
     hung_up = asyncio.Event()
 
     async def stream_slowly(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -266,13 +267,27 @@ async def test_cancelling_the_consumer_closes_the_upstream_connection() -> None:
         await reader.read()  # returns at end of file: the client hung up
         hung_up.set()
 
+    return stream_slowly, hung_up
+
+
+async def test_closing_the_stream_closes_the_upstream_connection() -> None:
+    handler, hung_up = hang_up_detector()
+    async with stub_server(handler) as (url, _), generator_for(url) as generator:
+        events = generator.stream(REQUEST)
+        assert await anext(events) == Delta("Refunds ")
+        await events.aclose()
+        await asyncio.wait_for(hung_up.wait(), 2)
+
+
+async def test_cancelling_the_consumer_closes_the_upstream_connection() -> None:
+    handler, hung_up = hang_up_detector()
     first_delta = asyncio.Event()
 
     async def consume(generator: OpenAICompatibleGenerator) -> None:
         async for _ in generator.stream(REQUEST):
             first_delta.set()
 
-    async with stub_server(stream_slowly) as (url, _), generator_for(url) as generator:
+    async with stub_server(handler) as (url, _), generator_for(url) as generator:
         consumer = asyncio.create_task(consume(generator))
         await asyncio.wait_for(first_delta.wait(), 5)
         consumer.cancel()

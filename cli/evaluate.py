@@ -1,0 +1,495 @@
+"""`beacon eval`: retrieval quality of the real pipeline on a BEIR dataset, per search mode.
+
+The corpus goes through the same path as people's uploads (`documents.upload` as an ADMIN
+of a scratch organisation, the in-process worker parsing, chunking, embedding and indexing
+each passage), into a scratch data directory, so the figures describe what Beacon serves
+and not a side index. Every judged query then runs through `SearchService.search` in each
+mode; hits become ranked, unique corpus ids (a passage may be split into several chunks:
+its best chunk places it) and are scored against the graded qrels.
+
+The metric functions at the top are pure, so their arithmetic is unit-tested on its own.
+"""
+
+import asyncio
+import json
+import math
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.bootstrap import Services, build_services
+from domain.documents.models import DocumentStatus, Visibility
+from domain.errors import BeaconError
+from domain.identity.principal import Principal
+from domain.retrieval.search import SearchMode
+from domain.settings import Settings, SettingsError, load_settings
+
+RELEVANT_GRADE = 1  # qrels grade from which a passage counts as relevant (recall, MRR)
+HYBRID_MARGIN = 0.02  # nDCG gain hybrid must show over the better single retriever
+MODES = (SearchMode.HYBRID, SearchMode.BM25, SearchMode.DENSE)
+EVAL_EMAIL = "eval@example.com"
+# Passages are tiny, so a worker spends most of a document waiting on SQL and LanceDB
+# commits rather than on the CPU; more documents in flight keep the embedder's batches full.
+EVAL_WORKER_THREADS = 8
+UPLOADS_IN_FLIGHT = 8
+POLL_SECONDS = 1.0
+PROGRESS_SECONDS = 5.0
+# Give up waiting when no document has finished for this long (a stuck worker), and
+# evaluate what is READY rather than hang.
+STALL_SECONDS = 600.0
+
+Echo = Callable[[str], None]
+
+
+# --- metrics: pure functions over ranked corpus ids and graded judgements -----------------
+
+
+def unique_ranking(ids: Iterable[str]) -> list[str]:
+    """The ids in order with repeats dropped: a document's first (best) occurrence wins."""
+    return list(dict.fromkeys(ids))
+
+
+def dcg(gains: Sequence[float]) -> float:
+    """Discounted cumulative gain: the gain at rank r (from 1) is divided by log2(r + 1)."""
+    return sum(gain / math.log2(rank + 1) for rank, gain in enumerate(gains, start=1))
+
+
+def ndcg_at_k(ranking: Sequence[str], grades: Mapping[str, int], k: int) -> float:
+    """DCG of the top `k` over the ideal DCG from the judgements; 0.0 with nothing relevant.
+
+    Gains are the qrels grades themselves (linear gain, as trec_eval and BEIR use).
+    """
+    ideal = dcg(sorted((g for g in grades.values() if g > 0), reverse=True)[:k])
+    if ideal == 0:
+        return 0.0
+    return dcg([max(grades.get(doc, 0), 0) for doc in ranking[:k]]) / ideal
+
+
+def recall_at_k(ranking: Sequence[str], grades: Mapping[str, int], k: int) -> float:
+    """Share of the relevant passages found in the top `k`; 0.0 with nothing relevant."""
+    relevant = {doc for doc, grade in grades.items() if grade >= RELEVANT_GRADE}
+    if not relevant:
+        return 0.0
+    return len(relevant.intersection(ranking[:k])) / len(relevant)
+
+
+def reciprocal_rank_at_k(ranking: Sequence[str], grades: Mapping[str, int], k: int) -> float:
+    """1 / rank of the first relevant passage within the top `k`, else 0.0."""
+    for rank, doc in enumerate(ranking[:k], start=1):
+        if grades.get(doc, 0) >= RELEVANT_GRADE:
+            return 1.0 / rank
+    return 0.0
+
+
+def percentile(values: Sequence[float], percent: float) -> float:
+    """The `percent`-th percentile, interpolating linearly between ranks (numpy's default)."""
+    if not values:
+        raise ValueError("percentile of no values")
+    if not 0 <= percent <= 100:
+        raise ValueError("percent must be within [0, 100]")
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * percent / 100
+    lower = math.floor(position)
+    upper = math.ceil(position)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+@dataclass(frozen=True)
+class ModeReport:
+    """One retriever's averages over the evaluated queries."""
+
+    mode: str
+    ndcg: float
+    recall: float
+    mrr: float
+    p50_ms: float
+    p95_ms: float
+
+
+def score_mode(
+    mode: str,
+    rankings: Mapping[str, Sequence[str]],
+    qrels: Mapping[str, Mapping[str, int]],
+    latencies_ms: Sequence[float],
+    k: int,
+) -> ModeReport:
+    """Average the per-query metrics of one mode (queries without a ranking score 0)."""
+    queries = list(qrels)
+    if not queries:
+        raise ValueError("no judged queries to score")
+
+    def mean(metric: Callable[[Sequence[str], Mapping[str, int], int], float]) -> float:
+        return statistics.fmean(metric(rankings.get(q, []), qrels[q], k) for q in queries)
+
+    return ModeReport(
+        mode=mode,
+        ndcg=mean(ndcg_at_k),
+        recall=mean(recall_at_k),
+        mrr=mean(reciprocal_rank_at_k),
+        p50_ms=percentile(latencies_ms, 50),
+        p95_ms=percentile(latencies_ms, 95),
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether hybrid search earns its extra retriever."""
+
+    passed: bool
+    hybrid: float
+    best_single: str
+    best_single_ndcg: float
+    margin: float
+
+    def describe(self, k: int) -> str:
+        """One line for the report."""
+        target = self.best_single_ndcg + self.margin
+        answer = "YES" if self.passed else "NO"
+        return (
+            f"hybrid >= better single mode + {self.margin:.2f} nDCG@{k}: {answer} "
+            f"(hybrid {self.hybrid:.4f}, {self.best_single} {self.best_single_ndcg:.4f}, "
+            f"needed {target:.4f})"
+        )
+
+
+def hybrid_verdict(reports: Sequence[ModeReport], margin: float = HYBRID_MARGIN) -> Verdict:
+    """Compare hybrid's nDCG with the better of the single retrievers plus `margin`."""
+    by_mode = {report.mode: report for report in reports}
+    hybrid = by_mode[SearchMode.HYBRID.value].ndcg
+    singles = [by_mode[mode.value] for mode in (SearchMode.BM25, SearchMode.DENSE)]
+    best = max(singles, key=lambda report: report.ndcg)
+    # A tiny epsilon keeps float noise in the sums from flipping an exact tie.
+    passed = hybrid + 1e-12 >= best.ndcg + margin
+    return Verdict(passed, hybrid, best.mode, best.ndcg, margin)
+
+
+def format_table(reports: Sequence[ModeReport], k: int) -> str:
+    """The results as a fixed-width table, one row per mode."""
+    header = (
+        f"{'mode':<8}{f'nDCG@{k}':>10}{f'recall@{k}':>12}{f'MRR@{k}':>10}"
+        f"{'p50 ms':>10}{'p95 ms':>10}"
+    )
+    rows = [
+        f"{r.mode:<8}{r.ndcg:>10.4f}{r.recall:>12.4f}{r.mrr:>10.4f}{r.p50_ms:>10.1f}{r.p95_ms:>10.1f}"
+        for r in reports
+    ]
+    return "\n".join([header, *rows])
+
+
+# --- the dataset -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One corpus row: its BEIR `_id` and the text to upload (title, blank line, text)."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Passages, the judged queries to run, and their graded judgements."""
+
+    passages: list[Passage]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+    skipped_queries: int  # queries without a relevant judgement among the passages
+
+
+def _jsonl(path: Path) -> Iterable[dict[str, object]]:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+
+def read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    """`query-id  corpus-id  score` rows (tab-separated, optional header) as nested dicts."""
+    qrels: dict[str, dict[str, int]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 3:
+                continue
+            query_id, corpus_id, score = fields[0], fields[1], fields[2]
+            try:
+                grade = int(score)
+            except ValueError:
+                continue  # the BEIR header row
+            qrels.setdefault(query_id, {})[corpus_id] = grade
+    return qrels
+
+
+def read_dataset(
+    folder: Path, limit_docs: int | None = None, limit_queries: int | None = None
+) -> Dataset:
+    """Read a BEIR folder: `corpus.jsonl`, `queries.jsonl` and `qrels/test.tsv`.
+
+    With `limit_docs` only the first passages are used, and judgements are restricted to
+    them: a passage that is not indexed cannot be found, and counting it in the ideal
+    ranking would only measure the limit. Queries left without any relevant passage are
+    skipped (as trec_eval skips queries absent from the qrels).
+    """
+    passages: list[Passage] = []
+    for row in _jsonl(folder / "corpus.jsonl"):
+        if limit_docs is not None and len(passages) >= limit_docs:
+            break
+        title = str(row.get("title") or "").strip()
+        body = str(row.get("text") or "").strip()
+        passages.append(Passage(str(row["_id"]), f"{title}\n\n{body}" if title else body))
+    indexed = {passage.id for passage in passages}
+    all_qrels = read_qrels(folder / "qrels" / "test.tsv")
+    queries: dict[str, str] = {}
+    qrels: dict[str, dict[str, int]] = {}
+    skipped = 0
+    for row in _jsonl(folder / "queries.jsonl"):
+        query_id = str(row["_id"])
+        judged = {doc: g for doc, g in all_qrels.get(query_id, {}).items() if doc in indexed}
+        if not any(grade >= RELEVANT_GRADE for grade in judged.values()):
+            skipped += 1
+            continue
+        if limit_queries is not None and len(queries) >= limit_queries:
+            break
+        queries[query_id] = str(row["text"])
+        qrels[query_id] = judged
+    return Dataset(passages, queries, qrels, skipped)
+
+
+# --- running it through the real services ----------------------------------------------
+
+
+async def _one_chunk(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def _scratch_admin(services: Services) -> Principal:
+    """The scratch organisation's ADMIN; a reused data directory already has one."""
+    existing = await services.identity.principal_for(EVAL_EMAIL)
+    if existing is not None:
+        return existing
+    user = await services.identity.create_organization(
+        "Beacon evaluation", EVAL_EMAIL, secrets.token_urlsafe(24)
+    )
+    return Principal.of(user)
+
+
+class _Ticker:
+    """Rate-limits progress lines so a long run prints a few, not thousands."""
+
+    def __init__(self, echo: Echo) -> None:
+        self._echo = echo
+        self._last = 0.0
+
+    def __call__(self, line: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last >= PROGRESS_SECONDS:
+            self._last = now
+            self._echo(line)
+
+
+async def ingest_passages(
+    services: Services, actor: Principal, passages: Sequence[Passage], echo: Echo
+) -> tuple[dict[uuid.UUID, list[str]], list[str]]:
+    """Upload every passage as `<_id>.txt` and wait for the worker.
+
+    Returns the READY documents' corpus ids (from their file names, plus passages that
+    were byte-identical duplicates of one) and a line per problem (FAILED, rejected, stuck).
+    """
+    tick = _Ticker(echo)
+    started = time.monotonic()
+    problems: list[str] = []
+    duplicates: dict[uuid.UUID, list[str]] = {}
+    pending: set[uuid.UUID] = set()
+    gate = asyncio.Semaphore(UPLOADS_IN_FLIGHT)
+    uploaded = 0
+
+    async def upload(passage: Passage) -> None:
+        nonlocal uploaded
+        async with gate:
+            try:
+                outcome = await services.documents.upload(
+                    actor,
+                    f"{passage.id}.txt",
+                    _one_chunk(passage.text.encode("utf-8")),
+                    Visibility.ORGANIZATION,
+                )
+            except BeaconError as error:  # e.g. an empty passage: report it, go on
+                problems.append(f"{passage.id}: {error.code}: {error.message}")
+                return
+        document = outcome.document
+        if outcome.duplicate and document.filename != f"{passage.id}.txt":
+            duplicates.setdefault(document.id, []).append(passage.id)
+        pending.add(document.id)
+        uploaded += 1
+        tick(f"uploaded {uploaded}/{len(passages)}")
+
+    await asyncio.gather(*(upload(passage) for passage in passages))
+    echo(f"uploaded {uploaded} passages in {time.monotonic() - started:.1f} s")
+
+    ready: dict[uuid.UUID, list[str]] = {}
+    statuses: Counter[str] = Counter()
+    last_change = time.monotonic()
+    while pending:
+        found = await services.documents.by_ids(list(pending))
+        for document in found.values():
+            if not document.status.is_final:
+                continue
+            pending.discard(document.id)
+            last_change = time.monotonic()
+            statuses[document.status.value] += 1
+            if document.status is DocumentStatus.READY:
+                stem = document.filename.removesuffix(".txt")
+                ready[document.id] = [stem, *duplicates.get(document.id, [])]
+            else:
+                problems.append(
+                    f"{document.filename}: {document.failure_code}: {document.failure_message}"
+                )
+        for document_id in pending - set(found):
+            pending.discard(document_id)
+            problems.append(f"document {document_id} vanished while ingesting")
+        done = sum(statuses.values())
+        tick(
+            f"ingested {done}/{done + len(pending)} "
+            f"({statuses['READY']} ready, {statuses['FAILED']} failed) "
+            f"after {time.monotonic() - started:.0f} s"
+        )
+        if pending and time.monotonic() - last_change > STALL_SECONDS:
+            problems.append(f"{len(pending)} documents still unfinished after a stall; skipped")
+            break
+        if pending:
+            await asyncio.sleep(POLL_SECONDS)
+    tick(
+        f"ingestion finished in {time.monotonic() - started:.1f} s: "
+        f"{statuses['READY']} ready, {statuses['FAILED']} failed",
+        force=True,
+    )
+    return ready, problems
+
+
+async def run_queries(
+    services: Services,
+    actor: Principal,
+    dataset: Dataset,
+    corpus_ids: Mapping[uuid.UUID, list[str]],
+    k: int,
+    echo: Echo,
+) -> list[ModeReport]:
+    """Every query in every mode; each search call is timed on its own."""
+    reports: list[ModeReport] = []
+    first_query = next(iter(dataset.queries.values()))
+    for mode in MODES:
+        # One untimed call per mode: first-use costs (FTS index pages, the model's
+        # first forward pass) are not what a steady server pays per query.
+        await services.search.search(actor, first_query, limit=k, mode=mode)
+        rankings: dict[str, list[str]] = {}
+        latencies: list[float] = []
+        for query_id, text in dataset.queries.items():
+            started = time.perf_counter()
+            hits = await services.search.search(actor, text, limit=k, mode=mode)
+            latencies.append((time.perf_counter() - started) * 1000)
+            rankings[query_id] = unique_ranking(
+                corpus_id for hit in hits for corpus_id in corpus_ids.get(hit.document_id, [])
+            )
+        reports.append(score_mode(mode.value, rankings, dataset.qrels, latencies, k))
+        echo(f"searched {len(dataset.queries)} queries in {mode.value} mode")
+    return reports
+
+
+async def evaluate(
+    dataset: Dataset, settings: Settings, k: int, echo: Echo
+) -> tuple[list[ModeReport], list[str]]:
+    """Ingest the passages through a fresh platform, then score every mode."""
+    from domain.database import apply_migrations
+    from domain.documents.events import InProcessEvents
+    from domain.retrieval.embedding import SentenceTransformerEmbedder
+    from workers.runtime import WorkerRuntime
+
+    await apply_migrations(settings.effective_database_url)
+    # One model for the worker and the searches: loading it twice costs memory and time.
+    embedder = SentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
+    await embedder.start()
+    events = InProcessEvents()
+    runtime = WorkerRuntime(settings, events=events, embedder=embedder)
+    services = build_services(settings, jobs=runtime.jobs, events=events, embedder=embedder)
+    await services.start()
+    try:
+        actor = await _scratch_admin(services)
+        await asyncio.to_thread(runtime.start)
+        try:
+            corpus_ids, problems = await ingest_passages(services, actor, dataset.passages, echo)
+        finally:
+            # Searches are timed on a quiet process, as a server between uploads would be.
+            await asyncio.to_thread(runtime.stop)
+        await services.vectors.optimize()
+        reports = await run_queries(services, actor, dataset, corpus_ids, k, echo)
+    finally:
+        await services.close()
+        embedder.close()
+    return reports, problems
+
+
+def eval_settings(data_dir: Path) -> Settings:
+    """The environment's settings (search tuning included) on a private embedded platform.
+
+    Whatever database, queue or vector store the environment names, the evaluation writes
+    only to its scratch directory: SQLite, the in-process worker and LanceDB in `data_dir`.
+    """
+    return load_settings(
+        env="development",
+        data_dir=data_dir,
+        database_url=None,
+        redis_url=None,
+        vector_store="lance",
+        bcrypt_rounds=4,
+        worker_threads=EVAL_WORKER_THREADS,
+    )
+
+
+def run_eval(
+    dataset_dir: Path,
+    limit_docs: int | None,
+    limit_queries: int | None,
+    k: int,
+    data_dir: Path | None,
+) -> int:
+    """`beacon eval`: print the table and the hybrid verdict; the exit status."""
+
+    def echo(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    dataset = read_dataset(dataset_dir, limit_docs, limit_queries)
+    if not dataset.passages or not dataset.queries:
+        echo("beacon: nothing to evaluate: no passages or no judged queries")
+        return 1
+    with ExitStack() as stack:
+        folder = data_dir or Path(stack.enter_context(tempfile.TemporaryDirectory("-beacon-eval")))
+        try:
+            settings = eval_settings(folder)
+        except SettingsError as error:
+            echo(f"beacon: invalid settings: {error}")
+            return 2
+        echo(
+            f"evaluating {len(dataset.passages)} passages, {len(dataset.queries)} judged queries "
+            f"({dataset.skipped_queries} without judgements skipped), data in {folder}"
+        )
+        reports, problems = asyncio.run(evaluate(dataset, settings, k, echo))
+    for problem in problems:
+        echo(f"problem: {problem}")
+    print(
+        f"{len(dataset.passages)} passages ({len(problems)} problems), "
+        f"{len(dataset.queries)} queries, k={k}; fusion: rrf_k={settings.search_rrf_k} "
+        f"dense_weight={settings.search_dense_weight:g} "
+        f"text_weight={settings.search_text_weight:g} candidates={settings.search_candidates}"
+    )
+    print(format_table(reports, k))
+    print(hybrid_verdict(reports).describe(k))
+    return 0

@@ -1,0 +1,124 @@
+"""Generators that are slow, down, abandoned or too expensive."""
+
+import asyncio
+from collections.abc import AsyncGenerator
+from pathlib import Path
+
+from domain.assistant.generation.base import (
+    Delta,
+    Finished,
+    GenerationEvent,
+    GenerationRequest,
+    Turn,
+)
+from domain.assistant.generation.openai_compatible import OpenAICompatibleGenerator
+from domain.assistant.services import AnswerDelta
+from domain.documents.parsing import DocumentParser
+from domain.identity.principal import Principal
+from domain.retrieval.embedding import SentenceTransformerEmbedder
+from domain.settings import Settings
+from tests.support.live_server import free_port
+from tests.support.platform import running_platform
+
+ASK = """mutation($q: String!) { ask(input: {question: $q}) { __typename
+  ... on Answer { text } ... on Error { code message } } }"""
+
+
+class SlowGenerator:
+    """Writes one word every 50 ms and remembers whether it was stopped early."""
+
+    name = "slow"
+
+    def __init__(self, words: int = 200, prompt_tokens: int = 0) -> None:
+        self.words = words
+        self.written = 0
+        self.closed = False
+        self.prompt_tokens = prompt_tokens
+
+    async def stream(self, request: GenerationRequest) -> AsyncGenerator[GenerationEvent, None]:
+        try:
+            for _ in range(self.words):
+                self.written += 1
+                yield Delta("word ")
+                await asyncio.sleep(0.05)
+            yield Finished(prompt_tokens=self.prompt_tokens, completion_tokens=self.words)
+        finally:
+            self.closed = True
+
+    async def rewrite(self, question: str, history: list[Turn]) -> str:
+        return question
+
+
+def overrides(
+    embedder: SentenceTransformerEmbedder, extractor: DocumentParser, generator: object
+) -> dict[str, object]:
+    return {"embedder": embedder, "extractor": extractor, "generator": generator}
+
+
+async def test_a_consumer_that_goes_away_stops_the_generation(
+    pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
+) -> None:
+    from tests.conftest import _empty_tables
+
+    slow = SlowGenerator()
+    async with running_platform(
+        pipeline_settings,
+        before_start=lambda s: _empty_tables(s.database),
+        **overrides(embedder, extractor, slow),
+    ) as platform:
+        admin = await platform.client.sign_up()
+        user = await platform.services.identity.principal_for(admin.email)
+        assert isinstance(user, Principal)
+        stream = platform.services.assistant.answer(user, "Anything about receipts?")
+        async for event in stream:
+            if isinstance(event, AnswerDelta):
+                break
+        await stream.aclose()
+    assert slow.closed
+    assert slow.written < 5
+
+
+async def test_an_unreachable_llm_is_a_clear_error_within_the_timeout(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import _empty_tables
+
+    down = OpenAICompatibleGenerator(
+        f"http://127.0.0.1:{free_port()}/v1", "key", "model", timeout_seconds=3, max_retries=0
+    )
+    async with running_platform(
+        pipeline_settings,
+        before_start=lambda s: _empty_tables(s.database),
+        **overrides(embedder, extractor, down),
+    ) as platform:
+        admin = await platform.client.sign_up()
+        started = asyncio.get_running_loop().time()
+        body = await platform.client.execute(
+            ASK, {"q": "Are receipts required?"}, token=admin.access_token
+        )
+        elapsed = asyncio.get_running_loop().time() - started
+    assert body["data"]["ask"]["__typename"] == "AnswerFailed"
+    assert body["data"]["ask"]["code"] == "LLM_UNAVAILABLE"
+    assert elapsed < 4
+
+
+async def test_the_daily_token_budget_is_enforced(
+    pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
+) -> None:
+    from tests.conftest import _empty_tables
+
+    settings = pipeline_settings.model_copy(update={"daily_tokens_per_user": 50})
+    async with running_platform(
+        settings,
+        before_start=lambda s: _empty_tables(s.database),
+        **overrides(embedder, extractor, SlowGenerator(words=3, prompt_tokens=60)),
+    ) as platform:
+        admin = await platform.client.sign_up()
+        first = await platform.client.execute(ASK, {"q": "Receipts?"}, token=admin.access_token)
+        second = await platform.client.execute(ASK, {"q": "Receipts?"}, token=admin.access_token)
+    assert first["data"]["ask"]["__typename"] == "Answer"
+    assert second["data"]["ask"]["__typename"] == "BudgetExceeded"
+    assert second["data"]["ask"]["code"] == "BUDGET_EXCEEDED"
