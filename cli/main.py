@@ -150,6 +150,33 @@ def ingest(paths: tuple[Path, ...], email: str, private: bool, wait: bool) -> No
     sys.exit(0 if asyncio.run(run()) else 1)
 
 
+@main.command("eval")
+@click.argument("dataset_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--limit-docs", type=click.IntRange(min=1), default=None, help="First N passages.")
+@click.option(
+    "--limit-queries", type=click.IntRange(min=1), default=None, help="First N judged queries."
+)
+@click.option("--k", type=click.IntRange(1, 100), default=10, show_default=True, help="Cut-off.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Scratch data directory (kept; a rerun skips ingesting what it holds). "
+    "Default: a temporary one.",
+)
+def evaluate(
+    dataset_dir: Path,
+    limit_docs: int | None,
+    limit_queries: int | None,
+    k: int,
+    data_dir: Path | None,
+) -> None:
+    """Ingest a BEIR dataset into a scratch platform and score hybrid, BM25 and dense search."""
+    from cli.evaluate import run_eval
+
+    sys.exit(run_eval(dataset_dir, limit_docs, limit_queries, k, data_dir))
+
+
 @main.command()
 @click.option("--fix", is_flag=True, help="Delete orphans and re-ingest what lost its vectors.")
 def reconcile(fix: bool) -> None:

@@ -86,6 +86,9 @@ class Services:
             close = getattr(getattr(self, name), "close", None)
             if name not in self.borrowed and close is not None:
                 close()
+        release = getattr(self.generator, "aclose", None)
+        if "generator" not in self.borrowed and release is not None:
+            await release()
         await self.database.close()
 
 

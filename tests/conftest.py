@@ -12,9 +12,14 @@ import pytest
 from api.app import create_app
 from cli.scratch import scratch_postgres, scratch_sqlite
 from domain.bootstrap import Services, build_services
-from domain.database import Database, apply_migrations
+from domain.database import apply_migrations
 from domain.settings import Settings
-from tests.support.databases import POSTGRES_URL, TEST_DATABASE, postgres_unreachable_reason
+from tests.support.databases import (
+    POSTGRES_URL,
+    TEST_DATABASE,
+    empty_tables,
+    postgres_unreachable_reason,
+)
 from tests.support.graphql import GraphQLClient
 
 
@@ -28,16 +33,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "embedded_process" in item.keywords:
             item.add_marker(skip)
-
-
-TABLES = [  # children first
-    "chunk",
-    "document_text",
-    "document",
-    "refresh_token",
-    "user",
-    "organization",
-]
 
 
 @pytest.fixture(scope="session")
@@ -76,21 +71,12 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     return make_settings(tmp_path, database_url)
 
 
-async def _empty_tables(database: Database) -> None:
-    connection = database.client()
-    if TEST_DATABASE == "postgres":
-        await connection.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES))
-    else:
-        for table in TABLES:
-            await connection.execute_script(f'DELETE FROM "{table}"')
-
-
 @pytest.fixture
 async def services(settings: Settings) -> AsyncIterator[Services]:
     """Connected services on an empty database."""
     built = build_services(settings)
     await built.start()
-    await _empty_tables(built.database)
+    await empty_tables(built.database)
     try:
         yield built
     finally:

@@ -3,7 +3,8 @@
 import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,15 @@ def token(server: LiveServer) -> str:
 
 async def connect(server: LiveServer) -> websockets.ClientConnection:
     return await websockets.connect(server.ws_url, subprotocols=[PROTOCOL])  # type: ignore[list-item]
+
+
+@asynccontextmanager
+async def signed_in(server: LiveServer, token: str) -> AsyncIterator[websockets.ClientConnection]:
+    """A connection that sent connection_init with the token and got its ack."""
+    async with await connect(server) as ws:
+        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        assert (await receive(ws))["type"] == "connection_ack"
+        yield ws
 
 
 async def send(ws: websockets.ClientConnection, message: dict[str, Any]) -> None:
@@ -122,9 +132,7 @@ async def test_only_the_graphql_transport_ws_subprotocol_is_spoken(server: LiveS
 async def test_validation_errors_stay_readable_over_websockets(
     server: LiveServer, token: str
 ) -> None:
-    async with await connect(server) as ws:
-        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        await receive(ws)
+    async with signed_in(server, token) as ws:
         await send(ws, {"id": "1", "type": "subscribe", "payload": {"query": "{ nope }"}})
         message = await receive(ws)
         assert message["type"] == "error"
@@ -163,24 +171,10 @@ async def test_connections_per_user_are_capped_and_released_on_close(
 async def test_document_events_stream_every_change_until_ready(
     server: LiveServer, token: str, tmp_path: Path
 ) -> None:
-    path = files.write_docx(tmp_path)
-    operations = {
-        "query": "mutation($f: Upload!) { uploadDocument(input: {file: $f}) "
-        "{ ... on UploadDocumentSuccess { document { id } } } }",
-        "variables": {"f": None},
-    }
-    uploaded = httpx.post(
-        f"{server.http_url}/graphql",
-        data={"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.f"]})},
-        files={"0": (path.name, path.read_bytes())},
-        headers={"authorization": f"Bearer {token}", "apollo-require-preflight": "1"},
-    ).json()
-    document_id = uploaded["data"]["uploadDocument"]["document"]["id"]
+    document_id = upload(server, token, files.write_docx(tmp_path))
     query = "subscription($id: ID!) { documentEvents(id: $id) { id status progress chunkCount } }"
     seen: list[dict[str, Any]] = []
-    async with await connect(server) as ws:
-        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        await receive(ws)
+    async with signed_in(server, token) as ws:
         await send(
             ws,
             {
@@ -206,9 +200,7 @@ async def test_document_events_for_a_foreign_id_is_not_found(
     server: LiveServer, token: str
 ) -> None:
     query = "subscription($id: ID!) { documentEvents(id: $id) { id } }"
-    async with await connect(server) as ws:
-        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        await receive(ws)
+    async with signed_in(server, token) as ws:
         await send(
             ws,
             {
@@ -234,7 +226,8 @@ ANSWER = """subscription($input: AskInput!) { answer(input: $input) { __typename
   ... on AnswerError { code message } } }"""
 
 
-def upload_markdown(server: LiveServer, token: str, path: Path) -> str:
+def upload(server: LiveServer, token: str, path: Path) -> str:
+    """uploadDocument as a multipart request to the live server; returns the document id."""
     operations = {
         "query": "mutation($f: Upload!) { uploadDocument(input: {file: $f}) "
         "{ ... on UploadDocumentSuccess { document { id } } } }",
@@ -246,7 +239,12 @@ def upload_markdown(server: LiveServer, token: str, path: Path) -> str:
         files={"0": (path.name, path.read_bytes())},
         headers={"authorization": f"Bearer {token}", "apollo-require-preflight": "1"},
     ).json()
-    document_id = str(body["data"]["uploadDocument"]["document"]["id"])
+    return str(body["data"]["uploadDocument"]["document"]["id"])
+
+
+def upload_markdown(server: LiveServer, token: str, path: Path) -> str:
+    """Upload, then wait until READY."""
+    document_id = upload(server, token, path)
     for _ in range(600):
         status = httpx.post(
             f"{server.http_url}/graphql",
@@ -271,9 +269,7 @@ async def test_an_answer_streams_deltas_then_citations_then_done(
     document_id = upload_markdown(server, token, policy)
     kinds: list[str] = []
     deltas: list[str] = []
-    async with await connect(server) as ws:
-        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        await receive(ws)
+    async with signed_in(server, token) as ws:
         variables = {"input": {"question": "Are receipts required for expenses?"}}
         await send(
             ws,
@@ -298,9 +294,7 @@ async def test_an_answer_streams_deltas_then_citations_then_done(
 async def test_completing_an_answer_early_leaves_the_connection_usable(
     server: LiveServer, token: str
 ) -> None:
-    async with await connect(server) as ws:
-        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        await receive(ws)
+    async with signed_in(server, token) as ws:
         variables = {"input": {"question": "Are receipts required for expenses?"}}
         await send(
             ws,
@@ -315,9 +309,7 @@ async def test_completing_an_answer_early_leaves_the_connection_usable(
 
 
 async def test_an_empty_question_is_an_answer_error(server: LiveServer, token: str) -> None:
-    async with await connect(server) as ws:
-        await send(ws, {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        await receive(ws)
+    async with signed_in(server, token) as ws:
         variables = {"input": {"question": "  "}}
         await send(
             ws,

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import asyncpg
 
 from cli.scratch import DEFAULT_POSTGRES_URL
+from domain.database import Database
 
 # One dialect per pytest process: Tortoise caches generated SQL on model classes.
 TEST_DATABASE = os.environ.get("BEACON_TEST_DATABASE", "sqlite")
@@ -39,3 +40,26 @@ def redis_unreachable_reason() -> str | None:
     except Exception as error:  # any failure to connect is a reason to skip
         return f"Redis at {REDIS_URL} is not reachable ({error!r})"
     return None
+
+
+TABLES = [  # children first
+    "feedback",
+    "message",
+    "conversation",
+    "chunk",
+    "document_text",
+    "document",
+    "refresh_token",
+    "user",
+    "organization",
+]
+
+
+async def empty_tables(database: Database) -> None:
+    """Delete every row of the application tables (the schema and migrations stay)."""
+    connection = database.client()
+    if TEST_DATABASE == "postgres":
+        await connection.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in TABLES))
+    else:
+        for table in TABLES:
+            await connection.execute_script(f'DELETE FROM "{table}"')

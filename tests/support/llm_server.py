@@ -86,7 +86,7 @@ def llm_server(n_ctx: int = 2048, startup_seconds: float = 60) -> Iterator[LlmSe
             "--n_ctx",
             str(n_ctx),
             "--n_threads",
-            str(min(4, os.cpu_count() or 1)),
+            os.environ.get("BEACON_TEST_LLM_THREADS", "1"),
         ],
         # Unbuffered, so that the log shows disconnects as they happen.
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -12,6 +12,7 @@ from api.app import create_app
 from domain.bootstrap import Services, build_services
 from domain.documents.events import InProcessEvents
 from domain.settings import Settings
+from tests.support.databases import empty_tables
 from tests.support.graphql import GraphQLClient
 from workers.runtime import WorkerRuntime
 
@@ -26,16 +27,13 @@ class Platform:
 
 
 @asynccontextmanager
-async def running_platform(
-    settings: Settings, before_start: Any = None, **overrides: Any
-) -> AsyncIterator[Platform]:
-    """Start services and an in-process worker the way `beacon serve` does."""
+async def running_platform(settings: Settings, **overrides: Any) -> AsyncIterator[Platform]:
+    """Empty tables, then services and an in-process worker the way `beacon serve` does."""
     events = InProcessEvents()
     runtime = WorkerRuntime(settings, events=events, **overrides)
     services = build_services(settings, jobs=runtime.jobs, events=events, **overrides)
     await services.start()
-    if before_start is not None:
-        await before_start(services)
+    await empty_tables(services.database)
     await asyncio.to_thread(runtime.start)
     app = create_app(settings, services, manage_services=False)
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 50000))

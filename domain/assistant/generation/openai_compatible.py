@@ -132,6 +132,12 @@ def _failure(error: BaseException) -> GenerationFailed:
     return GenerationFailed("LLM_ERROR", "The language model sent an unusable answer.")
 
 
+def estimate_tokens(messages: Sequence[ChatCompletionMessageParam]) -> int:
+    """A rough prompt size, about four characters per token, for servers that report none."""
+    characters = sum(len(str(message.get("content") or "")) for message in messages)
+    return (characters + 3) // 4
+
+
 # What the client raises for an endpoint that fails; anything else is a bug and propagates.
 _UPSTREAM_ERRORS = (openai.OpenAIError, TimeoutError, json.JSONDecodeError)
 
@@ -168,7 +174,8 @@ class OpenAICompatibleGenerator:
         await self._client.close()
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[GenerationEvent, None]:
-        """Deltas as the model writes them, then one Finished with the usage it reported."""
+        """Deltas as the model writes them, then one Finished with the usage (or an estimate)."""
+        messages = build_messages(request)
         loop = asyncio.get_running_loop()
         # Connecting, retrying and the first chunk share one deadline; after that each chunk
         # must follow the previous one within the timeout, so a stalled stream fails while a
@@ -178,7 +185,7 @@ class OpenAICompatibleGenerator:
             async with asyncio.timeout_at(deadline):
                 chunks = await self._client.chat.completions.create(
                     model=self._model,
-                    messages=build_messages(request),
+                    messages=messages,
                     stream=True,
                     stream_options={"include_usage": True},
                     max_tokens=self._max_tokens,
@@ -186,7 +193,8 @@ class OpenAICompatibleGenerator:
                 )
         except _UPSTREAM_ERRORS as error:
             raise self._logged(error) from error
-        prompt_tokens = completion_tokens = 0
+        usage: tuple[int, int] | None = None
+        content_chunks = 0
         try:
             while True:
                 # The timeout wraps only the wait for the next chunk, never a yield: a timeout
@@ -198,10 +206,10 @@ class OpenAICompatibleGenerator:
                     break
                 deadline = loop.time() + self._timeout
                 if chunk.usage is not None:
-                    prompt_tokens = chunk.usage.prompt_tokens
-                    completion_tokens = chunk.usage.completion_tokens
+                    usage = (chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
                 for choice in chunk.choices:
                     if choice.delta.content:
+                        content_chunks += 1
                         yield Delta(choice.delta.content)
         except _UPSTREAM_ERRORS as error:
             raise self._logged(error) from error
@@ -209,7 +217,12 @@ class OpenAICompatibleGenerator:
             # Reached on aclose() and cancellation too: closing the response drops the
             # connection, which is how the server learns to stop generating.
             await chunks.close()
-        yield Finished(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+        if usage is None:
+            # Some servers (llama-cpp-python 0.3) ignore stream_options and report no usage;
+            # counting 0 would let such a deployment run past every token budget, so estimate:
+            # they stream about one token per chunk.
+            usage = (estimate_tokens(messages), content_chunks)
+        yield Finished(prompt_tokens=usage[0], completion_tokens=usage[1])
 
     async def rewrite(self, question: str, history: list[Turn]) -> str:
         """The question as a standalone search query; the question itself if rewriting fails."""
@@ -227,9 +240,10 @@ class OpenAICompatibleGenerator:
             # Retrieval must not fail because rewriting did: the raw question still searches.
             logger.warning("query rewrite failed, searching with the question: %r", error)
             return question
-        text = completion.choices[0].message.content if completion.choices else None
-        query = (text or "").strip().splitlines()[0:1]
-        rewritten = query[0].strip().strip("\"'`").strip() if query else ""
+        text = (completion.choices[0].message.content or "") if completion.choices else ""
+        # Small models like to add a second line of explanation, or quotes: keep the query.
+        lines = text.strip().splitlines()
+        rewritten = lines[0].strip().strip("\"'`").strip() if lines else ""
         if not rewritten:
             logger.warning("query rewrite came back empty, searching with the question")
             return question

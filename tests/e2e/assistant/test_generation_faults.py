@@ -58,12 +58,9 @@ def overrides(
 async def test_a_consumer_that_goes_away_stops_the_generation(
     pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> None:
-    from tests.conftest import _empty_tables
-
     slow = SlowGenerator()
     async with running_platform(
         pipeline_settings,
-        before_start=lambda s: _empty_tables(s.database),
         **overrides(embedder, extractor, slow),
     ) as platform:
         admin = await platform.client.sign_up()
@@ -84,14 +81,11 @@ async def test_an_unreachable_llm_is_a_clear_error_within_the_timeout(
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    from tests.conftest import _empty_tables
-
     down = OpenAICompatibleGenerator(
         f"http://127.0.0.1:{free_port()}/v1", "key", "model", timeout_seconds=3, max_retries=0
     )
     async with running_platform(
         pipeline_settings,
-        before_start=lambda s: _empty_tables(s.database),
         **overrides(embedder, extractor, down),
     ) as platform:
         admin = await platform.client.sign_up()
@@ -108,12 +102,9 @@ async def test_an_unreachable_llm_is_a_clear_error_within_the_timeout(
 async def test_the_daily_token_budget_is_enforced(
     pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> None:
-    from tests.conftest import _empty_tables
-
     settings = pipeline_settings.model_copy(update={"daily_tokens_per_user": 50})
     async with running_platform(
         settings,
-        before_start=lambda s: _empty_tables(s.database),
         **overrides(embedder, extractor, SlowGenerator(words=3, prompt_tokens=60)),
     ) as platform:
         admin = await platform.client.sign_up()

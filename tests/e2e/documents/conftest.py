@@ -46,11 +46,8 @@ async def platform(
     embedder: SentenceTransformerEmbedder,
     extractor: DocumentParser,
 ) -> AsyncIterator[Platform]:
-    from tests.conftest import _empty_tables
-
     async with running_platform(
         pipeline_settings,
-        before_start=lambda services: _empty_tables(services.database),
         embedder=embedder,
         extractor=extractor,
     ) as running:

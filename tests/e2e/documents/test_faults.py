@@ -42,12 +42,9 @@ async def test_a_vector_store_outage_is_retried_until_it_recovers(
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    from tests.conftest import _empty_tables
-
     flaky = FlakyVectors(pipeline_settings, failures=1)
     async with running_platform(
         pipeline_settings,
-        before_start=lambda s: _empty_tables(s.database),
         embedder=embedder,
         extractor=extractor,
         vectors=flaky,
@@ -66,13 +63,10 @@ async def test_a_vector_store_that_stays_down_fails_the_document_with_the_reason
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    from tests.conftest import _empty_tables
-
     settings = pipeline_settings.model_copy(update={"ingest_max_attempts": 2})
     down = FlakyVectors(settings, failures=1000)
     async with running_platform(
         settings,
-        before_start=lambda s: _empty_tables(s.database),
         embedder=embedder,
         extractor=extractor,
         vectors=down,
@@ -92,11 +86,8 @@ async def test_documents_left_unfinished_are_picked_up_at_start_up(
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    from tests.conftest import _empty_tables
-
     async with running_platform(
         pipeline_settings,
-        before_start=lambda s: _empty_tables(s.database),
         embedder=embedder,
         extractor=extractor,
     ) as platform:
@@ -126,11 +117,8 @@ async def test_ingesting_a_ready_document_again_changes_nothing(
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    from tests.conftest import _empty_tables
-
     async with running_platform(
         pipeline_settings,
-        before_start=lambda s: _empty_tables(s.database),
         embedder=embedder,
         extractor=extractor,
     ) as platform:
@@ -158,11 +146,8 @@ async def test_a_crashed_attempt_is_redone_without_duplicating_anything(
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    from tests.conftest import _empty_tables
-
     async with running_platform(
         pipeline_settings,
-        before_start=lambda s: _empty_tables(s.database),
         embedder=embedder,
         extractor=extractor,
     ) as platform:
@@ -188,11 +173,8 @@ async def test_a_second_worker_backs_off_while_the_first_holds_the_lease(
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    from tests.conftest import _empty_tables
-
     async with running_platform(
         pipeline_settings,
-        before_start=lambda s: _empty_tables(s.database),
         embedder=embedder,
         extractor=extractor,
     ) as platform:

@@ -23,6 +23,7 @@ from domain.assistant.generation.openai_compatible import (
     MAX_HISTORY_TURNS,
     OpenAICompatibleGenerator,
     build_messages,
+    estimate_tokens,
 )
 from tests.support.live_server import free_port
 from tests.support.llm_server import LlmServer, llm_server, llm_server_unavailable_reason
@@ -207,13 +208,16 @@ async def test_the_request_carries_framed_sources_and_usage_comes_from_the_final
     assert sent["messages"][-1]["content"] == user_prompt(REQUEST)
 
 
-async def test_a_stream_without_usage_finishes_with_zero_tokens() -> None:
+async def test_a_stream_without_usage_finishes_with_an_estimate() -> None:
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(sse(chunk("Hi")))
+        writer.write(sse(chunk("Hi"), chunk(" there")))
         await writer.drain()
 
     async with stub_server(answer) as (url, _), generator_for(url) as generator:
-        assert await collect(generator.stream(REQUEST)) == [Delta("Hi"), Finished(0, 0)]
+        events = await collect(generator.stream(REQUEST))
+    prompt_tokens = estimate_tokens(build_messages(REQUEST))
+    assert prompt_tokens > 100
+    assert events == [Delta("Hi"), Delta(" there"), Finished(prompt_tokens, 2)]
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "beacon-llm.invalid"])
@@ -351,3 +355,54 @@ async def test_a_real_answer_streams_several_deltas_then_finishes(
     assert "".join(delta.text for delta in deltas).strip()
     assert isinstance(events[-1], Finished)
     assert sum(isinstance(event, Finished) for event in events) == 1
+
+
+async def test_a_real_stream_reports_tokens_for_the_budget(
+    generator: OpenAICompatibleGenerator,
+) -> None:
+    events = await collect(generator.stream(GenerationRequest("Say hello.", [])))
+    finished = events[-1]
+    assert isinstance(finished, Finished)
+    # llama-cpp-python 0.3 sends no usage when streaming: these are the generator's estimate.
+    assert finished.prompt_tokens > 0
+    assert 0 < finished.completion_tokens <= 48
+    assert finished.completion_tokens == len(events) - 1
+
+
+async def test_closing_a_real_stream_stops_the_generation(server: LlmServer) -> None:
+    long_answers = OpenAICompatibleGenerator(server.base_url, None, server.model, max_tokens=1000)
+    try:
+        story = GenerationRequest("Write a very long story about a dragon.", [])
+        events = long_answers.stream(story)
+        assert isinstance(await anext(events), Delta)
+        await events.aclose()
+    finally:
+        await long_answers.aclose()
+
+    deadline = time.monotonic() + 5
+    while "Disconnected from client" not in server.log():
+        assert time.monotonic() < deadline, "the server did not notice the client leaving"
+        await asyncio.sleep(0.1)
+    # The server generates one answer at a time: had the 1000-token story gone on, this
+    # short answer would wait behind it.
+    short_answers = OpenAICompatibleGenerator(server.base_url, None, server.model, max_tokens=8)
+    try:
+        started = time.monotonic()
+        after = await collect(short_answers.stream(GenerationRequest("Say hi.", [])))
+        assert time.monotonic() - started < 10
+    finally:
+        await short_answers.aclose()
+    assert isinstance(after[-1], Finished)
+
+
+async def test_rewrite_returns_a_query_from_the_real_server(
+    generator: OpenAICompatibleGenerator, caplog: pytest.LogCaptureFixture
+) -> None:
+    history = [
+        Turn("user", "What is our refund policy for shoes?"),
+        Turn("assistant", "Shoes can be returned within 30 days [1]."),
+    ]
+    query = await generator.rewrite("And for bags?", history)
+    assert query.strip()
+    assert "\n" not in query
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]

@@ -1,0 +1,629 @@
+"""Query latency: LanceDB search against numpy brute force, GraphQL search, answers, sockets.
+
+    .venv/bin/python -m bench.query [--chunks 10000 100000] [--queries 200] [--sockets 100]
+
+For each size N, in one run and one process:
+
+1. Builds a `LanceVectorStore` in a scratch directory holding N synthetic chunks: random
+   unit vectors of 384 floats (numpy, fixed seed) and short texts drawn from a synthetic
+   vocabulary with a Zipf-like skew (so BM25 has rare and common terms), spread over three
+   organisations, a fifth of the documents PRIVATE. `upsert` in batches, then `optimize()`
+   (which builds the HNSW index from 50,000 rows on).
+2. Times `search_vector` in-process for a non-admin member of the first organisation
+   (`Access`: organisation + user), over `--queries` random unit vectors, next to a numpy
+   brute force over exactly the rows that member may see (the same organisation, ORGANIZATION
+   or their own PRIVATE rows), same top-k. The brute force gets those rows as one contiguous
+   float32 matrix prepared in advance, i.e. its best case; the ratio of the p50s is printed
+   (target <= 2x at 100k), with the recall of LanceDB's top-k against the exact top-k.
+3. Times `{ search(query: ..., first: 10) { text score } }` through the real app
+   (`api.app.create_app`, real embedder, scratch SQLite with migrations) over
+   `httpx.ASGITransport`, next to the same hybrid search called on the service directly.
+   Only `text score` are selected, so no Document rows are needed for the synthetic ids.
+4. Extractive answers: time from `services.assistant.answer(...)` to the first AnswerDelta.
+5. Opens `--sockets` graphql-transport-ws connections (the `websockets` package) to a real
+   uvicorn server on 127.0.0.1 in this process, each subscribing to `answer`, and counts
+   those ending with AnswerDone and no error. A user may hold only
+   BEACON_MAX_WEBSOCKETS_PER_USER (default 10) sockets, and the benchmark keeps that
+   default: the sockets are spread over enough member users (10 sockets each).
+
+Everything is loopback and bounded. Exits 0 after printing the summary (FAIL lines
+included) unless `--strict` is given: then a ratio above target at 100k or more chunks, or
+any subscription not ending in AnswerDone, exits 1. Errors in the machinery itself raise.
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import numpy as np
+import uvicorn
+import websockets
+
+from api.app import create_app
+from bench.graphql_overhead import HOST, free_port
+from domain.assistant.services import AnswerDelta
+from domain.bootstrap import Services, build_services
+from domain.database import apply_migrations
+from domain.identity.models import Role
+from domain.identity.principal import Principal
+from domain.retrieval.embedding import SentenceTransformerEmbedder
+from domain.retrieval.search import SearchMode
+from domain.retrieval.vectorstores.base import ORGANIZATION, PRIVATE, Access, VectorRecord
+from domain.retrieval.vectorstores.lance import LanceVectorStore
+from domain.settings import Settings
+
+T = TypeVar("T")
+SEED = 20240611
+DIMENSIONS = SentenceTransformerEmbedder.dimensions
+TOP_K = 10
+ORGANIZATIONS = 3
+CHUNKS_PER_DOCUMENT = 5
+PRIVATE_SHARE = 0.2
+UPSERT_BATCH = 10_000
+VOCABULARY = 3_000
+TARGET_RATIO = 2.0
+QUESTIONS = 20
+SOCKETS_PER_USER = 10  # BEACON_MAX_WEBSOCKETS_PER_USER's default, kept as shipped
+PASSWORD = "benchmark password 1234"
+SEARCH = "query($q: String!) { search(query: $q, first: 10) { text score } }"
+ANSWER = (
+    "subscription($q: String!) { answer(input: {question: $q}) { __typename "
+    "... on AnswerError { code message } } }"
+)
+SOCKET_TIMEOUT = 120.0
+PROTOCOL = "graphql-transport-ws"
+
+
+# --- synthetic data --------------------------------------------------------------------
+
+
+def vocabulary(rng: np.random.Generator, size: int = VOCABULARY) -> list[str]:
+    """Pronounceable made-up words (distinct), so tokenisers treat them as ordinary terms."""
+    onsets = [*"bcdfghklmnprstvz", "br", "ch", "st", "tr", "pl", "gr"]
+    vowels = ["a", "e", "i", "o", "u", "ai", "ea", "ou"]
+    words: set[str] = set()
+    while len(words) < size:
+        syllables = int(rng.integers(2, 4))
+        words.add(
+            "".join(str(rng.choice(onsets)) + str(rng.choice(vowels)) for _ in range(syllables))
+        )
+    return sorted(words)
+
+
+def word_weights(size: int) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Zipf-like frequencies: a few very common words, a long tail of rare ones."""
+    weights = 1.0 / np.arange(1, size + 1)
+    result: np.ndarray[Any, np.dtype[np.float64]] = weights / weights.sum()
+    return result
+
+
+def unit_vectors(rng: np.random.Generator, count: int) -> np.ndarray[Any, np.dtype[np.float32]]:
+    """`count` random directions, normalised to length 1 (cosine = dot product)."""
+    vectors = rng.standard_normal((count, DIMENSIONS)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors
+
+
+@dataclass
+class Tenant:
+    """One organisation: its ADMIN, and member users (non-admins) who search and ask."""
+
+    admin: Principal
+    members: list[Principal]
+    tokens: dict[uuid.UUID, str] = field(default_factory=dict)  # member id -> access token
+
+
+@dataclass
+class Corpus:
+    """The synthetic chunks as numpy columns (for the brute force) and as records."""
+
+    vectors: np.ndarray[Any, np.dtype[np.float32]]
+    documents: list[uuid.UUID]
+    organizations: np.ndarray[Any, np.dtype[np.int64]]
+    owners: list[uuid.UUID]
+    private: np.ndarray[Any, np.dtype[np.bool_]]
+    ids: list[uuid.UUID]
+    texts: list[str]
+
+
+def make_corpus(
+    rng: np.random.Generator, chunks: int, tenants: Sequence[Tenant], words: Sequence[str]
+) -> Corpus:
+    """Documents of a few chunks each, round-robin over the organisations."""
+    weights = word_weights(len(words))
+    vectors = unit_vectors(rng, chunks)
+    documents = -(-chunks // CHUNKS_PER_DOCUMENT)
+    document_ids = [uuid.UUID(bytes=rng.bytes(16), version=4) for _ in range(documents)]
+    organizations = np.zeros(chunks, dtype=np.int64)
+    private = np.zeros(chunks, dtype=np.bool_)
+    owners: list[uuid.UUID] = []
+    chunk_documents: list[uuid.UUID] = []
+    ids: list[uuid.UUID] = []
+    texts: list[str] = []
+    # Visibility and owner belong to documents: drawn once per document.
+    private_documents = rng.random(documents) < PRIVATE_SHARE
+    owner_picks = rng.integers(0, 2**31, size=documents)
+    lengths = rng.integers(12, 40, size=chunks)
+    drawn = rng.choice(len(words), size=int(lengths.sum()), p=weights)
+    offset = 0
+    for index in range(chunks):
+        document = index // CHUNKS_PER_DOCUMENT
+        tenant_index = document % len(tenants)
+        tenant = tenants[tenant_index]
+        people = [tenant.admin, *tenant.members]
+        organizations[index] = tenant_index
+        private[index] = private_documents[document]
+        owners.append(people[int(owner_picks[document]) % len(people)].user_id)
+        chunk_documents.append(document_ids[document])
+        # Derived like real chunk ids (uuid5 of document, version and index).
+        ids.append(uuid.uuid5(document_ids[document], f"1:{index % CHUNKS_PER_DOCUMENT}"))
+        length = int(lengths[index])
+        texts.append(" ".join(words[i] for i in drawn[offset : offset + length]) + ".")
+        offset += length
+    return Corpus(vectors, chunk_documents, organizations, owners, private, ids, texts)
+
+
+def records(corpus: Corpus, tenants: Sequence[Tenant], start: int, stop: int) -> list[VectorRecord]:
+    """`VectorRecord`s for rows [start, stop)."""
+    result = []
+    for index in range(start, stop):
+        result.append(
+            VectorRecord(
+                id=corpus.ids[index],
+                organization_id=tenants[int(corpus.organizations[index])].admin.organization_id,
+                document_id=corpus.documents[index],
+                version=1,
+                chunk_index=index % CHUNKS_PER_DOCUMENT,
+                visibility=PRIVATE if corpus.private[index] else ORGANIZATION,
+                owner_id=corpus.owners[index],
+                text=corpus.texts[index],
+                vector=corpus.vectors[index].tolist(),
+            )
+        )
+    return result
+
+
+# --- measurements ------------------------------------------------------------------------
+
+
+def percentiles_ms(seconds: Sequence[float]) -> tuple[float, float]:
+    """p50 and p95 in milliseconds (linear interpolation, as numpy)."""
+    values = np.array(seconds) * 1000
+    return float(np.percentile(values, 50)), float(np.percentile(values, 95))
+
+
+async def timed(call: Callable[[T], Awaitable[object]], inputs: Sequence[T]) -> list[float]:
+    """Each call's own duration, one after another (latency, not throughput)."""
+    durations = []
+    for value in inputs:
+        started = time.perf_counter()
+        await call(value)
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+@dataclass
+class SizeReport:
+    """Every figure measured at one size."""
+
+    chunks: int
+    build_seconds: float = 0.0
+    optimize_seconds: float = 0.0
+    ann_index: bool = False
+    visible_rows: int = 0
+    lance_ms: tuple[float, float] = (0.0, 0.0)
+    brute_ms: tuple[float, float] = (0.0, 0.0)
+    recall: float = 0.0
+    text_ms: tuple[float, float] = (0.0, 0.0)
+    service_ms: tuple[float, float] = (0.0, 0.0)
+    graphql_ms: tuple[float, float] = (0.0, 0.0)
+    first_delta_ms: tuple[float, float] = (0.0, 0.0)
+    sockets: int = 0
+    sockets_done: int = 0
+    sockets_seconds: float = 0.0
+    socket_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        """In-process LanceDB p50 over brute-force p50."""
+        return self.lance_ms[0] / self.brute_ms[0] if self.brute_ms[0] else float("inf")
+
+
+async def vector_search(
+    store: LanceVectorStore,
+    corpus: Corpus,
+    access: Access,
+    allowed: np.ndarray[Any, Any],
+    queries: np.ndarray[Any, np.dtype[np.float32]],
+    report: SizeReport,
+) -> None:
+    """LanceDB's `search_vector` against the exact numpy top-k over the same rows."""
+    visible = np.ascontiguousarray(corpus.vectors[allowed])
+    visible_ids = [corpus.ids[i] for i in np.flatnonzero(allowed)]
+    report.visible_rows = len(visible_ids)
+    query_lists = [query.tolist() for query in queries]
+    for query in query_lists[:5]:  # warm-up: index pages, caches
+        await store.search_vector(query, access, TOP_K)
+
+    found: list[list[uuid.UUID]] = []
+
+    async def lance(query: list[float]) -> None:
+        found.append([hit.id for hit in await store.search_vector(query, access, TOP_K)])
+
+    lance_seconds = await timed(lance, query_lists)
+
+    exact: list[list[int]] = []
+    brute_seconds = []
+    for query in queries:
+        started = time.perf_counter()
+        scores = visible @ query
+        top = np.argpartition(-scores, TOP_K)[:TOP_K]
+        ranked = top[np.argsort(-scores[top])]
+        brute_seconds.append(time.perf_counter() - started)
+        exact.append(ranked.tolist())
+    overlaps = [
+        len(set(got) & {visible_ids[i] for i in want}) / TOP_K
+        for got, want in zip(found, exact, strict=True)
+    ]
+    report.lance_ms = percentiles_ms(lance_seconds)
+    report.brute_ms = percentiles_ms(brute_seconds)
+    report.recall = statistics.fmean(overlaps)
+
+
+async def text_search(
+    store: LanceVectorStore, access: Access, texts: Sequence[str], report: SizeReport
+) -> None:
+    """BM25 `search_text` latency, for context next to the vector figures."""
+    for text in texts[:5]:
+        await store.search_text(text, access, TOP_K)
+    seconds = await timed(lambda text: store.search_text(text, access, TOP_K), texts)
+    report.text_ms = percentiles_ms(seconds)
+
+
+async def graphql_search(
+    services: Services,
+    settings: Settings,
+    member: Principal,
+    token: str,
+    texts: Sequence[str],
+    report: SizeReport,
+) -> None:
+    """`{ search { text score } }` through the ASGI app, and the same service call bare."""
+    for text in texts[:5]:
+        await services.search.search(member, text, TOP_K, SearchMode.HYBRID)
+    service_seconds = await timed(lambda text: services.search.search(member, text, TOP_K), texts)
+    app = create_app(settings, services)
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://beacon.bench",
+        headers={"authorization": f"Bearer {token}"},
+        timeout=60,
+    ) as client:
+
+        async def ask(text: str) -> None:
+            response = await client.post(
+                "/graphql", json={"query": SEARCH, "variables": {"q": text}}
+            )
+            body = response.json()
+            if response.status_code != 200 or body.get("errors"):
+                raise RuntimeError(f"search failed: {response.status_code} {response.text[:300]}")
+            if len(body["data"]["search"]) != TOP_K:
+                raise RuntimeError(f"expected {TOP_K} hits: {response.text[:300]}")
+
+        for text in texts[:5]:
+            await ask(text)
+        graphql_seconds = await timed(ask, texts)
+    report.service_ms = percentiles_ms(service_seconds)
+    report.graphql_ms = percentiles_ms(graphql_seconds)
+
+
+async def first_deltas(
+    services: Services, member: Principal, questions: Sequence[str], report: SizeReport
+) -> None:
+    """Time from calling `answer` to its first AnswerDelta; each answer is then finished."""
+    seconds = []
+    for question in questions:
+        started = time.perf_counter()
+        first: float | None = None
+        stream = services.assistant.answer(member, question)
+        try:
+            async for event in stream:
+                if first is None and isinstance(event, AnswerDelta):
+                    first = time.perf_counter() - started
+        finally:
+            await stream.aclose()
+        if first is None:
+            raise RuntimeError(f"no AnswerDelta for {question!r}")
+        seconds.append(first)
+    report.first_delta_ms = percentiles_ms(seconds)
+
+
+@asynccontextmanager
+async def uvicorn_server(settings: Settings, services: Services) -> AsyncIterator[int]:
+    """The real app on 127.0.0.1 in this process (as bench.graphql_overhead); yields the port."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(settings, services),
+        host=HOST,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    try:
+        for _ in range(200):  # up to 10 s
+            if server.started:
+                break
+            if serving.done():
+                serving.result()
+            await asyncio.sleep(0.05)
+        else:
+            raise RuntimeError("uvicorn did not start")
+        yield port
+    finally:
+        server.should_exit = True
+        try:
+            await asyncio.wait_for(serving, timeout=10)
+        except TimeoutError:
+            serving.cancel()
+
+
+async def one_subscription(url: str, token: str, question: str) -> str | None:
+    """Subscribe to one answer; None when it ended with AnswerDone and no error, else why."""
+    async with websockets.connect(url, subprotocols=[PROTOCOL], open_timeout=30) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        ack = json.loads(await ws.recv())
+        if ack.get("type") != "connection_ack":
+            return f"no ack: {ack}"
+        await ws.send(
+            json.dumps(
+                {
+                    "id": "1",
+                    "type": "subscribe",
+                    "payload": {"query": ANSWER, "variables": {"q": question}},
+                }
+            )
+        )
+        done = False
+        while True:
+            message = json.loads(await ws.recv())
+            kind = message.get("type")
+            if kind == "complete":
+                return None if done else "completed without AnswerDone"
+            if kind != "next" or message["payload"].get("errors"):
+                return f"{kind}: {json.dumps(message.get('payload'))[:300]}"
+            event = message["payload"]["data"]["answer"]
+            if event["__typename"] == "AnswerError":
+                return f"AnswerError {event['code']}: {event['message']}"
+            done = done or event["__typename"] == "AnswerDone"
+
+
+async def concurrent_answers(
+    settings: Settings,
+    services: Services,
+    tenants: Sequence[Tenant],
+    questions: Sequence[str],
+    count: int,
+    report: SizeReport,
+) -> None:
+    """`count` sockets at once, each streaming one answer; a member holds at most 10."""
+    tokens = [token for tenant in tenants for token in tenant.tokens.values()]
+    if len(tokens) * SOCKETS_PER_USER < count:
+        raise RuntimeError(f"{len(tokens)} members cannot hold {count} sockets")
+    async with uvicorn_server(settings, services) as port:
+        url = f"ws://{HOST}:{port}/graphql"
+
+        async def run(index: int) -> str | None:
+            token = tokens[index // SOCKETS_PER_USER]
+            question = questions[index % len(questions)]
+            try:
+                return await asyncio.wait_for(
+                    one_subscription(url, token, question), timeout=SOCKET_TIMEOUT
+                )
+            except (TimeoutError, OSError, websockets.WebSocketException) as error:
+                return f"{type(error).__name__}: {error}"
+
+        started = time.perf_counter()
+        outcomes = await asyncio.gather(*(run(i) for i in range(count)))
+        report.sockets_seconds = time.perf_counter() - started
+    report.sockets = count
+    report.sockets_done = sum(1 for outcome in outcomes if outcome is None)
+    report.socket_errors = sorted({outcome for outcome in outcomes if outcome is not None})
+
+
+# --- one size, end to end ---------------------------------------------------------------
+
+
+async def make_tenants(services: Services, members_needed: int) -> list[Tenant]:
+    """Three organisations with an ADMIN each; members (USER role) spread over them."""
+    tenants: list[Tenant] = []
+    per_tenant = -(-members_needed // ORGANIZATIONS)
+    for number in range(ORGANIZATIONS):
+        user = await services.identity.create_organization(
+            f"Bench org {number}", f"admin{number}@example.com", PASSWORD
+        )
+        admin = Principal.of(user)
+        tenant = Tenant(admin, [])
+        for member_number in range(per_tenant):
+            email = f"member{number}-{member_number}@example.com"
+            member = await services.identity.create_user(admin, email, PASSWORD, Role.USER)
+            tenant.members.append(Principal.of(member))
+            session = await services.identity.login(email, PASSWORD, None)
+            tenant.tokens[member.id] = session.access_token
+        tenants.append(tenant)
+    return tenants
+
+
+async def measure_size(
+    chunks: int, query_count: int, sockets: int, embedder: SentenceTransformerEmbedder
+) -> SizeReport:
+    """Build a scratch platform of `chunks` synthetic chunks and take every measurement."""
+    report = SizeReport(chunks)
+    rng = np.random.default_rng(SEED)
+    with tempfile.TemporaryDirectory(prefix="beacon-bench-query-") as scratch:
+        root = Path(scratch)
+        settings = Settings(
+            data_dir=root / "data", secret_key=secrets.token_urlsafe(48), bcrypt_rounds=4
+        )
+        await apply_migrations(settings.effective_database_url)
+        store = LanceVectorStore(root / "vectors", DIMENSIONS)
+        services = build_services(settings, vectors=store, embedder=embedder)
+        await services.start()
+        try:
+            members = max(3, -(-sockets // SOCKETS_PER_USER))
+            tenants = await make_tenants(services, members)
+            words = vocabulary(rng)
+            corpus = make_corpus(rng, chunks, tenants, words)
+
+            started = time.perf_counter()
+            for start in range(0, chunks, UPSERT_BATCH):
+                await store.upsert(
+                    records(corpus, tenants, start, min(chunks, start + UPSERT_BATCH))
+                )
+            report.build_seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            await store.optimize()
+            report.optimize_seconds = time.perf_counter() - started
+            report.ann_index = await store.has_vector_index()
+            progress(
+                f"{chunks}: stored in {report.build_seconds:.1f} s, "
+                f"optimized in {report.optimize_seconds:.1f} s"
+            )
+
+            member = tenants[0].members[0]
+            access = Access(member.organization_id, member.user_id, is_admin=False)
+            allowed = (corpus.organizations == 0) & (
+                ~corpus.private | np.array([owner == member.user_id for owner in corpus.owners])
+            )
+            queries = unit_vectors(rng, query_count)
+            await vector_search(store, corpus, access, allowed, queries, report)
+            progress(f"{chunks}: vector search measured")
+
+            weights = word_weights(len(words))
+            texts = [
+                " ".join(words[i] for i in rng.choice(len(words), size=4, p=weights))
+                for _ in range(query_count)
+            ]
+            await text_search(store, access, texts, report)
+            await graphql_search(
+                services, settings, member, tenants[0].tokens[member.user_id], texts, report
+            )
+            progress(f"{chunks}: GraphQL search measured")
+
+            # Questions made of words of visible chunks, so the extractive answer quotes.
+            visible_rows = np.flatnonzero(allowed)
+            questions = [
+                "what about " + " ".join(corpus.texts[int(i)].rstrip(".").split()[:6])
+                for i in rng.choice(visible_rows, size=QUESTIONS, replace=False)
+            ]
+            await first_deltas(services, member, questions, report)
+            progress(f"{chunks}: first deltas measured")
+            if sockets:
+                await concurrent_answers(settings, services, tenants, questions, sockets, report)
+                progress(f"{chunks}: {sockets} concurrent answers measured")
+        finally:
+            await services.close()
+    return report
+
+
+def progress(line: str) -> None:
+    """Progress goes to stderr; the summary to stdout."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def summary(reports: Sequence[SizeReport], query_count: int) -> tuple[str, bool]:
+    """The printed summary, and whether every target was met."""
+    lines = [
+        f"query latency, {query_count} queries per figure, top-{TOP_K}, p50 / p95 in ms",
+        "",
+    ]
+    all_met = True
+    for r in reports:
+        index = "HNSW-SQ index" if r.ann_index else "flat scan (no ANN index yet)"
+        verdict = "PASS" if r.ratio <= TARGET_RATIO else "FAIL"
+        if r.chunks >= 100_000:
+            all_met = all_met and r.ratio <= TARGET_RATIO
+        lines += [
+            f"== {r.chunks} chunks, {ORGANIZATIONS} organisations, "
+            f"{r.visible_rows} visible to the searching member; {index}",
+            f"  build: upsert {r.build_seconds:.1f} s, optimize {r.optimize_seconds:.1f} s",
+            f"  search_vector (LanceDB, in-process)  {r.lance_ms[0]:8.2f} {r.lance_ms[1]:8.2f}"
+            f"   recall@{TOP_K} vs exact {r.recall:.3f}",
+            f"  numpy brute force, same rows        {r.brute_ms[0]:8.2f} {r.brute_ms[1]:8.2f}",
+            f"  ratio LanceDB p50 / brute-force p50 = {r.ratio:.2f} "
+            f"(target <= {TARGET_RATIO:g} at 100k) {verdict if r.chunks >= 100_000 else ''}",
+            f"  search_text (BM25, in-process)       {r.text_ms[0]:8.2f} {r.text_ms[1]:8.2f}",
+            f"  hybrid SearchService.search          {r.service_ms[0]:8.2f} {r.service_ms[1]:8.2f}"
+            "   (embeds the query)",
+            f"  GraphQL search {{ text score }}       {r.graphql_ms[0]:8.2f} {r.graphql_ms[1]:8.2f}"
+            "   (ASGI transport)",
+            f"  extractive time to first delta       {r.first_delta_ms[0]:8.2f} "
+            f"{r.first_delta_ms[1]:8.2f}   ({QUESTIONS} questions)",
+        ]
+        if r.sockets:
+            ok = r.sockets_done == r.sockets
+            all_met = all_met and ok
+            lines.append(
+                f"  concurrent answer subscriptions: {r.sockets_done}/{r.sockets} ended with "
+                f"AnswerDone and no error in {r.sockets_seconds:.1f} s "
+                f"({SOCKETS_PER_USER} sockets per member user, the shipped "
+                f"BEACON_MAX_WEBSOCKETS_PER_USER) {'PASS' if ok else 'FAIL'}"
+            )
+            lines += [f"    error: {error}" for error in r.socket_errors[:5]]
+        lines.append("")
+    return "\n".join(lines), all_met
+
+
+async def run(args: argparse.Namespace) -> int:
+    """Measure each size in turn with one embedder, then print the summary."""
+    embedder = SentenceTransformerEmbedder()
+    await embedder.start()
+    try:
+        reports = []
+        for chunks in args.chunks:
+            reports.append(await measure_size(chunks, args.queries, args.sockets, embedder))
+    finally:
+        embedder.close()
+    text, all_met = summary(reports, args.queries)
+    print(text)
+    return 1 if args.strict and not all_met else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--chunks", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=200, help="queries per latency figure")
+    parser.add_argument("--sockets", type=int, default=100, help="concurrent answer streams")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+    if any(not 100 <= n <= 1_000_000 for n in args.chunks):
+        parser.error("--chunks must be within [100, 1000000]")
+    if not 10 <= args.queries <= 10_000:
+        parser.error("--queries must be within [10, 10000]")
+    if not 0 <= args.sockets <= 500:
+        parser.error("--sockets must be within [0, 500]")
+    logging.basicConfig(level=logging.WARNING)
+    return asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
