@@ -41,10 +41,16 @@ EVAL_EMAIL = "eval@example.com"
 EVAL_WORKER_THREADS = 8
 UPLOADS_IN_FLIGHT = 8
 POLL_SECONDS = 1.0
+POLLED_ROWS_PER_SECOND = 1000
 PROGRESS_SECONDS = 5.0
 # Give up waiting when no document has finished for this long (a stuck worker), and
 # evaluate what is READY rather than hang.
 STALL_SECONDS = 600.0
+# The sweeper re-queues documents still QUEUED one lease (120 s by default) after upload:
+# with thousands uploaded at once, most of the backlog would get a duplicate message, still
+# being drained when the worker stops. A lease as long as the stall limit avoids that; the
+# sweeper keeps running, since its periodic `optimize()` keeps LanceDB's upserts fast.
+LEASE_SECONDS = STALL_SECONDS
 
 Echo = Callable[[str], None]
 
@@ -287,7 +293,7 @@ class _Ticker:
 
     def __init__(self, echo: Echo) -> None:
         self._echo = echo
-        self._last = 0.0
+        self._last = time.monotonic()
 
     def __call__(self, line: str, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -366,7 +372,9 @@ async def ingest_passages(
             problems.append(f"{len(pending)} documents still unfinished after a stall; skipped")
             break
         if pending:
-            await asyncio.sleep(POLL_SECONDS)
+            # Reading thousands of rows costs ~0.1 ms each: poll a large backlog less often,
+            # or the waiting takes CPU from the worker it waits for.
+            await asyncio.sleep(max(POLL_SECONDS, len(pending) / POLLED_ROWS_PER_SECOND))
     tick(
         f"ingestion finished in {time.monotonic() - started:.1f} s: "
         f"{statuses['READY']} ready, {statuses['FAILED']} failed",
@@ -451,6 +459,7 @@ def eval_settings(data_dir: Path) -> Settings:
         vector_store="lance",
         bcrypt_rounds=4,
         worker_threads=EVAL_WORKER_THREADS,
+        ingest_lease_seconds=LEASE_SECONDS,
     )
 
 

@@ -39,8 +39,12 @@ class WorkerServices(dramatiq.Middleware):
         self._services = services
         log.info("worker services ready")
 
-    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
-        """Close the worker's connections on its own loop."""
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
+        """Close the worker's connections once in-flight messages are done.
+
+        `after_*` hooks run in reverse order, so this runs before the AsyncIO middleware
+        stops the event loop these connections live on.
+        """
         loop_thread = get_event_loop_thread()
         if self._services is not None and loop_thread is not None:
             loop_thread.run_coroutine(self._services.close())

@@ -6,11 +6,12 @@ from typing import Any
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import dq_name
 from dramatiq.middleware import AsyncIO
 
 from domain.bootstrap import Services
 from domain.settings import Settings
-from workers.actors import Actors, DramatiqJobs, declare_actors
+from workers.actors import QUEUE, Actors, DramatiqJobs, declare_actors
 from workers.middleware import WorkerServices
 from workers.sweeper import Sweeper
 
@@ -51,6 +52,7 @@ class WorkerRuntime:
             self.jobs,
             interval=self.settings.sweep_interval_seconds,
             everything_first=not self.settings.redis_url,
+            backlog=self.backlog,
         )
         self._sweeper.start()
 
@@ -62,6 +64,18 @@ class WorkerRuntime:
             self._worker.stop()
             self._worker = None
         self.broker.close()
+
+    def backlog(self) -> int:
+        """Messages waiting in the documents queue (delayed retries included)."""
+        if isinstance(self.broker, StubBroker):
+            return sum(
+                queue.qsize()
+                for name, queue in self.broker.queues.items()
+                if name in (QUEUE, dq_name(QUEUE))
+            )
+        return int(
+            self.broker.do_qsize(QUEUE) + self.broker.do_qsize(dq_name(QUEUE))  # type: ignore[attr-defined]
+        )
 
     def sweep(self, everything: bool = False) -> int:
         """Run one sweep now (tests and `beacon reconcile`)."""

@@ -26,8 +26,10 @@ class Sweeper:
         jobs: Jobs,
         interval: float,
         everything_first: bool,
+        backlog: Callable[[], int],
     ) -> None:
         self._services = services
+        self._backlog = backlog
         self._jobs = jobs
         self._interval = interval
         self._everything_first = everything_first
@@ -49,10 +51,15 @@ class Sweeper:
         if loop_thread is None:
             return 0
         services = self._services()
+        # While messages are queued, a QUEUED document is most likely just waiting its turn:
+        # only once the queue has drained can a QUEUED document mean a lost message.
+        waiting = self._backlog() == 0
 
         async def find() -> list[uuid.UUID]:
             with services.database.activate():
-                found = list(await services.ingestion.unfinished(everything=everything))
+                found = list(
+                    await services.ingestion.unfinished(everything=everything, waiting=waiting)
+                )
             # Index housekeeping belongs here, off the per-document path.
             await services.vectors.optimize()
             return found

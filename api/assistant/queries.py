@@ -25,12 +25,14 @@ class AssistantQuery:
         self,
         info: Info,
         query: Annotated[str, strawberry.argument(description="Words or a question.")],
-        first: Annotated[int, strawberry.argument(description="How many hits (1-100).")] = 10,
+        first: Annotated[
+            int | None, strawberry.argument(description="How many hits (1-100, default 10).")
+        ] = 10,
     ) -> list[SearchHit]:
         """Best passages first."""
         try:
             results = await info.context.services.search.search(
-                info.context.require_principal(), query, first
+                info.context.require_principal(), query, 10 if first is None else first
             )
         except BeaconError as error:
             raise as_graphql_error(error) from error

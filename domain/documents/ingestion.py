@@ -111,16 +111,19 @@ class IngestionService:
         await self._vectors.delete_document(organization_id, document_id)
         self._files.delete(key)
 
-    async def unfinished(self, *, everything: bool = False) -> list[uuid.UUID]:
+    async def unfinished(
+        self, *, everything: bool = False, waiting: bool = True
+    ) -> list[uuid.UUID]:
         """Documents to enqueue again: all unfinished ones (after a restart of the embedded
-        default, whose in-memory queue is gone), or those whose worker went silent."""
+        default, whose in-memory queue is gone), or those whose worker went silent, plus —
+        with `waiting` — QUEUED ones untouched for a lease (their message may be lost)."""
         query = Document.filter(status__in=_UNFINISHED)
         if not everything:
-            silent_since = datetime.now(UTC) - self._limits.lease
-            query = query.filter(
-                Q(lease_expires_at__lt=datetime.now(UTC))
-                | Q(lease_expires_at=None, updated_at__lt=silent_since)
-            )
+            now = datetime.now(UTC)
+            stalled = Q(lease_expires_at__lt=now)
+            if waiting:
+                stalled |= Q(lease_expires_at=None, updated_at__lt=now - self._limits.lease)
+            query = query.filter(stalled)
         return list(await query.values_list("id", flat=True))  # type: ignore[arg-type]
 
     async def _claim(self, document_id: uuid.UUID) -> Document | None:

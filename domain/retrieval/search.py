@@ -29,7 +29,7 @@ class Fusion:
 
     k: int = 60
     dense_weight: float = 1.0
-    text_weight: float = 1.0
+    text_weight: float = 0.5
     candidates: int = 50  # per retriever, before fusion
 
 
