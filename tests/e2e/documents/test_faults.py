@@ -14,7 +14,7 @@ from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.vectorstores.base import VectorRecord
 from domain.settings import Settings
 from tests.support import documents as files
-from tests.support.platform import running_platform
+from tests.support.platform import Platform, running_platform
 from workers.runtime import WorkerRuntime
 
 
@@ -81,58 +81,46 @@ async def test_a_vector_store_that_stays_down_fails_the_document_with_the_reason
 
 
 async def test_documents_left_unfinished_are_picked_up_at_start_up(
+    platform: Platform,
     pipeline_settings: Settings,
     embedder: SentenceTransformerEmbedder,
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    async with running_platform(
+    admin = await platform.client.sign_up()
+    await asyncio.to_thread(platform.runtime.stop)  # the process "dies": its queue is gone
+    uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+    document_id = uploaded["document"]["id"]
+    await asyncio.sleep(0.5)
+    assert (await Document.get(id=document_id)).status is DocumentStatus.QUEUED
+    restarted = WorkerRuntime(
         pipeline_settings,
+        events=platform.services.events,
         embedder=embedder,
         extractor=extractor,
-    ) as platform:
-        admin = await platform.client.sign_up()
-        await asyncio.to_thread(platform.runtime.stop)  # the process "dies": its queue is gone
-        uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
-        document_id = uploaded["document"]["id"]
-        await asyncio.sleep(0.5)
-        assert (await Document.get(id=document_id)).status is DocumentStatus.QUEUED
-        restarted = WorkerRuntime(
-            pipeline_settings,
-            events=platform.services.events,
-            embedder=embedder,
-            extractor=extractor,
-        )
-        await asyncio.to_thread(restarted.start)
-        try:
-            document = await platform.client.wait_until_final(admin, document_id)
-        finally:
-            await asyncio.to_thread(restarted.stop)
+    )
+    await asyncio.to_thread(restarted.start)
+    try:
+        document = await platform.client.wait_until_final(admin, document_id)
+    finally:
+        await asyncio.to_thread(restarted.stop)
     assert document["status"] == "READY"
 
 
 async def test_ingesting_a_ready_document_again_changes_nothing(
-    pipeline_settings: Settings,
-    embedder: SentenceTransformerEmbedder,
-    extractor: DocumentParser,
-    tmp_path: Path,
+    platform: Platform, tmp_path: Path
 ) -> None:
-    async with running_platform(
-        pipeline_settings,
-        embedder=embedder,
-        extractor=extractor,
-    ) as platform:
-        admin = await platform.client.sign_up()
-        uploaded = await platform.client.upload(admin, files.write_docx(tmp_path))
-        document_id = uuid.UUID(uploaded["document"]["id"])
-        ready = await platform.client.wait_until_final(admin, str(document_id))
-        before = await Document.get(id=document_id)
-        await platform.services.ingestion.ingest(document_id)
-        platform.services.jobs.ingest_document(document_id)  # a duplicate message
-        await asyncio.sleep(1)
-        after = await Document.get(id=document_id)
-        org = uuid.UUID(admin.organization_id)
-        assert await platform.services.vectors.count(org, document_id) == ready["chunkCount"]
+    admin = await platform.client.sign_up()
+    uploaded = await platform.client.upload(admin, files.write_docx(tmp_path))
+    document_id = uuid.UUID(uploaded["document"]["id"])
+    ready = await platform.client.wait_until_final(admin, str(document_id))
+    before = await Document.get(id=document_id)
+    await platform.services.ingestion.ingest(document_id)
+    platform.services.jobs.ingest_document(document_id)  # a duplicate message
+    await asyncio.sleep(1)
+    after = await Document.get(id=document_id)
+    org = uuid.UUID(admin.organization_id)
+    assert await platform.services.vectors.count(org, document_id) == ready["chunkCount"]
     assert (after.status, after.attempts, after.updated_at) == (
         before.status,
         before.attempts,
@@ -141,52 +129,38 @@ async def test_ingesting_a_ready_document_again_changes_nothing(
 
 
 async def test_a_crashed_attempt_is_redone_without_duplicating_anything(
-    pipeline_settings: Settings,
-    embedder: SentenceTransformerEmbedder,
-    extractor: DocumentParser,
+    platform: Platform,
     tmp_path: Path,
 ) -> None:
-    async with running_platform(
-        pipeline_settings,
-        embedder=embedder,
-        extractor=extractor,
-    ) as platform:
-        admin = await platform.client.sign_up()
-        uploaded = await platform.client.upload(admin, files.write_docx(tmp_path))
-        document_id = uuid.UUID(uploaded["document"]["id"])
-        ready = await platform.client.wait_until_final(admin, str(document_id))
-        # As if a worker died during INDEXING: state not final, lease expired.
-        await Document.filter(id=document_id).update(
-            status=DocumentStatus.INDEXING, lease_expires_at=None
-        )
-        assert platform.runtime.sweep(everything=True) == 1
-        again = await platform.client.wait_until_final(admin, str(document_id))
-        org = uuid.UUID(admin.organization_id)
-        assert await platform.services.vectors.count(org, document_id) == ready["chunkCount"]
+    admin = await platform.client.sign_up()
+    uploaded = await platform.client.upload(admin, files.write_docx(tmp_path))
+    document_id = uuid.UUID(uploaded["document"]["id"])
+    ready = await platform.client.wait_until_final(admin, str(document_id))
+    # As if a worker died during INDEXING: state not final, lease expired.
+    await Document.filter(id=document_id).update(
+        status=DocumentStatus.INDEXING, lease_expires_at=None
+    )
+    assert platform.runtime.sweep(everything=True) == 1
+    again = await platform.client.wait_until_final(admin, str(document_id))
+    org = uuid.UUID(admin.organization_id)
+    assert await platform.services.vectors.count(org, document_id) == ready["chunkCount"]
     assert again["status"] == "READY"
     assert again["chunkCount"] == ready["chunkCount"]
 
 
 async def test_a_second_worker_backs_off_while_the_first_holds_the_lease(
-    pipeline_settings: Settings,
-    embedder: SentenceTransformerEmbedder,
-    extractor: DocumentParser,
+    platform: Platform,
     tmp_path: Path,
 ) -> None:
-    async with running_platform(
-        pipeline_settings,
-        embedder=embedder,
-        extractor=extractor,
-    ) as platform:
-        admin = await platform.client.sign_up()
-        await asyncio.to_thread(platform.runtime.stop)
-        uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
-        document_id = uuid.UUID(uploaded["document"]["id"])
-        ingestion = platform.services.ingestion
-        results = await asyncio.gather(
-            ingestion.ingest(document_id), ingestion.ingest(document_id), return_exceptions=True
-        )
-        document = await Document.get(id=document_id)
+    admin = await platform.client.sign_up()
+    await asyncio.to_thread(platform.runtime.stop)
+    uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+    document_id = uuid.UUID(uploaded["document"]["id"])
+    ingestion = platform.services.ingestion
+    results = await asyncio.gather(
+        ingestion.ingest(document_id), ingestion.ingest(document_id), return_exceptions=True
+    )
+    document = await Document.get(id=document_id)
     assert sum(isinstance(r, LeaseHeld) for r in results) == 1
     assert sum(r is None for r in results) == 1
     assert document.status is DocumentStatus.READY
