@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# `beacon eval` always works in a scratch SQLite directory, whatever the pass's database.
+pytestmark = pytest.mark.embedded_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PASSAGES = {

@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from cli.evaluate import (
+from cli.eval_metrics import (
     ModeReport,
     dcg,
     format_table,
     hybrid_verdict,
     ndcg_at_k,
     percentile,
-    read_dataset,
     recall_at_k,
     reciprocal_rank_at_k,
     score_mode,
     unique_ranking,
 )
+from cli.evaluate import read_dataset
 
 GRADES = {"a": 3, "b": 2, "c": 1}
 
