@@ -1,10 +1,12 @@
 """Relay-style connections built from a domain `Page`."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 import strawberry
 
+from api.errors import as_graphql_error
+from domain.errors import BeaconError
 from domain.pagination import Page
 
 FIRST = "How many items (1-100, default 20)."
@@ -42,6 +44,15 @@ class Connection(Generic[Node]):
     def nodes(self) -> list[Node]:
         """Shortcut for clients that do not need cursors."""
         return [edge.node for edge in self.edges]
+
+
+async def paged(page: Awaitable[Page], to_node: Callable[[Row], Node]) -> Connection[Node]:  # type: ignore[type-arg]
+    """Await a service's page and map it; bad `first`/`after` become BAD_USER_INPUT errors."""
+    try:
+        rows = await page
+    except BeaconError as error:
+        raise as_graphql_error(error) from error
+    return connection_from_page(rows, to_node)
 
 
 def connection_from_page(page: Page, to_node: Callable[[Row], Node]) -> Connection[Node]:  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ import strawberry
 from api.assistant.types import Conversation, SearchHit, UsageReport, UserUsage
 from api.context import Info
 from api.errors import as_graphql_error
-from api.pagination import AFTER, FIRST, Connection, connection_from_page
+from api.pagination import AFTER, FIRST, Connection, paged
 from api.permissions import admin_only, signed_in
 from domain.errors import BeaconError
 
@@ -49,13 +49,11 @@ class AssistantQuery:
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Conversation]:
         """A page of conversations."""
-        try:
-            page = await info.context.services.assistant.conversations(
-                info.context.require_principal(), first, after
-            )
-        except BeaconError as error:
-            raise as_graphql_error(error) from error
-        return connection_from_page(page, Conversation.from_model)
+        principal = info.context.require_principal()
+        return await paged(
+            info.context.services.assistant.conversations(principal, first, after),
+            Conversation.from_model,
+        )
 
     @strawberry.field(
         description="One of the caller's conversations; null for any other id.",

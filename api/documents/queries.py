@@ -6,11 +6,9 @@ import strawberry
 
 from api.context import Info
 from api.documents.types import Document, DocumentStatus
-from api.errors import as_graphql_error
-from api.pagination import AFTER, FIRST, Connection, connection_from_page
+from api.pagination import AFTER, FIRST, Connection, paged
 from api.permissions import signed_in
 from domain.documents import models
-from domain.errors import BeaconError
 
 
 @strawberry.type
@@ -31,13 +29,11 @@ class DocumentQuery:
     ) -> Connection[Document]:
         """A page of documents."""
         wanted = models.DocumentStatus[status.name] if status else None
-        try:
-            page = await info.context.services.documents.list(
-                info.context.require_principal(), first, after, wanted
-            )
-        except BeaconError as error:
-            raise as_graphql_error(error) from error
-        return connection_from_page(page, Document.from_model)
+        principal = info.context.require_principal()
+        return await paged(
+            info.context.services.documents.list(principal, first, after, wanted),
+            Document.from_model,
+        )
 
     @strawberry.field(
         description="A document; null when missing or not visible to the caller.",

@@ -5,11 +5,9 @@ from typing import Annotated
 import strawberry
 
 from api.context import Info
-from api.errors import as_graphql_error
 from api.identity.types import User
-from api.pagination import AFTER, FIRST, Connection, connection_from_page
+from api.pagination import AFTER, FIRST, Connection, paged
 from api.permissions import admin_only, signed_in
-from domain.errors import BeaconError
 
 
 @strawberry.type
@@ -36,13 +34,10 @@ class IdentityQuery:
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[User]:
         """A page of users."""
-        try:
-            page = await info.context.services.identity.list_users(
-                info.context.require_principal(), first, after
-            )
-        except BeaconError as error:
-            raise as_graphql_error(error) from error
-        return connection_from_page(page, User.from_model)
+        principal = info.context.require_principal()
+        return await paged(
+            info.context.services.identity.list_users(principal, first, after), User.from_model
+        )
 
     @strawberry.field(
         description="A user of the caller's organisation; null for unknown or foreign ids.",
