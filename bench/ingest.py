@@ -20,15 +20,13 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from domain.bootstrap import build_services
 from domain.database import apply_migrations
-from domain.documents.events import InProcessEvents
 from domain.documents.models import Chunk, Document, DocumentStatus
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
 from tests.support import documents as generated
-from workers.runtime import WorkerRuntime
+from workers.runtime import build_process
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/data/eval/msmarco/corpus.jsonl"
 TARGET = 0.85
@@ -82,9 +80,7 @@ async def run(args: argparse.Namespace) -> None:
         await apply_migrations(settings.effective_database_url)
         embedder = SentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
         embedder.load()
-        events = InProcessEvents()
-        runtime = WorkerRuntime(settings, events=events, embedder=embedder)
-        services = build_services(settings, jobs=runtime.jobs, events=events, embedder=embedder)
+        runtime, services = build_process(settings, embedder=embedder)
         await services.start()
         await asyncio.to_thread(runtime.start)
         try:

@@ -32,7 +32,7 @@ from cli.eval_metrics import (
     score_mode,
     unique_ranking,
 )
-from domain.bootstrap import Services, build_services
+from domain.bootstrap import Services
 from domain.documents.models import DocumentStatus, Visibility
 from domain.errors import BeaconError
 from domain.identity.principal import Principal
@@ -285,17 +285,14 @@ async def evaluate(
 ) -> tuple[list[ModeReport], list[str]]:
     """Ingest the passages through a fresh platform, then score every mode."""
     from domain.database import apply_migrations
-    from domain.documents.events import InProcessEvents
     from domain.retrieval.embedding import SentenceTransformerEmbedder
-    from workers.runtime import WorkerRuntime
+    from workers.runtime import build_process
 
     await apply_migrations(settings.effective_database_url)
     # One model for the worker and the searches: loading it twice costs memory and time.
     embedder = SentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
     await embedder.start()
-    events = InProcessEvents()
-    runtime = WorkerRuntime(settings, events=events, embedder=embedder)
-    services = build_services(settings, jobs=runtime.jobs, events=events, embedder=embedder)
+    runtime, services = build_process(settings, embedder=embedder)
     await services.start()
     try:
         actor = await _scratch_admin(services)

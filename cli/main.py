@@ -43,10 +43,8 @@ def serve(host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
-    from domain.bootstrap import build_services
     from domain.database import apply_migrations, dialect_of
-    from domain.documents.events import InProcessEvents
-    from workers.runtime import WorkerRuntime
+    from workers.runtime import build_process
 
     settings = _settings()
     if dialect_of(settings.effective_database_url) == "sqlite":
@@ -54,17 +52,10 @@ def serve(host: str, port: int) -> None:
         applied = asyncio.run(apply_migrations(settings.effective_database_url))
         for name in applied:
             click.echo(f"applied migration {name}")
-    if settings.redis_url:
-        # Production: this process only sends messages; `beacon worker` processes consume.
-        runtime = WorkerRuntime(settings)
-        services = build_services(settings, jobs=runtime.jobs)
-        background = []
-    else:
-        # Embedded: worker threads in this process, sharing in-process change events.
-        events = InProcessEvents()
-        runtime = WorkerRuntime(settings, events=events)
-        services = build_services(settings, jobs=runtime.jobs, events=events)
-        background = [runtime]
+    runtime, services = build_process(settings)
+    # Production only sends messages (`beacon worker` processes consume); the embedded
+    # default runs the worker threads in this process.
+    background = [] if settings.redis_url else [runtime]
     app = create_app(settings, services, manage_services=True, background=background)
     click.echo(f"Beacon on http://{host}:{port}/graphql (data in {settings.data_dir.resolve()})")
     uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
@@ -208,16 +199,12 @@ async def _running_services(
     settings: Settings, start_worker: bool = True
 ) -> AsyncIterator["Services"]:
     """Services for a tool process, with an in-process worker on the embedded default."""
-    from domain.bootstrap import build_services
     from domain.database import apply_migrations, dialect_of
-    from domain.documents.events import InProcessEvents
-    from workers.runtime import WorkerRuntime
+    from workers.runtime import build_process
 
     if dialect_of(settings.effective_database_url) == "sqlite":
         await apply_migrations(settings.effective_database_url)
-    events = InProcessEvents()
-    runtime = WorkerRuntime(settings, events=events)
-    services = build_services(settings, jobs=runtime.jobs, events=events)
+    runtime, services = build_process(settings)
     await services.start()
     embedded = start_worker and not settings.redis_url
     if embedded:

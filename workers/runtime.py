@@ -9,7 +9,8 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
 from dramatiq.middleware import AsyncIO
 
-from domain.bootstrap import Services
+from domain.bootstrap import Services, build_services
+from domain.documents.events import InProcessEvents
 from domain.settings import Settings
 from workers.actors import QUEUE, Actors, DramatiqJobs, declare_actors
 from workers.middleware import WorkerServices
@@ -82,3 +83,16 @@ class WorkerRuntime:
         if self._sweeper is None:
             raise RuntimeError("the runtime is not started")
         return self._sweeper.sweep(everything=everything)
+
+
+def build_process(settings: Settings, **overrides: Any) -> tuple[WorkerRuntime, Services]:
+    """A process's services and the worker runtime that consumes their jobs.
+
+    On the embedded default both share one in-process event bus, so `documentEvents`
+    subscribers hear the worker threads; with Redis each side publishes through Redis.
+    Whether to start the runtime's threads is the caller's choice.
+    """
+    if not settings.redis_url and overrides.get("events") is None:
+        overrides["events"] = InProcessEvents()
+    runtime = WorkerRuntime(settings, **overrides)
+    return runtime, build_services(settings, jobs=runtime.jobs, **overrides)

@@ -108,7 +108,7 @@ class DocumentService:
         if not can_delete(actor, document):
             raise PermissionDenied("Only the uploader or an administrator can delete it.")
         await Document.filter(id=document.id).delete()  # chunks and texts cascade
-        self._jobs.purge_document(document.id, document.organization_id, _storage_key(document))
+        self._jobs.purge_document(document.id, document.organization_id, storage_key(document.id))
         await self._events.publish(document.id)
         return document.id
 
@@ -202,10 +202,6 @@ class DocumentService:
             self._files.delete(storage_key)
             raise
         return UploadOutcome(document, duplicate=False)
-
-
-def _storage_key(document: Document) -> str:
-    return storage_key(document.id)
 
 
 def storage_key(document_id: uuid.UUID) -> str:

@@ -9,12 +9,11 @@ from typing import Any
 import httpx
 
 from api.app import create_app
-from domain.bootstrap import Services, build_services
-from domain.documents.events import InProcessEvents
+from domain.bootstrap import Services
 from domain.settings import Settings
 from tests.support.databases import empty_tables
 from tests.support.graphql import GraphQLClient
-from workers.runtime import WorkerRuntime
+from workers.runtime import WorkerRuntime, build_process
 
 
 @dataclass
@@ -29,9 +28,7 @@ class Platform:
 @asynccontextmanager
 async def running_platform(settings: Settings, **overrides: Any) -> AsyncIterator[Platform]:
     """Empty tables, then services and an in-process worker the way `beacon serve` does."""
-    events = InProcessEvents()
-    runtime = WorkerRuntime(settings, events=events, **overrides)
-    services = build_services(settings, jobs=runtime.jobs, events=events, **overrides)
+    runtime, services = build_process(settings, **overrides)
     await services.start()
     await empty_tables(services.database)
     await asyncio.to_thread(runtime.start)
