@@ -33,10 +33,10 @@ TARGET = 0.85
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (the parser processes)."""
+    """CPU time of this process (all threads). The parser processes are still running when
+    the pipeline is timed, so their share is not in it."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime
 
 
 def write_corpus(folder: Path, passages: int, pdfs: int, docx: int) -> list[Path]:
@@ -120,7 +120,7 @@ async def run(args: argparse.Namespace) -> None:
     )
     print(f"bare embedder    {bare_seconds:7.1f} s  {'':>7}         {bare_rate:7.1f} chunks/s")
     print(
-        f"cpu seconds      pipeline {pipeline_cpu:.1f} (parser processes included), "
+        f"cpu seconds      pipeline {pipeline_cpu:.1f} (parser processes not counted), "
         f"bare {bare_cpu:.1f}"
     )
     verdict = "PASS" if ratio >= TARGET else "FAIL"

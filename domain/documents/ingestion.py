@@ -150,22 +150,32 @@ class IngestionService:
         await self._stage(document, DocumentStatus.EMBEDDING, 0.3)
         vectors = await self._embed(document, extracted.chunks)
         await self._stage(document, DocumentStatus.INDEXING, 0.9)
-        await self._vectors.upsert(self._records(document, extracted.chunks, vectors))
+        records = self._records(document, extracted.chunks, vectors)
+        if document.attempts == 1:
+            # Every attempt is counted when it takes the lease and every re-ingestion starts
+            # a new version, so on a version's first attempt none of its ids can be stored.
+            await self._vectors.add(records)
+        else:
+            await self._vectors.upsert(records)
         if document.version > 1:  # earlier versions' vectors go once the new ones are in
             await self._vectors.delete_document(
                 document.organization_id, document.id, keep_version=document.version
             )
-        for older in (
-            Chunk.filter(document_id=document.id),
-            DocumentText.filter(document_id=document.id),
-        ):
-            await older.exclude(version=document.version).delete()
+        if document.version > 1:
+            for older in (
+                Chunk.filter(document_id=document.id),
+                DocumentText.filter(document_id=document.id),
+            ):
+                await older.exclude(version=document.version).delete()
         await self._finish(document, extracted)
 
     async def _save_chunks(self, document: Document, extracted: ExtractedDocument) -> None:
         async with in_transaction():
-            await Chunk.filter(document_id=document.id, version=document.version).delete()
-            await DocumentText.filter(document_id=document.id, version=document.version).delete()
+            if document.attempts > 1:  # an earlier attempt at this version may have saved some
+                await Chunk.filter(document_id=document.id, version=document.version).delete()
+                await DocumentText.filter(
+                    document_id=document.id, version=document.version
+                ).delete()
             await DocumentText.create(
                 document_id=document.id, version=document.version, text=extracted.text
             )

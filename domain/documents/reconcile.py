@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from domain.documents.jobs import Jobs
 from domain.documents.models import Document, DocumentStatus
-from domain.documents.services import storage_key
+from domain.documents.services import start_new_version, storage_key
 from domain.documents.storage import FileStore
 from domain.identity.models import Organization
 from domain.retrieval.vectorstores.base import VectorStore
@@ -84,9 +84,7 @@ class Reconciler:
             if count != row["chunk_count"]:
                 report.missing_vectors.append(document_id)
                 if report.fixed:
-                    await Document.filter(id=document_id).update(
-                        status=DocumentStatus.QUEUED, progress=0.0, attempts=0
-                    )
+                    await start_new_version(document_id)
                     self._jobs.ingest_document(document_id)
 
     def _check_files(self, document_ids: set[uuid.UUID], report: DriftReport) -> None:

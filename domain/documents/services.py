@@ -119,16 +119,7 @@ class DocumentService:
         document = await self.get(actor, document_id)
         if document is None:
             raise NotFound("No such document.")
-        # One UPDATE: a worker still on the old version notices (its writes match no row).
-        await Document.filter(id=document.id).update(
-            version=F("version") + 1,
-            status=DocumentStatus.QUEUED,
-            progress=0.0,
-            attempts=0,
-            failure_code=None,
-            failure_message=None,
-            lease_expires_at=None,
-        )
+        await start_new_version(document.id)
         document = await Document.get(id=document.id)
         self._jobs.ingest_document(document.id)
         await self._events.publish(document.id)
@@ -207,3 +198,21 @@ class DocumentService:
 def storage_key(document_id: uuid.UUID) -> str:
     """Documents are stored under their own id: one key, never a client-supplied name."""
     return document_id.hex
+
+
+async def start_new_version(document_id: uuid.UUID) -> None:
+    """Queue the document for ingestion from scratch, as its next version.
+
+    One UPDATE: a worker still on the old version notices (its writes match no row). A new
+    version, never the same one again, is what lets ingestion append a version's vectors on
+    its first attempt without looking for earlier copies.
+    """
+    await Document.filter(id=document_id).update(
+        version=F("version") + 1,
+        status=DocumentStatus.QUEUED,
+        progress=0.0,
+        attempts=0,
+        failure_code=None,
+        failure_message=None,
+        lease_expires_at=None,
+    )

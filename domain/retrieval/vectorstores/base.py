@@ -61,6 +61,13 @@ class VectorStore(Protocol):
     async def upsert(self, records: Sequence[VectorRecord]) -> None:
         """Insert or replace records by id; raises if any record was not stored."""
 
+    async def add(self, records: Sequence[VectorRecord]) -> None:
+        """Store records whose ids the store cannot hold yet; raises if any was not stored.
+
+        The caller must know the ids are new (a document version's first attempt): a store
+        may skip the id lookup that `upsert` needs, so an id added twice may be stored twice.
+        """
+
     async def delete_document(
         self, organization_id: uuid.UUID, document_id: uuid.UUID, keep_version: int | None = None
     ) -> None:

@@ -23,6 +23,7 @@ import asyncio
 import math
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,15 @@ def chunk_schema(dimensions: int) -> pa.Schema:
     )
 
 
+@dataclass
+class _PendingWrite:
+    """One caller's rows waiting for the group commit."""
+
+    rows: list[dict[str, Any]]
+    new: bool  # added, not upserted: the ids are known not to be stored yet
+    done: "asyncio.Future[None]"
+
+
 class LanceVectorStore:
     """A `VectorStore` in an embedded LanceDB directory: one table for every organisation."""
 
@@ -149,7 +159,7 @@ class LanceVectorStore:
         # ids both succeed, leaving duplicate rows. One writer at a time per store avoids both;
         # the declared primary key covers writers in other stores or processes.
         self._write_lock = asyncio.Lock()
-        self._pending: list[tuple[list[dict[str, Any]], asyncio.Future[None]]] = []
+        self._pending: list[_PendingWrite] = []
         self._optimized_version: int | None = None
 
     async def start(self) -> None:
@@ -207,51 +217,65 @@ class LanceVectorStore:
 
     async def upsert(self, records: Sequence[VectorRecord]) -> None:
         """Insert or replace records by id in one transaction."""
+        await self._store(records, new=False)
+
+    async def add(self, records: Sequence[VectorRecord]) -> None:
+        """Append records the caller knows are new, without looking their ids up.
+
+        `merge_insert` joins the batch against every `id` in the table (the part the index
+        does not cover yet is scanned), so its cost grows with the table: measured, 300
+        small upserts into a fresh table took 14 CPU s, 300 appends 1.9 s.
+        """
+        await self._store(records, new=True)
+
+    async def _store(self, records: Sequence[VectorRecord], new: bool) -> None:
         if not records:
             return
         if len({record.id for record in records}) != len(records):
             # merge_insert's behaviour for a key repeated in one batch is undefined.
             raise ValueError("records must have distinct ids")
         # Group commit: every Lance write is a new table version, so while one write runs,
-        # the upserts that arrive meanwhile are merged and written together by whichever
+        # the writes that arrive meanwhile are merged and written together by whichever
         # caller takes the lock next. Ingesting many small documents then costs a few
         # versions instead of one per document.
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append(([self._row(record) for record in records], done))
+        self._pending.append(_PendingWrite([self._row(record) for record in records], new, done))
         async with self._write_lock:
             if not done.done():
                 batch, self._pending = self._pending, []
                 await self._write(batch)
         await done
 
-    async def _write(
-        self, batch: list[tuple[list[dict[str, Any]], "asyncio.Future[None]"]]
-    ) -> None:
+    async def _write(self, batch: list[_PendingWrite]) -> None:
         # Later upserts of an id win, as they would have one after another (merge_insert
         # refuses a batch that names an id twice).
-        rows = list({row["id"]: row for part, _ in batch for row in part}.values())
+        rows = list({row["id"]: row for part in batch for row in part.rows}.values())
+        data = pa.Table.from_pylist(rows, schema=self._schema)
+        table = self._opened()
         try:
-            result = await (
-                self._opened()
-                .merge_insert("id")
-                .when_matched_update_all()
-                .when_not_matched_insert_all()
-                .execute(pa.Table.from_pylist(rows, schema=self._schema))
-            )
-            stored = result.num_inserted_rows + result.num_updated_rows
-            if stored != len(rows):
-                raise RuntimeError(f"LanceDB stored {stored} of {len(rows)} records")
+            if all(part.new for part in batch):
+                await table.add(data)
+            else:
+                result = await (
+                    table.merge_insert("id")
+                    .when_matched_update_all()
+                    .when_not_matched_insert_all()
+                    .execute(data)
+                )
+                stored = result.num_inserted_rows + result.num_updated_rows
+                if stored != len(rows):
+                    raise RuntimeError(f"LanceDB stored {stored} of {len(rows)} records")
         except BaseException as error:
             # Everyone in the batch learns of the failure, even if the writer was cancelled.
             failure = error if isinstance(error, Exception) else RuntimeError("write cancelled")
-            for _, waiter in batch:
-                if not waiter.done():
-                    waiter.set_exception(failure)
+            for part in batch:
+                if not part.done.done():
+                    part.done.set_exception(failure)
             if not isinstance(error, Exception):
                 raise
             return
-        for _, waiter in batch:
-            waiter.set_result(None)
+        for part in batch:
+            part.done.set_result(None)
 
     async def delete_document(
         self, organization_id: uuid.UUID, document_id: uuid.UUID, keep_version: int | None = None

@@ -181,6 +181,10 @@ class WeaviateVectorStore:
         await self._timed(self._connected().collections.delete(self._name))
         self._tenants.clear()
 
+    async def add(self, records: Sequence[VectorRecord]) -> None:
+        """New records: the same as `upsert`, since objects with a given uuid replace."""
+        await self.upsert(records)
+
     async def upsert(self, records: Sequence[VectorRecord]) -> None:
         """Insert or replace records by id; raises `WeaviateWriteError` if any was refused."""
         if len({record.id for record in records}) != len(records):

@@ -19,7 +19,7 @@ from workers.runtime import WorkerRuntime
 
 
 class FlakyVectors:
-    """A real vector store whose first `failures` upserts raise, like a store that is down."""
+    """A real vector store whose first `failures` writes raise, like a store that is down."""
 
     def __init__(self, settings: Settings, failures: int) -> None:
         self.inner = build_vector_store(settings)
@@ -29,11 +29,18 @@ class FlakyVectors:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
+    async def add(self, records: Sequence[VectorRecord]) -> None:
+        self._fail_while_down()
+        await self.inner.add(records)
+
     async def upsert(self, records: Sequence[VectorRecord]) -> None:
+        self._fail_while_down()
+        await self.inner.upsert(records)
+
+    def _fail_while_down(self) -> None:
         self.calls += 1
         if self.calls <= self.failures:
             raise ConnectionError("vector store unreachable")
-        await self.inner.upsert(records)
 
 
 async def test_a_vector_store_outage_is_retried_until_it_recovers(

@@ -114,6 +114,30 @@ async def test_twenty_concurrent_upserts_of_different_documents_all_land(
     assert await store.document_ids(ORG) == {d: {1} for d in documents}
 
 
+async def test_added_records_are_found_like_upserted_ones(store: VectorStore) -> None:
+    document_id = doc()
+    added = record(document_id, 0, text="appended wren", vector=axis(2))
+
+    await store.add([added, record(document_id, 1)])
+
+    assert await store.count(ORG, document_id) == 2
+    assert [hit.id for hit in await store.search_vector(axis(2), AS_OWNER, limit=1)] == [added.id]
+    assert [hit.id for hit in await store.search_text("wren", AS_OWNER, limit=1)] == [added.id]
+
+
+async def test_concurrent_adds_and_upserts_all_land_once(store: VectorStore) -> None:
+    documents = [doc() for _ in range(10)]
+    upserted = [record(documents[0], i) for i in range(3)]
+    await store.add(upserted)
+
+    await asyncio.gather(
+        store.upsert(upserted),  # a retry of a write that landed: replaces, never adds
+        *(store.add([record(d, i) for i in range(3)]) for d in documents[1:]),
+    )
+
+    assert [await store.count(ORG, d) for d in documents] == [3] * 10
+
+
 async def test_a_private_record_is_visible_to_its_owner_and_admins_but_not_to_other_users(
     store: VectorStore,
 ) -> None:

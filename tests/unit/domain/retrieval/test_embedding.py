@@ -1,0 +1,31 @@
+"""How the embedder groups texts into model calls."""
+
+from domain.retrieval.embedding import length_groups
+
+
+def test_every_text_lands_in_exactly_one_group() -> None:
+    texts = ["a" * n for n in (5, 300, 7, 6, 290, 40)]
+
+    groups = length_groups(texts, max_size=64)
+
+    assert sorted(i for group in groups for i in group) == list(range(len(texts)))
+
+
+def test_short_and_long_texts_never_share_a_call() -> None:
+    texts = ["short one", "x" * 1000, "short two", "y" * 990]
+
+    groups = length_groups(texts, max_size=64)
+
+    assert sorted(sorted(group) for group in groups) == [[0, 2], [1, 3]]
+
+
+def test_a_group_never_exceeds_the_batch_size() -> None:
+    texts = ["same length"] * 10
+
+    groups = length_groups(texts, max_size=4)
+
+    assert [len(group) for group in groups] == [4, 4, 2]
+
+
+def test_no_texts_make_no_groups() -> None:
+    assert length_groups([], max_size=8) == []
