@@ -24,6 +24,7 @@ from strawberry.types import ExecutionContext
 from api.assistant.mutations import AssistantMutation
 from api.assistant.queries import AssistantQuery
 from api.assistant.subscriptions import AssistantSubscription
+from api.cost import QueryCost
 from api.documents.mutations import DocumentMutation
 from api.documents.queries import DocumentQuery
 from api.documents.subscriptions import DocumentSubscription
@@ -90,6 +91,7 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
         ParserCache,
         partial(AddValidationRules, rules),
         ValidationCache,
+        partial(QueryCost, max_cost=settings.max_query_cost),
         partial(MaskErrors, should_mask_error=should_mask, error_message="Unexpected error."),
     ]
     return BeaconSchema(

@@ -19,7 +19,7 @@ from domain.documents.sniffing import ArchiveLimits
 from domain.documents.storage import FileStore
 from domain.identity.passwords import PasswordHasher
 from domain.identity.services import IdentityService
-from domain.identity.throttling import LoginThrottle
+from domain.identity.throttling import CostBudget, LoginThrottle
 from domain.identity.tokens import TokenCodec
 from domain.retrieval.embedding import Embedder, SentenceTransformerEmbedder
 from domain.retrieval.search import Fusion, SearchService
@@ -49,6 +49,7 @@ class Services:
     database: Database
     identity: IdentityService
     login_throttle: LoginThrottle
+    cost_budget: CostBudget
     files: FileStore
     vectors: VectorStore
     embedder: Embedder
@@ -78,6 +79,7 @@ class Services:
     async def close(self) -> None:
         """Close every connection the services opened."""
         await self.login_throttle.close()
+        await self.cost_budget.close()
         if "events" not in self.borrowed:
             await self.events.close()
         if "vectors" not in self.borrowed:
@@ -209,6 +211,11 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
         database=Database(settings.effective_database_url),
         identity=identity,
         login_throttle=throttle,
+        cost_budget=CostBudget(
+            settings.query_cost_per_caller,
+            settings.query_cost_per_organization,
+            settings.redis_url,
+        ),
         files=files,
         vectors=vectors,
         embedder=embedder,

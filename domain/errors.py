@@ -14,6 +14,7 @@ BeaconError                    every expected failure; carries a stable `code`
 ├── SignUpDisabled
 ├── RateLimited                too many attempts; `retry_after` seconds
 ├── BudgetExceeded             today's answer tokens are spent (per user or organisation)
+├── CostBudgetExceeded         the query-cost budget of the window is spent; `remaining`
 └── DocumentRejected           a file Beacon will not (or can no longer) ingest; `permanent`
     ├── UnsupportedDocument    not one of the accepted types, whatever its name says
     ├── EmptyDocument          zero bytes, or no text at all
@@ -123,6 +124,21 @@ class RateLimited(BeaconError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many attempts; try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+class CostBudgetExceeded(BeaconError):
+    """The caller's or organisation's query-cost budget for the window is spent."""
+
+    code = "COST_BUDGET_EXCEEDED"
+
+    def __init__(self, cost: int, remaining: int, retry_after: int) -> None:
+        super().__init__(
+            f"Query budget spent: this query costs {cost} and {remaining} remain; "
+            f"try again in {retry_after} seconds or ask for fewer items."
+        )
+        self.cost = cost
+        self.remaining = remaining
         self.retry_after = retry_after
 
 

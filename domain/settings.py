@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=12, ge=3, le=50)
     max_aliases: int = Field(default=15, ge=1, le=200)
     max_query_tokens: int = Field(default=2000, ge=100, le=100_000)
+    max_query_cost: int = Field(
+        default=5000,
+        ge=10,
+        le=10_000_000,
+        description="Estimated objects one operation may return (first x nested lists).",
+    )
+    query_cost_per_caller: str = "100000/minute"
+    query_cost_per_organization: str = "1000000/minute"
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024, description="JSON bodies.")
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1024, description="Multipart.")
     request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
@@ -87,7 +95,12 @@ class Settings(BaseSettings):
     search_text_weight: float = Field(default=0.5, ge=0)
     retry_backoff_seconds: float = Field(default=5.0, ge=0.1, le=600, description="First retry.")
 
-    @field_validator("login_rate_per_account", "login_rate_per_address")
+    @field_validator(
+        "login_rate_per_account",
+        "login_rate_per_address",
+        "query_cost_per_caller",
+        "query_cost_per_organization",
+    )
     @classmethod
     def _is_rate(cls, value: str) -> str:
         try:

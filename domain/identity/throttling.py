@@ -1,4 +1,5 @@
-"""Login throttling per account and per client address, shared through Redis when configured."""
+"""Throttles shared through Redis when configured: login attempts per account and per client
+address, and the query-cost budget per user (or address) and per organisation."""
 
 import math
 import time
@@ -10,13 +11,13 @@ from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
-from domain.errors import RateLimited
+from domain.errors import CostBudgetExceeded, RateLimited
 
 
-class LoginThrottle:
-    """Counts login attempts in a moving window; refuses once either budget is spent."""
+class _Limiter:
+    """A moving-window limiter in memory, or in Redis (shared by every process) when given."""
 
-    def __init__(self, per_account: str, per_address: str, storage_url: str | None) -> None:
+    def __init__(self, storage_url: str | None) -> None:
         # A pool of our own (redis-py) so that closing the service closes its sockets.
         self._pool = redis.asyncio.ConnectionPool.from_url(storage_url) if storage_url else None
         if storage_url:
@@ -29,6 +30,22 @@ class LoginThrottle:
         if not isinstance(storage, Storage):
             raise TypeError(f"not an async rate-limit storage: {uri}")
         self._limiter = MovingWindowRateLimiter(storage)
+
+    async def close(self) -> None:
+        """Release the Redis connections, if any."""
+        if self._pool is not None:
+            await self._pool.aclose()
+
+
+def _seconds_until(reset_time: float) -> int:
+    return max(1, math.ceil(reset_time - time.time()))
+
+
+class LoginThrottle(_Limiter):
+    """Counts login attempts in a moving window; refuses once either budget is spent."""
+
+    def __init__(self, per_account: str, per_address: str, storage_url: str | None) -> None:
+        super().__init__(storage_url)
         self._per_account = parse(per_account)
         self._per_address = parse(per_address)
 
@@ -40,13 +57,42 @@ class LoginThrottle:
         for item, key in buckets:
             if not await self._limiter.hit(item, "login", key):
                 stats = await self._limiter.get_window_stats(item, "login", key)
-                raise RateLimited(max(1, math.ceil(stats.reset_time - time.time())))
-
-    async def close(self) -> None:
-        """Release the Redis connections, if any."""
-        if self._pool is not None:
-            await self._pool.aclose()
+                raise RateLimited(_seconds_until(stats.reset_time))
 
     async def forget(self, email: str) -> None:
         """A successful login clears the account's count (the address keeps its own)."""
         await self._limiter.clear(self._per_account, "login", "account:" + email)
+
+
+class CostBudget(_Limiter):
+    """Query cost (estimated nodes) spent per caller and per organisation in a moving window.
+
+    A caller is a user when signed in, else a client address; an organisation's members share
+    its budget as well, so one organisation cannot starve the others.
+    """
+
+    def __init__(self, per_caller: str, per_organization: str, storage_url: str | None) -> None:
+        super().__init__(storage_url)
+        self._per_caller = parse(per_caller)
+        self._per_organization = parse(per_organization)
+
+    async def spend(self, cost: int, caller: str, organization: str | None) -> int:
+        """Charge `cost` to every bucket; the least remaining, or `CostBudgetExceeded`.
+
+        A refused query charges nothing (limits' moving window only records successful hits).
+        """
+        buckets: list[tuple[RateLimitItem, str]] = [(self._per_caller, "caller:" + caller)]
+        if organization:
+            buckets.append((self._per_organization, "organization:" + organization))
+        for item, key in buckets:
+            if not await self._limiter.test(item, "cost", key, cost=cost):
+                stats = await self._limiter.get_window_stats(item, "cost", key)
+                raise CostBudgetExceeded(cost, stats.remaining, _seconds_until(stats.reset_time))
+        remaining = []
+        for item, key in buckets:
+            charged = await self._limiter.hit(item, "cost", key, cost=cost)
+            stats = await self._limiter.get_window_stats(item, "cost", key)
+            if not charged:  # a concurrent query took the rest since the test above
+                raise CostBudgetExceeded(cost, stats.remaining, _seconds_until(stats.reset_time))
+            remaining.append(stats.remaining)
+        return min(remaining)

@@ -1,0 +1,218 @@
+"""Query cost: refuse operations that would return too many objects, before any resolver runs,
+and charge what runs to the caller's and the organisation's budgets.
+
+The estimate counts objects, not scalars: every field whose type is an object, interface or
+union counts once per parent object; a field taking `first` up to that many (the default page
+when left out), and any other list a default page; so the counts multiply along nested lists.
+`documents(first: 100) { edges { node { uploadedBy { id } } } }` costs 100 for the edges, 100
+for the nodes and 100 for the uploaders. It runs when the operation is about to execute, after
+validation, so variables are known.
+"""
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_composite_type,
+    is_list_type,
+)
+from graphql.language import DocumentNode
+from strawberry.extensions import SchemaExtension
+
+from api.errors import CodedError
+from domain import errors as domain
+from domain.identity.throttling import CostBudget
+from domain.pagination import DEFAULT_PAGE_SIZE
+
+PAGE_ARGUMENT = "first"
+
+
+class QueryTooCostly(CodedError):
+    """The operation would return more objects than one operation may."""
+
+    code = "QUERY_TOO_COSTLY"
+
+
+class CostBudgetSpent(CodedError):
+    """The caller's or organisation's budget for the window is spent."""
+
+    code = domain.CostBudgetExceeded.code
+
+
+def estimate_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> int:
+    """Objects the operation may return at most (see the module docstring)."""
+    fragments: dict[str, FragmentDefinitionNode] = {}
+    operation: OperationDefinitionNode | None = None
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            fragments[definition.name.value] = definition
+        elif isinstance(definition, OperationDefinitionNode) and (
+            operation_name is None
+            or (definition.name is not None and definition.name.value == operation_name)
+        ):
+            operation = definition
+    if operation is None:
+        return 0
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return 0
+    defaults = {
+        definition.variable.name.value: int(definition.default_value.value)
+        for definition in operation.variable_definitions or ()
+        if isinstance(definition.default_value, IntValueNode)
+    }
+    walk = _Walk(schema, fragments, {**defaults, **(variables or {})})
+    return walk.cost(operation.selection_set, root, 1)
+
+
+class _Walk:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+    ) -> None:
+        self._schema = schema
+        self._fragments = fragments
+        self._variables = variables
+
+    def cost(self, selections: SelectionSetNode, parent: Any, multiplier: int) -> int:
+        total = 0
+        for node, owner in self._fields(selections, parent, set()):
+            if node.name.value.startswith("__") or not isinstance(owner, GraphQLObjectType):
+                continue  # introspection meta fields; abstract parents are walked via fragments
+            field = owner.fields.get(node.name.value)
+            if field is None:
+                continue
+            named = get_named_type(field.type)
+            if not is_composite_type(named):
+                continue
+            objects, each = self._count(owner, field, node)
+            total += multiplier * objects
+            if node.selection_set is not None:
+                total += self.cost(node.selection_set, named, multiplier * each)
+        return total
+
+    def _fields(
+        self, selections: SelectionSetNode, parent: Any, seen: set[str]
+    ) -> Iterator[tuple[FieldNode, Any]]:
+        """The fields selected on `parent`, fragments flattened (each named fragment once)."""
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                yield selection, parent
+            elif isinstance(selection, InlineFragmentNode):
+                yield from self._fields(
+                    selection.selection_set, self._condition(selection, parent), seen
+                )
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self._fragments.get(name)
+                if fragment is not None and name not in seen:
+                    yield from self._fields(
+                        fragment.selection_set, self._condition(fragment, parent), seen | {name}
+                    )
+
+    def _condition(self, fragment: InlineFragmentNode | FragmentDefinitionNode, parent: Any) -> Any:
+        if fragment.type_condition is None:
+            return parent
+        return self._schema.get_type(fragment.type_condition.name.value) or parent
+
+    def _count(self, owner: GraphQLObjectType, field: Any, node: FieldNode) -> tuple[int, int]:
+        """Objects the field returns per parent object, and how many times its own selections
+        run per parent object.
+
+        A list taking `first` returns that many (as given, literal or variable, else the
+        default page); a connection taking `first` is one object whose edges are that page.
+        A list on a Relay connection is its page, counted already; any other list (a
+        conversation's messages, a message's citations) counts as a default page.
+        """
+        listed = is_list_type(get_nullable_type(field.type))
+        if PAGE_ARGUMENT not in field.args:
+            size = DEFAULT_PAGE_SIZE if listed and not owner.name.endswith("Connection") else 1
+            return size, size
+        size = self._first(field.args[PAGE_ARGUMENT].default_value, node)
+        return (size, size) if listed else (1, size)
+
+    def _first(self, default: Any, node: FieldNode) -> int:
+        value = default
+        for given in node.arguments or ():
+            if given.name.value != PAGE_ARGUMENT:
+                continue
+            if isinstance(given.value, IntValueNode):
+                value = int(given.value.value)
+            elif isinstance(given.value, VariableNode):
+                value = self._variables.get(given.value.name.value, value)
+        if value is None:
+            return DEFAULT_PAGE_SIZE
+        # Anything else (a wrong type, a negative number) is the resolver's to refuse.
+        return value if isinstance(value, int) and value > 0 else 1
+
+
+class QueryCost(SchemaExtension):
+    """Refuses an operation over `max_cost`, else charges its cost to the budgets.
+
+    Zero SQL and zero LLM calls happen for a refused operation: this runs before execution.
+    A throttled operation's error reports its cost and the budget left. Successful responses
+    carry nothing extra, so that two answers differ only in their data (a foreign id must
+    answer exactly like a missing one).
+    """
+
+    def __init__(self, max_cost: int) -> None:
+        self._max_cost = max_cost
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        """Estimate, refuse or charge; then let the operation run."""
+        execution = self.execution_context
+        document = execution.graphql_document
+        if document is not None:
+            cost = estimate_cost(
+                execution.schema._schema,
+                document,
+                execution.operation_name,
+                execution.variables,
+            )
+            if cost > self._max_cost:
+                raise QueryTooCostly(
+                    f"This query could return {cost} objects; the limit is {self._max_cost}. "
+                    "Ask for fewer items (first) or fewer nested lists.",
+                    cost=cost,
+                    maxCost=self._max_cost,
+                )
+            if cost:
+                await self._charge(execution.context, cost)
+        yield
+
+    @staticmethod
+    async def _charge(context: Any, cost: int) -> None:
+        principal = getattr(context, "principal", None)
+        if principal is not None:
+            caller, organization = f"user:{principal.user_id}", str(principal.organization_id)
+        else:
+            caller, organization = f"address:{context.client_address}", None
+        budget: CostBudget = context.services.cost_budget
+        try:
+            await budget.spend(cost, caller, organization)
+        except domain.CostBudgetExceeded as error:
+            raise CostBudgetSpent(
+                error.message,
+                cost=error.cost,
+                remaining=error.remaining,
+                retryAfterSeconds=error.retry_after,
+            ) from error
