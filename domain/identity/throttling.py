@@ -8,14 +8,20 @@ from typing import Any
 import redis.asyncio
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import (
+    MovingWindowRateLimiter,
+    RateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
 from limits.storage import storage_from_string
 
 from domain.errors import CostBudgetExceeded, RateLimited
 
 
 class _Limiter:
-    """A moving-window limiter in memory, or in Redis (shared by every process) when given."""
+    """A rate limiter in memory, or in Redis (shared by every process) when given."""
+
+    strategy: type[RateLimiter] = MovingWindowRateLimiter
 
     def __init__(self, storage_url: str | None) -> None:
         # A pool of our own (redis-py) so that closing the service closes its sockets.
@@ -29,7 +35,7 @@ class _Limiter:
             storage = storage_from_string(uri)
         if not isinstance(storage, Storage):
             raise TypeError(f"not an async rate-limit storage: {uri}")
-        self._limiter = MovingWindowRateLimiter(storage)
+        self._limiter = self.strategy(storage)
 
     async def close(self) -> None:
         """Release the Redis connections, if any."""
@@ -65,11 +71,15 @@ class LoginThrottle(_Limiter):
 
 
 class CostBudget(_Limiter):
-    """Query cost (estimated nodes) spent per caller and per organisation in a moving window.
+    """Query cost (estimated objects) spent per caller and per organisation in a sliding window.
 
     A caller is a user when signed in, else a client address; an organisation's members share
-    its budget as well, so one organisation cannot starve the others.
+    its budget as well, so one organisation cannot starve the others. The sliding-window
+    counter keeps two counters per key: a moving window would store one entry per unit of
+    cost (a budget of 100,000 a minute could mean 100,000 list items per user).
     """
+
+    strategy = SlidingWindowCounterRateLimiter
 
     def __init__(self, per_caller: str, per_organization: str, storage_url: str | None) -> None:
         super().__init__(storage_url)
@@ -79,7 +89,7 @@ class CostBudget(_Limiter):
     async def spend(self, cost: int, caller: str, organization: str | None) -> int:
         """Charge `cost` to every bucket; the least remaining, or `CostBudgetExceeded`.
 
-        A refused query charges nothing (limits' moving window only records successful hits).
+        A refused query charges nothing (each bucket is tested before any is charged).
         """
         buckets: list[tuple[RateLimitItem, str]] = [(self._per_caller, "caller:" + caller)]
         if organization:
