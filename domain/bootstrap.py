@@ -111,7 +111,11 @@ def build_vector_store(settings: Settings) -> VectorStore:
         )
     from domain.retrieval.vectorstores.lance import LanceVectorStore
 
-    return LanceVectorStore(settings.data_dir / "vectors", dimensions)
+    return LanceVectorStore(
+        settings.data_dir / "vectors",
+        dimensions,
+        exact_search_max_rows=settings.exact_search_max_rows,
+    )
 
 
 def build_generator(settings: Settings) -> Generator:

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     weaviate_url: str | None = None
     weaviate_api_key: SecretStr | None = None
     vector_store_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    exact_search_max_rows: int = Field(
+        default=250_000,
+        ge=0,
+        description="LanceDB: dense search on an in-memory copy up to this many chunks (0: off).",
+    )
     docling_artifacts_path: Path | None = Field(
         default=None, description="Downloaded docling models: enables the layout PDF pipeline."
     )

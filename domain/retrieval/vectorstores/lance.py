@@ -17,10 +17,15 @@ Design notes (why, not what):
 - Reads check for newer table versions on every query (`read_consistency_interval=0`):
   the API server and the worker each build their own store on the same directory, and the
   server must see chunks the worker has just written.
+- Dense search is answered from an exact in-memory `Snapshot` (see `exact.py`) while the
+  table is at most `exact_search_max_rows` rows and the snapshot is of the table's current
+  version; otherwise LanceDB answers, and a snapshot of the new version is loaded in the
+  background. So a search never sees a stale row, and sees a written row at once.
 """
 
 import asyncio
 import math
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import lancedb
+import numpy as np
 import pyarrow as pa
 from lancedb.index import FTS, Bitmap, BTree, HnswSq
 
@@ -39,6 +45,7 @@ from domain.retrieval.vectorstores.base import (
     VectorHit,
     VectorRecord,
 )
+from domain.retrieval.vectorstores.exact import ACCESS_COLUMNS, Snapshot
 
 TABLE_NAME = "chunks"
 # Below this many rows an exact flat scan is fast (a few ms at 384 dimensions), and an ANN
@@ -64,6 +71,12 @@ QUERY_TIMEOUT = timedelta(seconds=30)
 # pruning them sooner than LanceDB's default week keeps the directory from growing with every
 # upsert.
 KEEP_OLD_VERSIONS = timedelta(hours=1)
+# Up to this many rows dense search runs on an in-memory copy (384 float32 per row: 150 MB
+# per 100k rows).
+EXACT_SEARCH_MAX_ROWS = 250_000
+# While writes keep moving the table on, a snapshot load may start only this many times its
+# own duration after the previous one ended: at most a fifth of a core goes to reloading.
+SNAPSHOT_LOAD_SPACING = 4.0
 _PRIMARY_KEY_METADATA = b"lance-schema:unenforced-primary-key:position"
 _HIT_COLUMNS = ["id", "document_id", "version", "chunk_index", "text", "page", "heading_path"]
 _VISIBILITIES = (ORGANIZATION, PRIVATE)
@@ -144,6 +157,7 @@ class LanceVectorStore:
         dimensions: int,
         *,
         vector_index_min_rows: int = VECTOR_INDEX_MIN_ROWS,
+        exact_search_max_rows: int = EXACT_SEARCH_MAX_ROWS,
     ) -> None:
         if dimensions < 1:
             raise ValueError("dimensions must be positive")
@@ -161,6 +175,10 @@ class LanceVectorStore:
         self._write_lock = asyncio.Lock()
         self._pending: list[_PendingWrite] = []
         self._optimized_version: int | None = None
+        self._exact_search_max_rows = exact_search_max_rows
+        self._snapshot: Snapshot | None = None
+        self._snapshot_load: asyncio.Task[None] | None = None
+        self._next_snapshot_load = 0.0  # time.monotonic() before which none starts
 
     async def start(self) -> None:
         """Open (or create) the table, check its vector size, and create missing indexes."""
@@ -209,6 +227,10 @@ class LanceVectorStore:
 
     async def close(self) -> None:
         """Release the table and the connection."""
+        if self._snapshot_load is not None:
+            self._snapshot_load.cancel()
+            await asyncio.gather(self._snapshot_load, return_exceptions=True)
+        self._snapshot = self._snapshot_load = None
         if self._table is not None:
             self._table.close()  # type: ignore[no-untyped-call]
         if self._connection is not None:
@@ -294,6 +316,12 @@ class LanceVectorStore:
         predicate = access_predicate(access)
         if limit < 1:
             return []
+        snapshot = await self._current_snapshot()
+        if snapshot is not None:
+            exact = await asyncio.to_thread(
+                snapshot.search, np.array(query_vector, dtype=np.float32), access, limit
+            )
+            return [_hit(found.row, found.score) for found in exact]
         query = (
             self._opened()
             .query()
@@ -310,6 +338,50 @@ class LanceVectorStore:
         rows = await query.to_list(timeout=QUERY_TIMEOUT)
         hits = [_hit(row, 1.0 - float(row["_distance"])) for row in rows]
         return sorted(hits, key=lambda hit: hit.score, reverse=True)
+
+    async def load_snapshot(self) -> bool:
+        """Load the in-memory copy for dense search now; False if the table is too large.
+
+        Searches start loading it on their own in the background (LanceDB answers until it
+        is ready); this waits for it, for callers that must know which path answers.
+        """
+        if self._snapshot_load is not None:
+            await asyncio.gather(self._snapshot_load, return_exceptions=True)
+        await self._load_snapshot()
+        return self._snapshot is not None
+
+    async def _current_snapshot(self) -> Snapshot | None:
+        """The snapshot if it is of the table's current version, else None (and reload)."""
+        if self._exact_search_max_rows < 1:
+            return None
+        version = await self._opened().version()
+        snapshot = self._snapshot
+        if snapshot is not None and snapshot.version == version:
+            return snapshot
+        loading = self._snapshot_load is not None and not self._snapshot_load.done()
+        if not loading and time.monotonic() >= self._next_snapshot_load:
+            self._snapshot_load = asyncio.create_task(self._load_snapshot())
+        return None
+
+    async def _load_snapshot(self) -> None:
+        table = self._opened()
+        started = time.monotonic()
+        try:
+            version = await table.version()
+            if self._snapshot is not None and self._snapshot.version == version:
+                return
+            self._snapshot = None  # free the old copy before reading the new one
+            if await table.count_rows() > self._exact_search_max_rows:
+                return
+            data = await table.query().select([*_HIT_COLUMNS, *ACCESS_COLUMNS]).to_arrow()
+            if await table.version() != version:
+                return  # written to while reading: the rows may mix versions
+            self._snapshot = await asyncio.to_thread(
+                Snapshot.from_arrow, version, data, _HIT_COLUMNS
+            )
+        finally:
+            elapsed = time.monotonic() - started
+            self._next_snapshot_load = time.monotonic() + SNAPSHOT_LOAD_SPACING * elapsed
 
     async def search_text(self, query: str, access: Access, limit: int) -> list[VectorHit]:
         """Best BM25 matches among visible records, best first."""

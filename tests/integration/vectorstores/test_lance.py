@@ -25,9 +25,13 @@ SMALL_INDEX_THRESHOLD = 300
 
 @pytest.fixture
 async def lance(tmp_path: Path) -> AsyncIterator[LanceVectorStore]:
-    """A started store whose ANN index is due from SMALL_INDEX_THRESHOLD rows."""
+    """A started store whose ANN index is due from SMALL_INDEX_THRESHOLD rows, and whose
+    dense searches always go through it (no in-memory snapshot)."""
     store = LanceVectorStore(
-        tmp_path / "vectors", DIMENSIONS, vector_index_min_rows=SMALL_INDEX_THRESHOLD
+        tmp_path / "vectors",
+        DIMENSIONS,
+        vector_index_min_rows=SMALL_INDEX_THRESHOLD,
+        exact_search_max_rows=0,
     )
     await store.start()
     try:

@@ -1,0 +1,138 @@
+"""Exact dense search over an in-memory copy of one version of the chunks table.
+
+Why this exists beside LanceDB's HNSW index: at the sizes an embedded deployment holds (up
+to a few hundred thousand chunks) one matrix-vector product over an organisation's rows is
+exact and several times faster than a LanceDB vector query, whose cost at 100k rows is
+mostly fixed per query (planning, the prefilter, Arrow batches), not distance computations:
+measured with `python -m bench.query --chunks 100000`, see the README. This is not an
+index: nothing is approximated or maintained incrementally. A `Snapshot` is a frozen copy of
+one table version, and the store throws it away as soon as the table moves on.
+
+The access rule is applied before ranking, as in LanceDB's prefilter: only the spans of rows
+the caller may see are scored at all, so `limit` allowed hits come back even when forbidden
+rows are the best matches.
+"""
+
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from domain.retrieval.vectorstores.base import ORGANIZATION, Access
+
+FloatMatrix = np.ndarray[Any, np.dtype[np.float32]]
+# Columns a snapshot needs besides the hit columns: the vector and the access rule's inputs.
+ACCESS_COLUMNS = ["organization_id", "owner_id", "visibility", "vector"]
+
+
+@dataclass(frozen=True)
+class ExactHit:
+    """A row of the snapshot's hit columns with its cosine similarity."""
+
+    row: dict[str, Any]
+    score: float
+
+
+Span = tuple[int, int]  # rows [start, stop) of a snapshot
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The rows of one table version, vectors at unit length, grouped so that every set of
+    rows a caller may see is one or two contiguous spans: sorted by organisation, then
+    visibility (ORGANIZATION before PRIVATE), then owner."""
+
+    version: int
+    rows: pa.Table  # the hit columns, in the same order as `vectors`
+    vectors: FloatMatrix
+    organizations: dict[str, Span]  # every row of an organisation (what its ADMINs see)
+    shared: dict[str, Span]  # an organisation's ORGANIZATION rows
+    private: dict[tuple[str, str], Span]  # (organisation, owner) -> the owner's PRIVATE rows
+
+    @classmethod
+    def from_arrow(cls, version: int, table: pa.Table, hit_columns: list[str]) -> "Snapshot":
+        """Build from `hit_columns` + `ACCESS_COLUMNS` of every row of table version `version`."""
+        table = table.sort_by(
+            [(name, "ascending") for name in ("organization_id", "visibility", "owner_id")]
+        )
+        organizations: dict[str, Span] = {}
+        shared: dict[str, Span] = {}
+        private: dict[tuple[str, str], Span] = {}
+        keys = zip(
+            table.column("organization_id").to_pylist(),
+            table.column("visibility").to_pylist(),
+            table.column("owner_id").to_pylist(),
+            strict=True,
+        )
+        start = 0
+        for (organization, visibility, owner), group in groupby(keys):
+            stop = start + sum(1 for _ in group)
+            first, _ = organizations.get(organization, (start, stop))
+            organizations[organization] = (first, stop)
+            if visibility == ORGANIZATION:
+                first, _ = shared.get(organization, (start, stop))
+                shared[organization] = (first, stop)
+            else:
+                private[(organization, owner)] = (start, stop)
+            start = stop
+        dimensions = table.schema.field("vector").type.list_size
+        flat = pc.list_flatten(table.column("vector")).to_numpy()
+        # A copy: Arrow's buffers are read-only, and the rows are normalised in place.
+        vectors = np.array(flat, dtype=np.float32).reshape(-1, dimensions)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        # Cosine similarity is the dot product of unit vectors; a zero vector stays zero.
+        np.divide(vectors, norms, out=vectors, where=norms > 0)
+        return cls(version, table.select(hit_columns), vectors, organizations, shared, private)
+
+    @property
+    def size(self) -> int:
+        """How many rows the snapshot holds."""
+        return len(self.vectors)
+
+    def visible(self, access: Access) -> list[Span]:
+        """The spans of rows `access` may see."""
+        organization = str(access.organization_id)
+        spans = [
+            self.organizations.get(organization)
+            if access.is_admin
+            else self.shared.get(organization),
+        ]
+        if not access.is_admin:
+            spans.append(self.private.get((organization, str(access.user_id))))
+        return [span for span in spans if span is not None]
+
+    def search(self, vector: FloatMatrix, access: Access, limit: int) -> list[ExactHit]:
+        """The `limit` visible rows most similar to `vector`, best first."""
+        if limit < 1:
+            return []
+        norm = float(np.linalg.norm(vector))
+        query = vector / norm if norm > 0 else vector
+        candidates: list[FloatMatrix] = []
+        positions: list[np.ndarray[Any, np.dtype[np.intp]]] = []
+        for start, stop in self.visible(access):
+            scores = self.vectors[start:stop] @ query
+            best = _top(scores, limit)
+            candidates.append(scores[best])
+            positions.append(best + start)
+        if not candidates:
+            return []
+        scores = np.concatenate(candidates)
+        best = _top(scores, limit)
+        rows = np.concatenate(positions)[best]
+        picked = self.rows.take(pa.array(rows)).to_pylist()
+        return [
+            ExactHit(row, float(score)) for row, score in zip(picked, scores[best], strict=True)
+        ]
+
+
+def _top(scores: FloatMatrix, limit: int) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Indexes of the `limit` highest scores, best first (ties in index order)."""
+    if len(scores) > limit:
+        best = np.argpartition(-scores, limit - 1)[:limit]
+    else:
+        best = np.arange(len(scores))
+    ranked: np.ndarray[Any, np.dtype[np.intp]] = best[np.argsort(-scores[best], kind="stable")]
+    return ranked

@@ -1,0 +1,140 @@
+"""The LanceDB adapter's in-memory snapshot: used only while current, never stale, bounded."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from domain.retrieval.vectorstores.base import PRIVATE
+from domain.retrieval.vectorstores.lance import LanceVectorStore
+from tests.integration.vectorstores.factories import (
+    AS_ADMIN,
+    AS_COLLEAGUE,
+    AS_OWNER,
+    DIMENSIONS,
+    ORG,
+    axis,
+    record,
+    toward,
+)
+
+
+@pytest.fixture
+async def reader(tmp_path: Path) -> AsyncIterator[LanceVectorStore]:
+    """The store that searches, holding a snapshot once loaded."""
+    store = LanceVectorStore(tmp_path / "vectors", DIMENSIONS)
+    await store.start()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+async def writer(tmp_path: Path, reader: LanceVectorStore) -> AsyncIterator[LanceVectorStore]:
+    """Another store on the same directory, as a worker beside the API server."""
+    store = LanceVectorStore(tmp_path / "vectors", DIMENSIONS)
+    await store.start()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def ids_near(store: LanceVectorStore, i: int) -> list[uuid.UUID]:
+    return [hit.document_id for hit in await store.search_vector(axis(i), AS_OWNER, 5)]
+
+
+async def test_a_row_written_after_the_snapshot_is_found_at_once(
+    reader: LanceVectorStore, writer: LanceVectorStore
+) -> None:
+    first = uuid.uuid4()
+    await writer.add([record(first, vector=axis(0))])
+    assert await reader.load_snapshot()
+    second = uuid.uuid4()
+
+    await writer.add([record(second, vector=axis(1))])
+
+    assert await ids_near(reader, 1) == [second, first]
+
+
+async def test_a_document_deleted_after_the_snapshot_is_never_found(
+    reader: LanceVectorStore, writer: LanceVectorStore
+) -> None:
+    document_id = uuid.uuid4()
+    await writer.add([record(document_id, vector=axis(0))])
+    assert await reader.load_snapshot()
+
+    await writer.delete_document(ORG, document_id)
+
+    assert await ids_near(reader, 0) == []
+
+
+async def test_a_stale_snapshot_is_replaced_in_the_background(
+    reader: LanceVectorStore, writer: LanceVectorStore
+) -> None:
+    await writer.add([record(uuid.uuid4(), vector=axis(0))])
+    assert await reader.load_snapshot()
+    await writer.add([record(uuid.uuid4(), vector=axis(1))])
+    assert await reader._current_snapshot() is None  # stale: LanceDB answers, a load starts
+
+    for _ in range(100):
+        if await reader._current_snapshot() is not None:
+            break
+        await asyncio.sleep(0.05)
+
+    snapshot = await reader._current_snapshot()
+    assert snapshot is not None and snapshot.size == 2
+
+
+async def test_the_snapshot_and_lancedb_rank_alike_under_the_access_rule(
+    reader: LanceVectorStore, writer: LanceVectorStore
+) -> None:
+    mine = record(uuid.uuid4(), visibility=PRIVATE, vector=axis(0))
+    shared = record(uuid.uuid4(), vector=toward(0, 1, 0.3))
+    await writer.add([mine, shared])
+    lance_only = LanceVectorStore(reader._path, DIMENSIONS, exact_search_max_rows=0)
+    await lance_only.start()
+    try:
+        assert await reader.load_snapshot()
+        for access in (AS_OWNER, AS_COLLEAGUE, AS_ADMIN):
+            exact = await reader.search_vector(axis(0), access, 5)
+            lance = await lance_only.search_vector(axis(0), access, 5)
+            assert [hit.id for hit in exact] == [hit.id for hit in lance]
+            assert [hit.score for hit in exact] == pytest.approx([hit.score for hit in lance])
+    finally:
+        await lance_only.close()
+
+
+async def test_a_table_over_the_limit_gets_no_snapshot_and_still_answers(tmp_path: Path) -> None:
+    store = LanceVectorStore(tmp_path / "vectors", DIMENSIONS, exact_search_max_rows=1)
+    await store.start()
+    try:
+        documents = [uuid.uuid4(), uuid.uuid4()]
+        await store.add([record(documents[0], vector=axis(0)), record(documents[1], vector=axis(1))])
+
+        assert not await store.load_snapshot()
+
+        assert await ids_near(store, 1) == [documents[1], documents[0]]
+    finally:
+        await store.close()
+
+
+async def test_a_snapshot_read_while_the_table_moved_on_is_discarded(
+    reader: LanceVectorStore, writer: LanceVectorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await writer.add([record(uuid.uuid4(), vector=axis(0))])
+    table = reader._opened()
+    real_version = table.version
+    calls = 0
+
+    async def version_moving_on_after_the_first_read() -> int:
+        nonlocal calls
+        calls += 1
+        return await real_version() + (calls > 1)
+
+    monkeypatch.setattr(table, "version", version_moving_on_after_the_first_read)
+
+    assert not await reader.load_snapshot()
