@@ -109,17 +109,17 @@ class Snapshot:
         if limit < 1:
             return []
         norm = float(np.linalg.norm(vector))
-        query = vector / norm if norm > 0 else vector
+        query = (vector / norm if norm > 0 else vector).astype(np.float32, copy=False)
         candidates: list[FloatMatrix] = []
         positions: list[np.ndarray[Any, np.dtype[np.intp]]] = []
         for start, stop in self.visible(access):
-            scores = self.vectors[start:stop] @ query
+            scores: FloatMatrix = self.vectors[start:stop] @ query
             best = _top(scores, limit)
             candidates.append(scores[best])
             positions.append(best + start)
         if not candidates:
             return []
-        scores = np.concatenate(candidates)
+        scores = np.concatenate(candidates).astype(np.float32, copy=False)
         best = _top(scores, limit)
         rows = np.concatenate(positions)[best]
         picked = self.rows.take(pa.array(rows)).to_pylist()

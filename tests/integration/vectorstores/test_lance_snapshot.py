@@ -113,7 +113,9 @@ async def test_a_table_over_the_limit_gets_no_snapshot_and_still_answers(tmp_pat
     await store.start()
     try:
         documents = [uuid.uuid4(), uuid.uuid4()]
-        await store.add([record(documents[0], vector=axis(0)), record(documents[1], vector=axis(1))])
+        await store.add(
+            [record(documents[0], vector=axis(0)), record(documents[1], vector=axis(1))]
+        )
 
         assert not await store.load_snapshot()
 
