@@ -5,6 +5,8 @@ import math
 import os
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -91,3 +93,52 @@ def test_no_text_longer_than_the_model_reads_is_expected(
     embedder: SentenceTransformerEmbedder,
 ) -> None:
     assert embedder.max_seq_length == 256
+
+
+async def test_a_large_request_is_encoded_by_several_threads_and_keeps_its_order(
+    embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: set[str] = set()
+    original = embedder.encode
+
+    def recording(texts):  # type: ignore[no-untyped-def]
+        threads.add(threading.current_thread().name)
+        time.sleep(0.05)  # long enough for another thread to take the next batch
+        return original(texts)
+
+    monkeypatch.setattr(embedder, "encode", recording)
+    texts = [f"{'a longer text ' * (i % 9)}number {i}" for i in range(80)]
+
+    vectors = await embedder.embed(texts)
+
+    assert len(threads) >= 2
+    for text, got in zip(texts, vectors, strict=True):
+        expected = original([text])[0]
+        assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 1e-4
+
+
+async def test_a_cancelled_request_leaves_the_model_thread_serving(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    embedder = SentenceTransformerEmbedder(batch_size=16, threads=1)
+    release = threading.Event()
+    original = embedder.encode
+
+    def slow(texts):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return original(texts)
+
+    monkeypatch.setattr(embedder, "encode", slow)
+    try:
+        busy = [asyncio.create_task(embedder.embed([f"busy {i}"])) for i in range(4)]
+        waiting = asyncio.create_task(embedder.embed(["cancelled while the model works"]))
+        await asyncio.sleep(0.1)
+        waiting.cancel()
+        release.set()
+
+        await asyncio.wait_for(asyncio.gather(*busy), timeout=30)
+        assert len(await asyncio.wait_for(embedder.embed(["still serving"]), 30)) == 1
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+    finally:
+        embedder.close()

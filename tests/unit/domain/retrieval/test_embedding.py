@@ -24,8 +24,24 @@ def test_a_group_never_exceeds_the_batch_size() -> None:
 
     groups = length_groups(texts, max_size=4)
 
-    assert [len(group) for group in groups] == [4, 4, 2]
+    assert sorted(len(group) for group in groups) == [2, 4, 4]
 
 
 def test_no_texts_make_no_groups() -> None:
     assert length_groups([], max_size=8) == []
+
+
+def test_short_texts_of_different_lengths_share_a_call_rather_than_pay_one_each() -> None:
+    texts = ["a" * n for n in (120, 200, 260, 340, 400)]
+
+    groups = length_groups(texts, max_size=64)
+
+    assert groups == [[0, 1, 2, 3, 4]]
+
+
+def test_a_long_text_gets_its_own_call_rather_than_pad_many_short_ones() -> None:
+    texts = ["a" * 100] * 20 + ["b" * 1200]
+
+    groups = length_groups(texts, max_size=64)
+
+    assert groups == [list(range(20)), [20]]
