@@ -80,7 +80,7 @@ async def run(args: argparse.Namespace) -> None:
             data_dir=root / "data",
             secret_key=secrets.token_urlsafe(48),
             bcrypt_rounds=4,
-            worker_threads=args.threads,
+            **({"worker_threads": args.threads} if args.threads else {}),
         )
         await apply_migrations(settings.effective_database_url)
         embedder = SentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
@@ -141,7 +141,9 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=400, help="MS MARCO passages")
     parser.add_argument("--pdfs", type=int, default=5)
     parser.add_argument("--docx", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=4, help="worker threads")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="worker threads (default: the setting's)"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -39,9 +39,6 @@ from domain.identity.principal import Principal
 from domain.settings import Settings, SettingsError, load_settings
 
 EVAL_EMAIL = "eval@example.com"
-# Passages are tiny, so a worker spends most of a document waiting on SQL and LanceDB
-# commits rather than on the CPU; more documents in flight keep the embedder's batches full.
-EVAL_WORKER_THREADS = 8
 UPLOADS_IN_FLIGHT = 8
 POLL_SECONDS = 1.0
 POLLED_ROWS_PER_SECOND = 1000
@@ -323,7 +320,6 @@ def eval_settings(data_dir: Path) -> Settings:
         redis_url=None,
         vector_store="lance",
         bcrypt_rounds=4,
-        worker_threads=EVAL_WORKER_THREADS,
         ingest_lease_seconds=LEASE_SECONDS,
     )
 
