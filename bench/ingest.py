@@ -13,6 +13,7 @@ end-to-end chunk throughput to the bare embedder's (target >= 0.85).
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import secrets
@@ -35,10 +36,24 @@ SEED = 20240611
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process (all threads). The parser processes are still running when
-    the pipeline is timed, so their share is not in it."""
+    """CPU time of this process (all threads) and of its live child processes (the docling
+    parsers), the latter read from /proc where there is one."""
     own = resource.getrusage(resource.RUSAGE_SELF)
-    return own.ru_utime + own.ru_stime
+    return own.ru_utime + own.ru_stime + _children_cpu_seconds()
+
+
+def _children_cpu_seconds() -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name (field 2) may hold spaces; the fields after it are fixed.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[1]) == os.getpid():  # ppid; then utime and stime are fields 14 and 15
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def write_corpus(folder: Path, passages: int, pdfs: int, docx: int) -> list[Path]:
@@ -125,7 +140,7 @@ async def run(args: argparse.Namespace) -> None:
     )
     print(f"bare embedder    {bare_seconds:7.1f} s  {'':>7}         {bare_rate:7.1f} chunks/s")
     print(
-        f"cpu seconds      pipeline {pipeline_cpu:.1f} (parser processes not counted), "
+        f"cpu seconds      pipeline {pipeline_cpu:.1f} (parser processes included), "
         f"bare {bare_cpu:.1f}"
     )
     verdict = "PASS" if ratio >= TARGET else "FAIL"

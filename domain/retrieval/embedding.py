@@ -109,6 +109,9 @@ class SentenceTransformerEmbedder:
                 # OpenMP threads that spin while idle steal the CPU the parser, LanceDB and
                 # the event loop need between batches (measured: ingestion ratio 0.63 -> 0.73).
                 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+                # Likewise the tokenizer's Rust thread pool: the model threads already keep
+                # every core busy, and a batch of short texts tokenizes in well under a ms.
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
                 import torch
                 from sentence_transformers import SentenceTransformer
 
