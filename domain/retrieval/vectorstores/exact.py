@@ -13,7 +13,8 @@ the caller may see are scored at all, so `limit` allowed hits come back even whe
 rows are the best matches.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
@@ -21,19 +22,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from domain.retrieval.vectorstores.base import ORGANIZATION, Access
+from domain.retrieval.vectorstores.base import ORGANIZATION, Access, VectorHit
 
 FloatMatrix = np.ndarray[Any, np.dtype[np.float32]]
 # Columns a snapshot needs besides the hit columns: the vector and the access rule's inputs.
 ACCESS_COLUMNS = ["organization_id", "owner_id", "visibility", "vector"]
-
-
-@dataclass(frozen=True)
-class ExactHit:
-    """A row of the snapshot's hit columns with its cosine similarity."""
-
-    row: dict[str, Any]
-    score: float
 
 
 Span = tuple[int, int]  # rows [start, stop) of a snapshot
@@ -46,15 +39,20 @@ class Snapshot:
     visibility (ORGANIZATION before PRIVATE), then owner."""
 
     version: int
-    rows: pa.Table  # the hit columns, in the same order as `vectors`
+    # Every row as a hit (score 0), in the order of `vectors`: built once at load, because
+    # turning Arrow rows into hits per search cost as much as the search itself at 10k rows.
+    hits: list[VectorHit]
     vectors: FloatMatrix
     organizations: dict[str, Span]  # every row of an organisation (what its ADMINs see)
     shared: dict[str, Span]  # an organisation's ORGANIZATION rows
     private: dict[tuple[str, str], Span]  # (organisation, owner) -> the owner's PRIVATE rows
 
     @classmethod
-    def from_arrow(cls, version: int, table: pa.Table, hit_columns: list[str]) -> "Snapshot":
-        """Build from `hit_columns` + `ACCESS_COLUMNS` of every row of table version `version`."""
+    def from_arrow(
+        cls, version: int, table: pa.Table, hit: Callable[[dict[str, Any]], VectorHit]
+    ) -> "Snapshot":
+        """Build from every row of table version `version`: `ACCESS_COLUMNS` and the columns
+        `hit` turns into a `VectorHit`."""
         table = table.sort_by(
             [(name, "ascending") for name in ("organization_id", "visibility", "owner_id")]
         )
@@ -85,12 +83,17 @@ class Snapshot:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         # Cosine similarity is the dot product of unit vectors; a zero vector stays zero.
         np.divide(vectors, norms, out=vectors, where=norms > 0)
-        return cls(version, table.select(hit_columns), vectors, organizations, shared, private)
+        hits = [hit(row) for row in table.drop_columns(["vector"]).to_pylist()]
+        return cls(version, hits, vectors, organizations, shared, private)
 
     @property
     def size(self) -> int:
         """How many rows the snapshot holds."""
         return len(self.vectors)
+
+    def visible_rows(self, access: Access) -> int:
+        """How many rows `access` may see: what one search multiplies the query with."""
+        return sum(stop - start for start, stop in self.visible(access))
 
     def visible(self, access: Access) -> list[Span]:
         """The spans of rows `access` may see."""
@@ -104,7 +107,7 @@ class Snapshot:
             spans.append(self.private.get((organization, str(access.user_id))))
         return [span for span in spans if span is not None]
 
-    def search(self, vector: FloatMatrix, access: Access, limit: int) -> list[ExactHit]:
+    def search(self, vector: FloatMatrix, access: Access, limit: int) -> list[VectorHit]:
         """The `limit` visible rows most similar to `vector`, best first."""
         if limit < 1:
             return []
@@ -122,9 +125,9 @@ class Snapshot:
         scores = np.concatenate(candidates).astype(np.float32, copy=False)
         best = _top(scores, limit)
         rows = np.concatenate(positions)[best]
-        picked = self.rows.take(pa.array(rows)).to_pylist()
         return [
-            ExactHit(row, float(score)) for row, score in zip(picked, scores[best], strict=True)
+            replace(self.hits[row], score=float(score))
+            for row, score in zip(rows.tolist(), scores[best].tolist(), strict=True)
         ]
 
 

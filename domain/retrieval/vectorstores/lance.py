@@ -74,6 +74,9 @@ KEEP_OLD_VERSIONS = timedelta(hours=1)
 # Up to this many rows dense search runs on an in-memory copy (384 float32 per row: 150 MB
 # per 100k rows).
 EXACT_SEARCH_MAX_ROWS = 250_000
+# A search over at most this many rows takes ~2 ms, less than handing it to a thread costs
+# in wake-ups under load; larger ones leave the event loop free.
+INLINE_SEARCH_MAX_ROWS = 50_000
 # While writes keep moving the table on, a snapshot load may start only this many times its
 # own duration after the previous one ended: at most a fifth of a core goes to reloading.
 SNAPSHOT_LOAD_SPACING = 4.0
@@ -318,10 +321,10 @@ class LanceVectorStore:
             return []
         snapshot = await self._current_snapshot()
         if snapshot is not None:
-            exact = await asyncio.to_thread(
-                snapshot.search, np.array(query_vector, dtype=np.float32), access, limit
-            )
-            return [_hit(found.row, found.score) for found in exact]
+            query_array = np.array(query_vector, dtype=np.float32)
+            if snapshot.visible_rows(access) <= INLINE_SEARCH_MAX_ROWS:
+                return snapshot.search(query_array, access, limit)
+            return await asyncio.to_thread(snapshot.search, query_array, access, limit)
         query = (
             self._opened()
             .query()
@@ -376,9 +379,7 @@ class LanceVectorStore:
             data = await table.query().select([*_HIT_COLUMNS, *ACCESS_COLUMNS]).to_arrow()
             if await table.version() != version:
                 return  # written to while reading: the rows may mix versions
-            self._snapshot = await asyncio.to_thread(
-                Snapshot.from_arrow, version, data, _HIT_COLUMNS
-            )
+            self._snapshot = await asyncio.to_thread(Snapshot.from_arrow, version, data, _row_hit)
         finally:
             elapsed = time.monotonic() - started
             self._next_snapshot_load = time.monotonic() + SNAPSHOT_LOAD_SPACING * elapsed
@@ -487,6 +488,10 @@ def _uuid_text(value: uuid.UUID) -> str:
     if not isinstance(value, uuid.UUID):
         raise TypeError(f"expected uuid.UUID, got {type(value).__name__}")
     return str(value)
+
+
+def _row_hit(row: dict[str, Any]) -> VectorHit:
+    return _hit(row, 0.0)
 
 
 def _hit(row: dict[str, Any], score: float) -> VectorHit:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.retrieval.vectorstores import lance as lance_module
 from domain.retrieval.vectorstores.base import PRIVATE
 from domain.retrieval.vectorstores.lance import LanceVectorStore
 from tests.integration.vectorstores.factories import (
@@ -140,3 +141,15 @@ async def test_a_snapshot_read_while_the_table_moved_on_is_discarded(
     monkeypatch.setattr(table, "version", version_moving_on_after_the_first_read)
 
     assert not await reader.load_snapshot()
+
+
+async def test_a_search_too_large_to_run_inline_gives_the_same_hits_from_a_thread(
+    reader: LanceVectorStore, writer: LanceVectorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await writer.add([record(uuid.uuid4(), index, vector=axis(index)) for index in range(4)])
+    assert await reader.load_snapshot()
+    inline = await reader.search_vector(axis(2), AS_OWNER, 3)
+
+    monkeypatch.setattr(lance_module, "INLINE_SEARCH_MAX_ROWS", 0)
+
+    assert await reader.search_vector(axis(2), AS_OWNER, 3) == inline

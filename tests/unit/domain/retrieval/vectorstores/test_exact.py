@@ -1,12 +1,13 @@
 """The exact snapshot ranks by cosine similarity over exactly the rows a caller may see."""
 
 import uuid
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from domain.retrieval.vectorstores.base import ORGANIZATION, PRIVATE, Access
+from domain.retrieval.vectorstores.base import ORGANIZATION, PRIVATE, Access, VectorHit
 from domain.retrieval.vectorstores.exact import Snapshot
 
 ORG, OTHER_ORG = uuid.uuid4(), uuid.uuid4()
@@ -24,12 +25,17 @@ def snapshot(rows: list[tuple[str, uuid.UUID, uuid.UUID, str, list[float]]]) -> 
             "vector": pa.array([row[4] for row in rows], type=pa.list_(pa.float32(), 2)),
         }
     )
-    return Snapshot.from_arrow(7, table, ["id"])
+    return Snapshot.from_arrow(7, table, named_hit)
+
+
+def named_hit(row: dict[str, Any]) -> VectorHit:
+    """A hit carrying the row's name as its text."""
+    return VectorHit(uuid.uuid4(), uuid.uuid4(), 1, 0, row["id"], 0.0, None, [])
 
 
 def names(found: Snapshot, access: Access, vector: list[float], limit: int = 10) -> list[str]:
     query = np.array(vector, dtype=np.float32)
-    return [hit.row["id"] for hit in found.search(query, access, limit)]
+    return [hit.text for hit in found.search(query, access, limit)]
 
 
 ROWS = [
