@@ -53,20 +53,16 @@ class Snapshot:
     ) -> "Snapshot":
         """Build from every row of table version `version`: `ACCESS_COLUMNS` and the columns
         `hit` turns into a `VectorHit`."""
-        table = table.sort_by(
-            [(name, "ascending") for name in ("organization_id", "visibility", "owner_id")]
-        )
+        # Sorted through an index rather than `table.sort_by`, which would copy every column
+        # (vectors and texts included) once more at the peak of the load.
+        keys = ("organization_id", "visibility", "owner_id")
+        order = pc.sort_indices(table.select(keys), [(key, "ascending") for key in keys])
         organizations: dict[str, Span] = {}
         shared: dict[str, Span] = {}
         private: dict[tuple[str, str], Span] = {}
-        keys = zip(
-            table.column("organization_id").to_pylist(),
-            table.column("visibility").to_pylist(),
-            table.column("owner_id").to_pylist(),
-            strict=True,
-        )
+        sorted_keys = zip(*(table.column(key).take(order).to_pylist() for key in keys), strict=True)
         start = 0
-        for (organization, visibility, owner), group in groupby(keys):
+        for (organization, visibility, owner), group in groupby(sorted_keys):
             stop = start + sum(1 for _ in group)
             first, _ = organizations.get(organization, (start, stop))
             organizations[organization] = (first, stop)
@@ -76,14 +72,16 @@ class Snapshot:
             else:
                 private[(organization, owner)] = (start, stop)
             start = stop
+        positions = order.to_numpy()
         dimensions = table.schema.field("vector").type.list_size
         flat = pc.list_flatten(table.column("vector")).to_numpy()
-        # A copy: Arrow's buffers are read-only, and the rows are normalised in place.
-        vectors = np.array(flat, dtype=np.float32).reshape(-1, dimensions)
+        # Fancy indexing copies (Arrow's buffers are read-only), and the copy is normalised
+        # in place: cosine similarity is the dot product of unit vectors.
+        vectors = flat.reshape(-1, dimensions)[positions].astype(np.float32, copy=False)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        # Cosine similarity is the dot product of unit vectors; a zero vector stays zero.
-        np.divide(vectors, norms, out=vectors, where=norms > 0)
-        hits = [hit(row) for row in table.drop_columns(["vector"]).to_pylist()]
+        np.divide(vectors, norms, out=vectors, where=norms > 0)  # a zero vector stays zero
+        rows = table.drop_columns(["vector"]).to_pylist()
+        hits = [hit(rows[position]) for position in positions.tolist()]
         return cls(version, hits, vectors, organizations, shared, private)
 
     @property

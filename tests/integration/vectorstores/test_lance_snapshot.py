@@ -79,9 +79,9 @@ async def test_a_stale_snapshot_is_replaced_in_the_background(
     await writer.add([record(uuid.uuid4(), vector=axis(0))])
     assert await reader.load_snapshot()
     await writer.add([record(uuid.uuid4(), vector=axis(1))])
-    assert await reader._current_snapshot() is None  # stale: LanceDB answers, a load starts
+    assert await reader._current_snapshot() is None  # stale: LanceDB answers
 
-    for _ in range(100):
+    for _ in range(100):  # a load starts once the table has been quiet for a second
         if await reader._current_snapshot() is not None:
             break
         await asyncio.sleep(0.05)
@@ -153,3 +153,17 @@ async def test_a_search_too_large_to_run_inline_gives_the_same_hits_from_a_threa
     monkeypatch.setattr(lance_module, "INLINE_SEARCH_MAX_ROWS", 0)
 
     assert await reader.search_vector(axis(2), AS_OWNER, 3) == inline
+
+
+async def test_no_snapshot_is_loaded_while_the_table_keeps_changing(
+    reader: LanceVectorStore, writer: LanceVectorStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await writer.add([record(uuid.uuid4(), vector=axis(0))])
+    assert await reader.load_snapshot()
+    monkeypatch.setattr(lance_module, "SNAPSHOT_QUIET_SECONDS", 60.0)
+
+    for index in range(1, 4):
+        await writer.add([record(uuid.uuid4(), vector=axis(index))])
+        assert len(await reader.search_vector(axis(0), AS_OWNER, 10)) == index + 1
+
+    assert reader._snapshot_load is None
