@@ -1,11 +1,12 @@
 """Ingestion throughput on the embedded default, against the bare embedder, in one run.
 
-    .venv/bin/python -m bench.ingest [--documents 400] [--pdfs 5] [--docx 5]
+    .venv/bin/python -m bench.ingest [--documents 400] [--pdfs 5] [--docx 5] [--threads N]
 
 Writes a corpus to a scratch directory (MS MARCO passages from ../shared/data/eval, one
-file per passage, plus generated multi-page PDFs and DOCX files), uploads every file
-through the real services with the in-process worker (SQLite, LanceDB, docling,
-all-MiniLM-L6-v2), and waits until all are READY. Then it encodes exactly the stored
+file per passage, plus generated multi-page PDFs and DOCX files), uploads every file in a
+shuffled (fixed) order through the real services with the in-process worker (SQLite,
+LanceDB, docling, all-MiniLM-L6-v2, `BEACON_WORKER_THREADS` documents in flight), and
+waits until all are READY. Then it encodes exactly the stored
 chunk texts with the same embedder, and prints documents/s, chunks/s and the ratio of
 end-to-end chunk throughput to the bare embedder's (target >= 0.85).
 """
