@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -22,26 +23,29 @@ from tests.integration.vectorstores.factories import (
 )
 
 
-@pytest.fixture
-async def reader(tmp_path: Path) -> AsyncIterator[LanceVectorStore]:
-    """The store that searches, holding a snapshot once loaded."""
-    store = LanceVectorStore(tmp_path / "vectors", DIMENSIONS)
+@asynccontextmanager
+async def started(path: Path, **options: int) -> AsyncIterator[LanceVectorStore]:
+    """A LanceDB store on `path`, started, and closed afterwards."""
+    store = LanceVectorStore(path, DIMENSIONS, **options)
     await store.start()
     try:
         yield store
     finally:
         await store.close()
+
+
+@pytest.fixture
+async def reader(tmp_path: Path) -> AsyncIterator[LanceVectorStore]:
+    """The store that searches, holding a snapshot once loaded."""
+    async with started(tmp_path / "vectors") as store:
+        yield store
 
 
 @pytest.fixture
 async def writer(tmp_path: Path, reader: LanceVectorStore) -> AsyncIterator[LanceVectorStore]:
     """Another store on the same directory, as a worker beside the API server."""
-    store = LanceVectorStore(tmp_path / "vectors", DIMENSIONS)
-    await store.start()
-    try:
+    async with started(tmp_path / "vectors") as store:
         yield store
-    finally:
-        await store.close()
 
 
 async def ids_near(store: LanceVectorStore, i: int) -> list[uuid.UUID]:
@@ -91,28 +95,22 @@ async def test_a_stale_snapshot_is_replaced_in_the_background(
 
 
 async def test_the_snapshot_and_lancedb_rank_alike_under_the_access_rule(
-    reader: LanceVectorStore, writer: LanceVectorStore
+    reader: LanceVectorStore, writer: LanceVectorStore, tmp_path: Path
 ) -> None:
     mine = record(uuid.uuid4(), visibility=PRIVATE, vector=axis(0))
     shared = record(uuid.uuid4(), vector=toward(0, 1, 0.3))
     await writer.add([mine, shared])
-    lance_only = LanceVectorStore(reader._path, DIMENSIONS, exact_search_max_rows=0)
-    await lance_only.start()
-    try:
+    async with started(tmp_path / "vectors", exact_search_max_rows=0) as lance_only:
         assert await reader.load_snapshot()
         for access in (AS_OWNER, AS_COLLEAGUE, AS_ADMIN):
             exact = await reader.search_vector(axis(0), access, 5)
             lance = await lance_only.search_vector(axis(0), access, 5)
             assert [hit.id for hit in exact] == [hit.id for hit in lance]
             assert [hit.score for hit in exact] == pytest.approx([hit.score for hit in lance])
-    finally:
-        await lance_only.close()
 
 
 async def test_a_table_over_the_limit_gets_no_snapshot_and_still_answers(tmp_path: Path) -> None:
-    store = LanceVectorStore(tmp_path / "vectors", DIMENSIONS, exact_search_max_rows=1)
-    await store.start()
-    try:
+    async with started(tmp_path / "vectors", exact_search_max_rows=1) as store:
         documents = [uuid.uuid4(), uuid.uuid4()]
         await store.add(
             [record(documents[0], vector=axis(0)), record(documents[1], vector=axis(1))]
@@ -121,8 +119,6 @@ async def test_a_table_over_the_limit_gets_no_snapshot_and_still_answers(tmp_pat
         assert not await store.load_snapshot()
 
         assert await ids_near(store, 1) == [documents[1], documents[0]]
-    finally:
-        await store.close()
 
 
 async def test_a_snapshot_read_while_the_table_moved_on_is_discarded(
