@@ -24,6 +24,7 @@ Design notes (why, not what):
 """
 
 import asyncio
+import logging
 import math
 import time
 import uuid
@@ -46,6 +47,8 @@ from domain.retrieval.vectorstores.base import (
     VectorRecord,
 )
 from domain.retrieval.vectorstores.exact import ACCESS_COLUMNS, Snapshot
+
+log = logging.getLogger("beacon.vectors")
 
 TABLE_NAME = "chunks"
 # Below this many rows an exact flat scan is fast (a few ms at 384 dimensions), and an ANN
@@ -349,7 +352,8 @@ class LanceVectorStore:
         return sorted(hits, key=lambda hit: hit.score, reverse=True)
 
     async def load_snapshot(self) -> bool:
-        """Load the in-memory copy for dense search now; False if the table is too large.
+        """Load the in-memory copy for dense search now; False if the table is too large (or
+        the load failed, which is logged).
 
         Searches start loading it on their own in the background (LanceDB answers until it
         is ready); this waits for it, for callers that must know which path answers.
@@ -390,6 +394,10 @@ class LanceVectorStore:
             if await table.version() != version:
                 return  # written to while reading: the rows may mix versions
             self._snapshot = await asyncio.to_thread(Snapshot.from_arrow, version, data, _row_hit)
+        except Exception:
+            # Searches stay correct without a snapshot (LanceDB answers); the next quiet
+            # moment tries again.
+            log.warning("loading the exact search snapshot failed", exc_info=True)
         finally:
             elapsed = time.monotonic() - started
             self._next_snapshot_load = time.monotonic() + SNAPSHOT_LOAD_SPACING * elapsed

@@ -163,3 +163,22 @@ async def test_no_snapshot_is_loaded_while_the_table_keeps_changing(
         assert len(await reader.search_vector(axis(0), AS_OWNER, 10)) == index + 1
 
     assert reader._snapshot_load is None
+
+
+async def test_a_failed_load_is_logged_and_searches_still_answer(
+    reader: LanceVectorStore,
+    writer: LanceVectorStore,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    document_id = uuid.uuid4()
+    await writer.add([record(document_id, vector=axis(0))])
+
+    def out_of_memory(*args: object) -> None:
+        raise MemoryError("no room for the snapshot")
+
+    monkeypatch.setattr(lance_module.Snapshot, "from_arrow", out_of_memory)
+
+    assert not await reader.load_snapshot()
+    assert "loading the exact search snapshot failed" in caplog.text
+    assert await ids_near(reader, 0) == [document_id]
