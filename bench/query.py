@@ -11,10 +11,10 @@ For each size N, in one run and one process:
    (which builds the HNSW index from 50,000 rows on).
 2. Times `search_vector` in-process for a non-admin member of the first organisation
    (`Access`: organisation + user), over `--queries` random unit vectors: as shipped (once
-   `load_snapshot()` has loaded the exact in-memory copy, which a server's first search
-   starts loading in the background),
-   and through LanceDB's own query on the same table (a second store with the snapshot
-   off). Next to them, in the same run, a numpy brute force over exactly the rows that
+   `load_snapshot()` has loaded the exact in-memory copy, which a server's searches load in
+   the background once the table has been quiet for a second), and through LanceDB's own
+   query on the same table (a second store with the snapshot off). Next to them, in the
+   same run, a numpy brute force over exactly the rows that
    member may see (the same organisation, ORGANIZATION or their own PRIVATE rows), same
    top-k. The brute force gets those rows as one contiguous float32 matrix prepared in
    advance, i.e. its best case; the ratio of the shipped p50 to it is printed (target <= 2x
