@@ -1,6 +1,6 @@
 """The fusion methods the headroom replay compares."""
 
-from bench.hybrid_headroom import convex, rrf
+from bench.hybrid_headroom import Expansion, convex, rrf
 
 
 def test_rrf_ranks_a_document_both_lists_agree_on_first() -> None:
@@ -21,3 +21,15 @@ def test_convex_normalises_each_retriever_before_mixing() -> None:
     assert convex(dense, text, alpha=0.6)[:2] == ["a", "b"]
     assert convex(dense, text, alpha=0.4)[0] == "b"
     assert convex(dense, text, alpha=0.5)[-1] == "c"
+
+
+def test_expansion_adds_the_feedback_passages_rarer_words_but_not_the_querys() -> None:
+    expansion = Expansion(
+        ["receipts are needed for travel claims", "travel is booked online", "travel policy"]
+    )
+    expanded = expansion.expand("travel expenses", feedback=[0], terms=2)
+    assert expanded.startswith("travel expenses ")
+    added = expanded.split()[2:]
+    assert len(added) == 2
+    assert "travel" not in added and "are" not in added  # a query word, a stop word
+    assert set(added) <= {"receipts", "needed", "claims"}
