@@ -81,7 +81,9 @@ def convex(dense: Ranked, text: Ranked, alpha: float) -> list[str]:
 class Replay:
     """Both retrievers' candidates for every query, and the vectors to search again."""
 
-    def __init__(self, dataset: Dataset, vectors: np.ndarray, queries: np.ndarray) -> None:
+    def __init__(
+        self, dataset: Dataset, vectors: np.ndarray, queries: np.ndarray, index: "TextIndex"
+    ) -> None:
         self.dataset = dataset
         self.ids = [passage.id for passage in dataset.passages]
         self.row = {doc: i for i, doc in enumerate(self.ids)}
@@ -89,7 +91,7 @@ class Replay:
         self.query_ids = list(dataset.queries)
         self.query_vectors = dict(zip(self.query_ids, queries, strict=True))
         self.dense = {q: self.nearest(self.query_vectors[q]) for q in self.query_ids}
-        self.text: dict[str, Ranked] = {}
+        self.text = {q: index.search(dataset.queries[q]) for q in self.query_ids}
 
     def nearest(self, vector: np.ndarray) -> Ranked:
         scores = self.vectors @ vector
@@ -178,10 +180,9 @@ async def run(folder: Path) -> None:
     vectors = np.array(await embedder.embed([p.text for p in dataset.passages]))
     queries = np.array(await embedder.embed(list(dataset.queries.values())))
     embedder.close()
-    replay = Replay(dataset, vectors, queries)
     with tempfile.TemporaryDirectory(prefix="beacon-headroom-") as scratch:
         index = TextIndex(dataset, Path(scratch))
-        replay.text = {q: index.search(text) for q, text in dataset.queries.items()}
+        replay = Replay(dataset, vectors, queries, index)
         expansion = Expansion([p.text for p in dataset.passages])
         compare(replay, index, expansion)
 
@@ -214,10 +215,15 @@ def compare(replay: Replay, index: TextIndex, expansion: Expansion) -> None:
     def combined(q: str, alpha: float, n: int) -> list[str]:
         return convex(replay.dense[q][:n], replay.text[q][:n], alpha)
 
+    def feedback_documents(q: str, docs: int) -> list[str]:
+        """The first round that both feedback families start from: the shipped k and
+        text weight over each retriever's top 10."""
+        return fused(q, shipped.k, shipped.text_weight, 10)[:docs]
+
     def fed_back(q: str, docs: int, beta: float, w: float, n: int) -> list[str]:
-        first = fused(q, 60, 0.5, 10)[:docs]
+        first = feedback_documents(q, docs)
         return rrf(
-            [(1.0, ids(replay.feedback(q, first, beta), n)), (w, ids(replay.text[q], n))], 60
+            [(1.0, ids(replay.feedback(q, first, beta), n)), (w, ids(replay.text[q], n))], shipped.k
         )
 
     def grid(
@@ -229,11 +235,11 @@ def compare(replay: Replay, index: TextIndex, expansion: Expansion) -> None:
         }
 
     def both_fed_back(q: str, docs: int, beta: float, terms: int, w: float, n: int) -> list[str]:
-        first = fused(q, 60, 0.5, 10)[:docs]
+        first = feedback_documents(q, docs)
         expanded = expansion.expand(dataset.queries[q], [replay.row[d] for d in first], terms)
         return rrf(
             [(1.0, ids(replay.feedback(q, first, beta), n)), (w, ids(index.search(expanded), n))],
-            60,
+            shipped.k,
         )
 
     alphas = [round(float(a), 2) for a in np.arange(0.3, 0.96, 0.05)]
