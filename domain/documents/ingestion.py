@@ -127,20 +127,28 @@ class IngestionService:
         return list(await query.values_list("id", flat=True))  # type: ignore[arg-type]
 
     async def _claim(self, document_id: uuid.UUID) -> Document | None:
-        """Take the lease, or say why not: gone or final (None), or busy (LeaseHeld)."""
+        """Take the lease and enter PARSING, where every attempt starts; or say why not:
+        gone or final (None), or busy (LeaseHeld)."""
         now = datetime.now(UTC)
         claimed = await (
             Document.filter(id=document_id, status__in=_UNFINISHED)
             .filter(Q(lease_expires_at=None) | Q(lease_expires_at__lt=now))
-            .update(lease_expires_at=now + self._limits.lease, attempts=F("attempts") + 1)
+            .update(
+                lease_expires_at=now + self._limits.lease,
+                attempts=F("attempts") + 1,
+                status=DocumentStatus.PARSING,
+                progress=0.05,
+            )
         )
         current = await Document.get_or_none(id=document_id)
+        if claimed:
+            await self._events.publish(document_id)
         if claimed or current is None or current.status.is_final:
             return current if claimed else None
         raise LeaseHeld(f"document {document_id} is being processed by another worker")
 
     async def _run(self, document: Document) -> None:
-        await self._stage(document, DocumentStatus.PARSING, 0.05)
+        # PARSING was entered with the lease (see _claim).
         path = self._files.path(storage_key(document.id))
         if not path.exists():
             raise DocumentRejected("The stored file is missing.")

