@@ -166,16 +166,36 @@ async def test_long_sections_and_long_tables_fit_with_their_headings(
 def test_the_chunkers_tokenizer_counts_a_text_once_until_it_forgets(
     tokenizer: PreTrainedTokenizerBase,
 ) -> None:
-    counter = _remembering_tokenizer(tokenizer, max_tokens=100)
+    from tokenizers import Tokenizer
+
+    rust = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+    spy = mock.Mock(wraps=rust)
+    with mock.patch("tokenizers.Tokenizer") as rust_class:
+        rust_class.from_str.return_value = spy
+        counter = _remembering_tokenizer(tokenizer, max_tokens=100)
     text = "Travel expenses are refunded within thirty days."
     expected = len(tokenizer.tokenize(text))
-    with mock.patch.object(tokenizer, "tokenize", wraps=tokenizer.tokenize) as tokenize:
-        assert counter.count_tokens(text) == expected
-        assert counter.count_tokens(text) == expected
-        assert tokenize.call_count == 1
-        counter.forget()
-        assert counter.count_tokens(text) == expected
-        assert tokenize.call_count == 2
+    assert counter.count_tokens(text) == expected
+    assert counter.count_tokens(text) == expected
+    assert spy.encode_batch_fast.call_count == 1
+    counter.forget()
+    assert counter.count_tokens(text) == expected
+    assert spy.encode_batch_fast.call_count == 2
+
+
+def test_the_chunkers_tokenizer_counts_as_the_tokenizer_splits(
+    tokenizer: PreTrainedTokenizerBase,
+) -> None:
+    text = "Reimbursement of travel expenses follows the policy of the finance department. " * 5
+    # A truncating call sets truncation on the tokenizer's Rust backend; counts must not shrink.
+    tokenizer(text, truncation=True, max_length=4)
+    counter = _remembering_tokenizer(tokenizer, max_tokens=100)
+    assert counter.count_tokens(text) == len(tokenizer.tokenize(text)) > 50
+
+
+def test_the_chunker_needs_a_fast_tokenizer() -> None:
+    with pytest.raises(TypeError, match="fast tokenizer"):
+        _remembering_tokenizer(mock.Mock(spec=PreTrainedTokenizerBase), max_tokens=100)
 
 
 def test_the_chunker_builds_one_serializer_per_document(folder: Path) -> None:
