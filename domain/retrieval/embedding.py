@@ -75,12 +75,14 @@ class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 on the CPU: loaded once per process, batched, never on the event loop.
 
     Requests from concurrent documents are merged into shared model calls: one document
-    often has a handful of chunks, and a model call costs ~15 ms before the first text
-    (measured), so texts are far cheaper together than alone. `threads` model threads
+    often has a handful of chunks, and every call pays a fixed cost in Python that holds
+    the GIL the rest of the process needs (measured alone: ~5 ms a call against ~22 ms a
+    passage; in bench.ingest, calls of at most 16 texts ingested 5% slower than calls of
+    at most 64), so texts are cheaper together than alone. `threads` model threads
     (one per core by default) share the model, each running single-threaded: two such
     threads on two cores encoded 15-25% faster than one call on two intra-op threads, and
     a thread that other work preempts does not stall its partner at an intra-op barrier.
-    A large request is cut into batches that the threads encode side by side. (A dynamic
+    A large request is cut into parts that the threads encode side by side. (A dynamic
     batcher this small is not worth a serving framework.)
     """
 
@@ -91,6 +93,7 @@ class SentenceTransformerEmbedder:
     ) -> None:
         self._model_path = model_path or bundled_model_path()
         self._batch_size = batch_size
+        self._part_size = max(1, batch_size // 4)
         self._thread_count = threads or len(os.sched_getaffinity(0))
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
@@ -156,9 +159,13 @@ class SentenceTransformerEmbedder:
         if not texts:
             return []
         self._ensure_threads()
-        # Batches of similar length, so that the threads can take them side by side.
+        # Parts of similar length, a quarter of a batch each: a thread merges parts into one
+        # call while the other is busy, and when a long document is the last work left, both
+        # threads still share it (bench.ingest with whole batches: its last ~2 s ran on one
+        # core while the other idled).
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        parts = [order[i : i + self._batch_size] for i in range(0, len(order), self._batch_size)]
+        size = self._part_size
+        parts = [order[i : i + size] for i in range(0, len(order), size)]
         requests = [_Request([texts[i] for i in part], Future()) for part in parts]
         with self._ready:
             self._pending.extend(requests)
@@ -204,11 +211,15 @@ class SentenceTransformerEmbedder:
                     self._ready.notify_all()
 
     def _next_batch(self) -> list[_Request] | None:
-        """Up to `batch_size` texts of waiting requests, once worth a model call: when no
-        other thread is encoding, at once; while one is, only a batch big enough to amortise
-        a call's fixed cost. Otherwise the texts of documents arriving one by one would each
-        pay a whole call (measured: most calls then held one text, and ingestion ran at half
-        the bare embedder's speed); they wait for the busy thread or for company instead."""
+        """Waiting requests for one model call, once worth one: when no other thread is
+        encoding, at once; while one is, only a batch big enough to amortise a call's fixed
+        cost. Otherwise the texts of documents arriving one by one would each pay a whole
+        call (measured: most calls then held one text, and ingestion ran at half the bare
+        embedder's speed); they wait for the busy thread or for company instead.
+
+        A call takes at most `batch_size` texts and at most this thread's share of what is
+        waiting (but at least one part), so the last long document is encoded by every
+        thread rather than by the first that woke."""
         with self._ready:
             while True:
                 waiting = sum(len(request.texts) for request in self._pending)
@@ -219,9 +230,11 @@ class SentenceTransformerEmbedder:
                 if self._stopping and not self._pending:
                     return None
                 self._ready.wait()
+            share = max(self._part_size, math.ceil(waiting / self._thread_count))
+            limit = min(self._batch_size, share)
             batch = [self._pending.popleft()]
             size = len(batch[0].texts)
-            while self._pending and size + len(self._pending[0].texts) <= self._batch_size:
+            while self._pending and size + len(self._pending[0].texts) <= limit:
                 size += len(self._pending[0].texts)
                 batch.append(self._pending.popleft())
             self._encoding += 1

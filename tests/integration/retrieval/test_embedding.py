@@ -142,3 +142,27 @@ async def test_a_cancelled_request_leaves_the_model_thread_serving(
             await waiting
     finally:
         embedder.close()
+
+
+async def test_one_full_batch_is_shared_by_both_threads_when_nothing_else_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    embedder = SentenceTransformerEmbedder(batch_size=16, threads=2)
+    calls: list[tuple[str, int]] = []
+    original = embedder.encode
+
+    def recording(texts):  # type: ignore[no-untyped-def]
+        calls.append((threading.current_thread().name, len(texts)))
+        time.sleep(0.05)  # long enough for the other thread to take its share
+        return original(texts)
+
+    monkeypatch.setattr(embedder, "encode", recording)
+    try:
+        vectors = await embedder.embed([f"chunk {i} of the last long document" for i in range(16)])
+    finally:
+        embedder.close()
+
+    assert len(vectors) == 16
+    assert len({thread for thread, _ in calls}) == 2
+    sizes = [size for _, size in calls]
+    assert sum(sizes) == 16 and max(sizes) == 8  # the first thread took its half, no more
