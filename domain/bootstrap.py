@@ -134,11 +134,12 @@ def build_generator(settings: Settings) -> Generator:
     )
 
 
-def build_services(settings: Settings, **overrides: Any) -> Services:
+def build_services(settings: Settings, *, worker: bool = False, **overrides: Any) -> Services:
     """Wire adapters into services for one process; connects nothing yet.
 
-    `overrides` replace adapters by name (`jobs`, `events`, `embedder`, `vectors`,
-    `extractor`): the edges pass the queue they own, tests pass fakes.
+    `worker`: the services a queue worker runs actors on, whose SQL writes can all be
+    derived again (see `Database`). `overrides` replace adapters by name (`jobs`, `events`,
+    `embedder`, `vectors`, `extractor`): the edges pass the queue they own, tests pass fakes.
     """
     tokens = TokenCodec(
         secret=settings.secret,
@@ -212,7 +213,7 @@ def build_services(settings: Settings, **overrides: Any) -> Services:
     )
     return Services(
         settings=settings,
-        database=Database(settings.effective_database_url),
+        database=Database(settings.effective_database_url, rederivable=worker),
         identity=identity,
         login_throttle=throttle,
         cost_budget=CostBudget(

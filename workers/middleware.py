@@ -28,7 +28,7 @@ class WorkerServices(dramatiq.Middleware):
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
         """Connect from the loop that will run the actors."""
-        services = build_services(self.settings, **self.overrides)
+        services = build_services(self.settings, worker=True, **self.overrides)
         loop_thread = get_event_loop_thread()
         if loop_thread is None:
             raise RuntimeError("the AsyncIO middleware must come before WorkerServices")

@@ -13,12 +13,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from domain.documents import lifecycle
 from domain.documents.events import DocumentEvents
 from domain.documents.extraction import ChunkDraft, ExtractedDocument
 from domain.documents.kinds import DocumentKind
+from domain.documents.lifecycle import Claim
 from domain.documents.models import Chunk, Document, DocumentStatus, DocumentText, chunk_id
 from domain.documents.services import storage_key
 from domain.documents.storage import FileStore
@@ -82,28 +84,28 @@ class IngestionService:
         raised for the queue to retry; the attempt is counted when the lease is taken, so a
         worker killed mid-document counts too, and the document fails after `max_attempts`.
         """
-        document = await self._claim(document_id)
-        if document is None:
+        work = await self._claim(document_id)
+        if work is None:
             return
-        if document.attempts > self._limits.max_attempts:
-            reason = document.failure_message or "the worker stopped while processing it"
+        if work.attempts > self._limits.max_attempts:
+            reason = work.last_error or "the worker stopped while processing it"
             await self._fail(
-                document,
+                work,
                 "TOO_MANY_ATTEMPTS",
-                f"Processing failed {document.attempts - 1} times; last error: {reason}",
+                f"Processing failed {work.attempts - 1} times; last error: {reason}",
             )
             return
         try:
-            await self._run(document)
+            await self._run(work)
         except _Superseded:
             log.info("document %s changed while ingesting; stopping", document_id)
         except DocumentRejected as error:
             if not error.permanent:
-                await self._release(document, error.message)
+                await lifecycle.release(work, error.message)
                 raise
-            await self._fail(document, error.code, error.message)
+            await self._fail(work, error.code, error.message)
         except Exception as error:
-            await self._release(document, f"{type(error).__name__}: {error}")
+            await lifecycle.release(work, f"{type(error).__name__}: {error}")
             raise
 
     async def purge(self, document_id: uuid.UUID, organization_id: uuid.UUID, key: str) -> None:
@@ -126,73 +128,63 @@ class IngestionService:
             query = query.filter(stalled)
         return list(await query.values_list("id", flat=True))  # type: ignore[arg-type]
 
-    async def _claim(self, document_id: uuid.UUID) -> Document | None:
+    async def _claim(self, document_id: uuid.UUID) -> Claim | None:
         """Take the lease and enter PARSING, where every attempt starts; or say why not:
         gone or final (None), or busy (LeaseHeld)."""
         now = datetime.now(UTC)
-        claimed = await (
-            Document.filter(id=document_id, status__in=_UNFINISHED)
-            .filter(Q(lease_expires_at=None) | Q(lease_expires_at__lt=now))
-            .update(
-                lease_expires_at=now + self._limits.lease,
-                attempts=F("attempts") + 1,
-                status=DocumentStatus.PARSING,
-                progress=0.05,
-            )
-        )
-        current = await Document.get_or_none(id=document_id)
-        if claimed:
+        work = await lifecycle.claim(document_id, now, now + self._limits.lease)
+        if work is not None:
             await self._events.publish(document_id)
-        if claimed or current is None or current.status.is_final:
-            return current if claimed else None
+            return work
+        current = await lifecycle.status(document_id)
+        if current is None or current.is_final:
+            return None
         raise LeaseHeld(f"document {document_id} is being processed by another worker")
 
-    async def _run(self, document: Document) -> None:
+    async def _run(self, work: Claim) -> None:
         # PARSING was entered with the lease (see _claim).
-        path = self._files.path(storage_key(document.id))
+        path = self._files.path(storage_key(work.id))
         if not path.exists():
             raise DocumentRejected("The stored file is missing.")
-        extracted = await self._extractor.extract(path, document.kind)
-        await self._stage(document, DocumentStatus.CHUNKING, 0.25)
-        await self._save_chunks(document, extracted)
-        await self._stage(document, DocumentStatus.EMBEDDING, 0.3)
-        vectors = await self._embed(document, extracted.chunks)
-        await self._stage(document, DocumentStatus.INDEXING, 0.9)
-        records = self._records(document, extracted.chunks, vectors)
-        if document.attempts == 1:
+        extracted = await self._extractor.extract(path, work.kind)
+        await self._stage(work, DocumentStatus.CHUNKING, 0.25)
+        await self._save_chunks(work, extracted)
+        await self._stage(work, DocumentStatus.EMBEDDING, 0.3)
+        vectors = await self._embed(work, extracted.chunks)
+        await self._stage(work, DocumentStatus.INDEXING, 0.9)
+        records = self._records(work, extracted.chunks, vectors)
+        if work.attempts == 1:
             # Every attempt is counted when it takes the lease and every re-ingestion starts
             # a new version, so on a version's first attempt none of its ids can be stored.
             await self._vectors.add(records)
         else:
             await self._vectors.upsert(records)
-        if document.version > 1:  # earlier versions' vectors go once the new ones are in
+        if work.version > 1:  # earlier versions' vectors go once the new ones are in
             await self._vectors.delete_document(
-                document.organization_id, document.id, keep_version=document.version
+                work.organization_id, work.id, keep_version=work.version
             )
-        if document.version > 1:
+        if work.version > 1:
             for older in (
-                Chunk.filter(document_id=document.id),
-                DocumentText.filter(document_id=document.id),
+                Chunk.filter(document_id=work.id),
+                DocumentText.filter(document_id=work.id),
             ):
-                await older.exclude(version=document.version).delete()
-        await self._finish(document, extracted)
+                await older.exclude(version=work.version).delete()
+        await self._finish(work, extracted)
 
-    async def _save_chunks(self, document: Document, extracted: ExtractedDocument) -> None:
+    async def _save_chunks(self, work: Claim, extracted: ExtractedDocument) -> None:
         async with in_transaction():
-            if document.attempts > 1:  # an earlier attempt at this version may have saved some
-                await Chunk.filter(document_id=document.id, version=document.version).delete()
-                await DocumentText.filter(
-                    document_id=document.id, version=document.version
-                ).delete()
+            if work.attempts > 1:  # an earlier attempt at this version may have saved some
+                await Chunk.filter(document_id=work.id, version=work.version).delete()
+                await DocumentText.filter(document_id=work.id, version=work.version).delete()
             await DocumentText.create(
-                document_id=document.id, version=document.version, text=extracted.text
+                document_id=work.id, version=work.version, text=extracted.text
             )
             await Chunk.bulk_create(
                 [
                     Chunk(
-                        id=chunk_id(document.id, document.version, draft.index),
-                        document_id=document.id,
-                        version=document.version,
+                        id=chunk_id(work.id, work.version, draft.index),
+                        document_id=work.id,
+                        version=work.version,
                         index=draft.index,
                         text=draft.text,
                         start=draft.start,
@@ -207,7 +199,7 @@ class IngestionService:
                 batch_size=500,
             )
 
-    async def _embed(self, document: Document, chunks: Sequence[ChunkDraft]) -> list[list[float]]:
+    async def _embed(self, work: Claim, chunks: Sequence[ChunkDraft]) -> list[list[float]]:
         vectors: list[list[float]] = []
         size = self._limits.embedding_batch
         for start in range(0, len(chunks), size):
@@ -215,21 +207,21 @@ class IngestionService:
             vectors += await self._embedder.embed([chunk.text for chunk in batch])
             if start + size < len(chunks):  # after the last batch, INDEXING says it all
                 done = (start + size) / len(chunks)
-                await self._stage(document, DocumentStatus.EMBEDDING, 0.3 + 0.6 * done)
+                await self._stage(work, DocumentStatus.EMBEDDING, 0.3 + 0.6 * done)
         return vectors
 
     def _records(
-        self, document: Document, chunks: Sequence[ChunkDraft], vectors: Sequence[list[float]]
+        self, work: Claim, chunks: Sequence[ChunkDraft], vectors: Sequence[list[float]]
     ) -> list[VectorRecord]:
         return [
             VectorRecord(
-                id=chunk_id(document.id, document.version, chunk.index),
-                organization_id=document.organization_id,
-                document_id=document.id,
-                version=document.version,
+                id=chunk_id(work.id, work.version, chunk.index),
+                organization_id=work.organization_id,
+                document_id=work.id,
+                version=work.version,
                 chunk_index=chunk.index,
-                visibility=document.visibility.value,
-                owner_id=document.uploaded_by_id,
+                visibility=work.visibility.value,
+                owner_id=work.owner_id,
                 text=chunk.text,
                 vector=vector,
                 page=chunk.page_start,
@@ -238,47 +230,23 @@ class IngestionService:
             for chunk, vector in zip(chunks, vectors, strict=True)
         ]
 
-    async def _stage(self, document: Document, status: DocumentStatus, progress: float) -> None:
+    async def _stage(self, work: Claim, status: DocumentStatus, progress: float) -> None:
         """Record progress and renew the lease; stop if the document changed under us."""
-        updated = await Document.filter(id=document.id, version=document.version).update(
-            status=status,
-            progress=round(progress, 4),
-            lease_expires_at=datetime.now(UTC) + self._limits.lease,
-        )
-        if not updated:
+        lease_until = datetime.now(UTC) + self._limits.lease
+        if not await lifecycle.stage(work, status, round(progress, 4), lease_until):
             raise _Superseded
-        await self._events.publish(document.id)
+        await self._events.publish(work.id)
 
-    async def _finish(self, document: Document, extracted: ExtractedDocument) -> None:
-        updated = await Document.filter(id=document.id, version=document.version).update(
-            status=DocumentStatus.READY,
-            progress=1.0,
-            chunk_count=len(extracted.chunks),
-            page_count=extracted.page_count,
-            failure_code=None,
-            failure_message=None,
-            lease_expires_at=None,
-            ready_at=datetime.now(UTC),
-        )
-        if not updated:
+    async def _finish(self, work: Claim, extracted: ExtractedDocument) -> None:
+        pages = extracted.page_count
+        if not await lifecycle.finish(work, len(extracted.chunks), pages, datetime.now(UTC)):
             # Deleted while we indexed: take our vectors back out so nothing is orphaned.
-            if not await Document.exists(id=document.id):
-                await self._vectors.delete_document(document.organization_id, document.id)
+            if await lifecycle.status(work.id) is None:
+                await self._vectors.delete_document(work.organization_id, work.id)
             raise _Superseded
-        await self._events.publish(document.id)
+        await self._events.publish(work.id)
 
-    async def _fail(self, document: Document, code: str, message: str) -> None:
-        await Document.filter(id=document.id, version=document.version).update(
-            status=DocumentStatus.FAILED,
-            failure_code=code,
-            failure_message=message[:2000],
-            lease_expires_at=None,
-        )
-        log.warning("document %s failed: %s %s", document.id, code, message)
-        await self._events.publish(document.id)
-
-    async def _release(self, document: Document, reason: str) -> None:
-        """Let the next attempt start at once, remembering why this one failed."""
-        await Document.filter(id=document.id, version=document.version).update(
-            lease_expires_at=None, failure_message=reason[:2000]
-        )
+    async def _fail(self, work: Claim, code: str, message: str) -> None:
+        await lifecycle.fail(work, code, message)
+        log.warning("document %s failed: %s %s", work.id, code, message)
+        await self._events.publish(work.id)

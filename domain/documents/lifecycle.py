@@ -1,0 +1,156 @@
+"""The ingestion pipeline's writes to a document row: lease, stages, and the final state.
+
+Every document passes through about six of these statements. Built by Tortoise's query
+builder each costs ~0.55 ms of CPU, written here once ~0.3 ms (measured on SQLite; the claim
+also returns the row, which saves a SELECT), and on short documents that difference is a
+tenth of everything ingestion does besides encoding. So these few statements are plain SQL,
+the same text for both dialects but for their placeholders; everything else about documents
+goes through the ORM.
+"""
+
+import functools
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
+
+from domain.database import CONNECTION
+from domain.documents.kinds import DocumentKind
+from domain.documents.models import DocumentStatus, Visibility
+
+_PLACEHOLDER = re.compile(r"\{\}")
+_READY, _FAILED = DocumentStatus.READY.value, DocumentStatus.FAILED.value
+_MESSAGE_CHARACTERS = 2000  # of a failure message kept
+# Where a claimed attempt starts; the stages after it report their own progress.
+_PARSING_PROGRESS = 0.05
+
+_CLAIM = """
+UPDATE document
+SET lease_expires_at = {}, attempts = attempts + 1, status = {}, progress = {}
+WHERE id = {} AND status NOT IN ({}, {}) AND (lease_expires_at IS NULL OR lease_expires_at < {})
+RETURNING version, attempts, kind, organization_id, uploaded_by_id, visibility, failure_message
+"""
+_STATUS = "SELECT status FROM document WHERE id = {}"
+_STAGE = """
+UPDATE document SET status = {}, progress = {}, lease_expires_at = {}
+WHERE id = {} AND version = {}
+"""
+_FINISH = """
+UPDATE document
+SET status = {}, progress = 1.0, chunk_count = {}, page_count = {}, failure_code = NULL,
+    failure_message = NULL, lease_expires_at = NULL, ready_at = {}
+WHERE id = {} AND version = {}
+"""
+_FAIL = """
+UPDATE document SET status = {}, failure_code = {}, failure_message = {}, lease_expires_at = NULL
+WHERE id = {} AND version = {}
+"""
+_RELEASE = """
+UPDATE document SET lease_expires_at = NULL, failure_message = {}
+WHERE id = {} AND version = {}
+"""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A document version whose lease this worker holds."""
+
+    id: uuid.UUID
+    version: int
+    attempts: int  # this one included
+    kind: DocumentKind
+    organization_id: uuid.UUID
+    owner_id: uuid.UUID
+    visibility: Visibility
+    last_error: str | None  # why the previous attempt failed, if it said
+
+
+async def claim(document_id: uuid.UUID, now: datetime, lease_until: datetime) -> Claim | None:
+    """Take the lease and enter PARSING, counting the attempt; None if the lease is held, the
+    document is final, or it is gone (`status` tells which)."""
+    parsing = DocumentStatus.PARSING.value
+    rows = await _query(
+        _CLAIM, lease_until, parsing, _PARSING_PROGRESS, document_id, _READY, _FAILED, now
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return Claim(
+        id=document_id,
+        version=int(row["version"]),
+        attempts=int(row["attempts"]),
+        kind=DocumentKind(row["kind"]),
+        organization_id=uuid.UUID(str(row["organization_id"])),
+        owner_id=uuid.UUID(str(row["uploaded_by_id"])),
+        visibility=Visibility(row["visibility"]),
+        last_error=row["failure_message"],
+    )
+
+
+async def status(document_id: uuid.UUID) -> DocumentStatus | None:
+    """The document's status, None if it does not exist."""
+    rows = await _query(_STATUS, document_id)
+    return DocumentStatus(rows[0]["status"]) if rows else None
+
+
+async def stage(
+    work: Claim, status: DocumentStatus, progress: float, lease_until: datetime
+) -> bool:
+    """Record the stage and renew the lease; False if the version is gone (deleted or
+    reindexed since the claim)."""
+    return await _update(_STAGE, status.value, progress, lease_until, work.id, work.version)
+
+
+async def finish(work: Claim, chunks: int, pages: int | None, now: datetime) -> bool:
+    """READY with the counts; False if the version is gone."""
+    return await _update(_FINISH, _READY, chunks, pages, now, work.id, work.version)
+
+
+async def fail(work: Claim, code: str, message: str) -> bool:
+    """FAILED with the reason; False if the version is gone."""
+    message = message[:_MESSAGE_CHARACTERS]
+    return await _update(_FAIL, _FAILED, code, message, work.id, work.version)
+
+
+async def release(work: Claim, reason: str) -> bool:
+    """Drop the lease so the next attempt may start at once, remembering why this one
+    failed; False if the version is gone."""
+    return await _update(_RELEASE, reason[:_MESSAGE_CHARACTERS], work.id, work.version)
+
+
+async def _update(template: str, *values: Any) -> bool:
+    client = get_connection(CONNECTION)
+    changed, _ = await client.execute_query(
+        _sql(template, _dialect(client)), _adapt(client, values)
+    )
+    return changed > 0
+
+
+async def _query(template: str, *values: Any) -> list[dict[str, Any]]:
+    client = get_connection(CONNECTION)
+    return await client.execute_query_dict(_sql(template, _dialect(client)), _adapt(client, values))
+
+
+def _dialect(client: BaseDBAsyncClient) -> str:
+    return str(client.capabilities.dialect)
+
+
+@functools.cache
+def _sql(template: str, dialect: str) -> str:
+    """The template with the dialect's placeholders: `?` for SQLite, `$1, $2...` for asyncpg."""
+    if dialect == "sqlite":
+        return _PLACEHOLDER.sub("?", template)
+    numbers = iter(range(1, template.count("{}") + 1))
+    return _PLACEHOLDER.sub(lambda _: f"${next(numbers)}", template)
+
+
+def _adapt(client: BaseDBAsyncClient, values: tuple[Any, ...]) -> list[Any]:
+    # SQLite keeps UUIDs as text (as Tortoise writes them); asyncpg takes UUID objects, and
+    # both drivers take datetimes (Tortoise registers SQLite's adapter).
+    if _dialect(client) != "sqlite":
+        return list(values)
+    return [str(value) if isinstance(value, uuid.UUID) else value for value in values]
