@@ -168,9 +168,8 @@ class DocumentService:
         same = Document.filter(
             organization_id=actor.organization_id, sha256=staged.sha256, dedupe_scope=scope
         )
-        existing = await same.first()
-        if existing is not None:
-            return UploadOutcome(existing, duplicate=True)
+        # Insert first: the unique index finds a duplicate (rare) in the same statement,
+        # where looking first would cost every upload a SELECT.
         storage_key = self._files.keep(staged)
         try:
             document = await Document.create(
@@ -186,7 +185,7 @@ class DocumentService:
                 dedupe_scope=scope,
             )
         except IntegrityError:
-            # The same content won a race a moment ago: keep theirs, drop ours.
+            # The same content is already there (or won a race a moment ago): keep theirs.
             self._files.delete(storage_key)
             return UploadOutcome(await same.get(), duplicate=True)
         except BaseException:
