@@ -110,7 +110,15 @@ class DocumentParser:
 
     async def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
         """Parse and chunk one file; a file Beacon cannot ingest raises a DocumentRejected."""
-        await asyncio.to_thread(self._free.acquire)
+        # A free process is taken at once; only waiting for one needs a thread.
+        if not self._free.acquire(blocking=False):
+            waiting = asyncio.ensure_future(asyncio.to_thread(self._free.acquire))
+            try:
+                await asyncio.shield(waiting)
+            except asyncio.CancelledError:
+                # The thread still gets the process in the end: hand it straight back.
+                waiting.add_done_callback(lambda _: self._free.release())
+                raise
         try:
             return await self._extract(path, kind)
         finally:

@@ -293,3 +293,24 @@ async def test_a_crashed_or_hung_parse_costs_one_document_and_the_parser_goes_on
         assert holding(extracted, files.TEXT_SENTENCE)
     finally:
         parser.close()
+
+
+async def test_a_parse_cancelled_while_waiting_for_the_busy_process_gives_its_turn_back(
+    parser: DocumentParser, folder: Path
+) -> None:
+    slow = folder / "board-minutes.txt"  # a second or two of chunking
+    slow.write_text(("The harbour board met and agreed the tide tables. " * 40 + "\n\n") * 60)
+    busy = asyncio.ensure_future(parser.extract(slow, DocumentKind.TEXT))
+    await asyncio.sleep(0.2)  # the only process is taken
+    waiting = asyncio.ensure_future(parser.extract(files.write_text(folder), DocumentKind.TEXT))
+    await asyncio.sleep(0.2)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await busy
+
+    # Had the cancelled wait kept the process it got in the end, this would wait forever.
+    extracted = await asyncio.wait_for(
+        parser.extract(files.write_text(folder), DocumentKind.TEXT), timeout=60
+    )
+    assert holding(extracted, files.TEXT_SENTENCE)
