@@ -64,7 +64,15 @@ class WorkerRuntime:
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
+        self.close()
+
+    def close(self) -> None:
+        """Close the broker's connections (a runtime that only sends needs no `stop`)."""
         self.broker.close()
+        if isinstance(self.broker, RedisBroker):
+            # Dramatiq's close leaves the Redis client's pool open: its sockets would only
+            # be closed, with a ResourceWarning, when the garbage collector finds them.
+            self.broker.client.connection_pool.disconnect()
 
     def backlog(self) -> int:
         """Messages waiting in the documents queue (delayed retries included)."""

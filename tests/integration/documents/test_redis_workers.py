@@ -83,7 +83,7 @@ async def production(tmp_path: Path) -> AsyncIterator[Production]:
                 )
             finally:
                 await services.close()
-                runtime.broker.close()
+                runtime.close()
 
 
 async def upload(production: Production, path: Path) -> uuid.UUID:
