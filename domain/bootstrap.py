@@ -1,5 +1,6 @@
 """The composition root: every process builds its services here, once."""
 
+import gc
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -75,6 +76,10 @@ class Services:
             start = getattr(adapter, "start", None)
             if start is not None:
                 await start()
+        # What is alive now (modules, the model, the wiring built at start-up) lives as long
+        # as the process; the cyclic GC would walk it again in every full collection, holding
+        # the GIL (measured in a bench.ingest round: 0.29 s of GC, 0.01-0.04 s frozen).
+        gc.freeze()
 
     async def close(self) -> None:
         """Close every connection the services opened."""

@@ -9,6 +9,7 @@ inside the workers, so importing this module stays cheap for the API server.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -192,6 +193,10 @@ def _warm_up(limits: _Limits) -> None:
         # An initializer that raises makes pebble discard the pool; the first document
         # retries the set-up and reports the error instead.
         _log.exception("Warming up the document parser failed")
+    # Docling, the tokenizer and their modules live as long as the process: kept out of
+    # the cyclic GC, whose full collections walked them (measured: 0.20 s of GC while
+    # parsing bench.ingest's corpus, 0.03 s frozen).
+    gc.freeze()
 
 
 def _ready() -> None:
