@@ -159,11 +159,10 @@ class IngestionService:
             await self._vectors.add(records)
         else:
             await self._vectors.upsert(records)
-        if work.version > 1:  # earlier versions' vectors go once the new ones are in
+        if work.version > 1:  # earlier versions' vectors and rows go once the new ones are in
             await self._vectors.delete_document(
                 work.organization_id, work.id, keep_version=work.version
             )
-        if work.version > 1:
             for older in (
                 Chunk.filter(document_id=work.id),
                 DocumentText.filter(document_id=work.id),
