@@ -439,10 +439,11 @@ def _remembering_tokenizer(tokenizer: PreTrainedTokenizerBase, max_tokens: int) 
     # A private copy of the Rust tokenizer: calling the transformers wrapper with
     # `truncation=True` sets truncation on its backend, which would shorten every count.
     # Counting with Rust directly skips the wrapper's Python (a tenth of the parser's CPU).
-    rust = Tokenizer.from_str(tokenizer.backend_tokenizer.to_str())
+    spec = tokenizer.backend_tokenizer.to_str()
+    rust = Tokenizer.from_str(spec)
     rust.no_truncation()
     rust.no_padding()
-    by_word = _counts_add_up_over_words(rust)
+    by_word = _counts_add_up_over_words(spec)
 
     def measure(texts: list[str]) -> list[int]:
         # `encode_batch_fast` skips the character offsets a count does not need.
@@ -490,12 +491,12 @@ _WORDS_REMEMBERED = 100_000  # at most ~20 MB of words with their counts
 _LONGEST_WORD_REMEMBERED = 64  # characters; longer "words" (URLs, base64...) are rare
 
 
-def _counts_add_up_over_words(rust: Any) -> bool:
-    """Whether `_WORD_BREAKS` only ever falls between this tokenizer's tokens: true of BERT's
-    normalizer, pre-tokenizer and WordPiece (as all-MiniLM-L6-v2 uses), unless a special
-    token holds a space. Any other tokenizer counts whole texts (a byte-level BPE keeps the
-    space in the next token, for one)."""
-    spec = json.loads(rust.to_str())
+def _counts_add_up_over_words(tokenizer_json: str) -> bool:
+    """Whether `_WORD_BREAKS` only ever falls between the tokens of the tokenizer serialized
+    as `tokenizer_json`: true of BERT's normalizer, pre-tokenizer and WordPiece (as
+    all-MiniLM-L6-v2 uses), unless a special token holds a space. Any other tokenizer counts
+    whole texts (a byte-level BPE keeps the space in the next token, for one)."""
+    spec = json.loads(tokenizer_json)
     normalizer = (spec.get("normalizer") or {}).get("type")
     pre_tokenizer = (spec.get("pre_tokenizer") or {}).get("type")
     special = [token["content"] for token in spec.get("added_tokens") or []]
