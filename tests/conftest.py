@@ -21,6 +21,7 @@ from tests.support.databases import (
     postgres_unreachable_reason,
 )
 from tests.support.graphql import GraphQLClient
+from tests.support.services import require
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -41,7 +42,7 @@ def database_url() -> Iterator[str]:
     if TEST_DATABASE == "postgres":
         reason = postgres_unreachable_reason()
         if reason:
-            pytest.skip(reason)
+            require(reason)
         scratch = scratch_postgres(POSTGRES_URL)
     else:
         scratch = scratch_sqlite()

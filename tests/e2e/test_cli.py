@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.databases import REDIS_URL, redis_unreachable_reason
 from tests.support.graphql import PASSWORD
+from tests.support.services import require
 
 pytestmark = pytest.mark.embedded_process
 
@@ -102,7 +103,7 @@ def test_export_schema_writes_the_committed_sdl(tmp_path: Path) -> None:
 
 def test_a_worker_process_boots_on_redis_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     if reason := redis_unreachable_reason():
-        pytest.skip(reason)
+        require(reason)
     assert beacon("migrate", data_dir=tmp_path).returncode == 0
     environment = {
         **os.environ,

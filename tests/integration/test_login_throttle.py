@@ -7,12 +7,13 @@ import pytest
 from domain.errors import RateLimited
 from domain.identity.throttling import LoginThrottle
 from tests.support.databases import REDIS_URL, redis_unreachable_reason
+from tests.support.services import require
 
 
 @pytest.fixture
 def redis_url() -> str:
     if reason := redis_unreachable_reason():
-        pytest.skip(reason)
+        require(reason)
     return REDIS_URL
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from domain.database import migration_files
 from tests.support.databases import POSTGRES_URL, postgres_unreachable_reason
+from tests.support.services import require
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
 def test_migrations_apply_from_empty_and_aerich_finds_nothing_pending(dialect: str) -> None:
     if dialect == "postgres" and (reason := postgres_unreachable_reason()):
-        pytest.skip(reason)
+        require(reason)
     # A process per dialect: Tortoise caches dialect-specific SQL on the model classes.
     result = subprocess.run(
         [sys.executable, "-m", "tests.support.migration_check", dialect, POSTGRES_URL],

@@ -4,10 +4,9 @@ import asyncio
 import threading
 import uuid
 
-import pytest
-
 from domain.documents.events import InProcessEvents, RedisEvents
 from tests.support.databases import REDIS_URL, redis_unreachable_reason
+from tests.support.services import require
 
 
 async def test_a_publish_from_another_thread_wakes_the_subscriber() -> None:
@@ -30,7 +29,7 @@ async def test_other_documents_do_not_wake_the_subscriber() -> None:
 
 async def test_redis_carries_a_change_between_two_processes_views() -> None:
     if reason := redis_unreachable_reason():
-        pytest.skip(reason)
+        require(reason)
     worker_side, api_side = RedisEvents(REDIS_URL), RedisEvents(REDIS_URL)
     document_id = uuid.uuid4()
     try:

@@ -26,6 +26,7 @@ from tests.support.databases import (
 )
 from tests.support.graphql import PASSWORD
 from tests.support.processes import PrivateRedis, WorkerProcess, private_redis
+from tests.support.services import require
 from workers.runtime import WorkerRuntime
 
 pytestmark = pytest.mark.timeout(600)
@@ -47,7 +48,7 @@ async def production(tmp_path: Path) -> AsyncIterator[Production]:
         pytest.skip("runs in the PostgreSQL pass (one SQL dialect per test process)")
     for reason in (postgres_unreachable_reason(), redis_unreachable_reason()):
         if reason:
-            pytest.skip(reason)
+            require(reason)
     secret = secrets.token_urlsafe(48)
     with private_redis(tmp_path) as redis_server:
         async with scratch_postgres(POSTGRES_URL) as database_url:

@@ -4,17 +4,16 @@ import secrets
 import uuid
 from pathlib import Path
 
-import pytest
-
 from domain.settings import Settings
 from tests.support.databases import REDIS_URL, redis_unreachable_reason
+from tests.support.services import require
 from workers.actors import QUEUE
 from workers.runtime import WorkerRuntime
 
 
 async def test_closing_a_sending_runtime_closes_its_redis_sockets(tmp_path: Path) -> None:
     if reason := redis_unreachable_reason():
-        pytest.skip(reason)
+        require(reason)
     settings = Settings(data_dir=tmp_path, redis_url=REDIS_URL, secret_key=secrets.token_hex(32))
     runtime = WorkerRuntime(settings)
     runtime.jobs.ingest_document(uuid.uuid4())  # opens a connection to send
