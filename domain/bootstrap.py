@@ -11,13 +11,14 @@ from domain.assistant.generation.extractive import ExtractiveGenerator
 from domain.assistant.services import AssistantLimits, AssistantService
 from domain.database import Database
 from domain.documents.events import DocumentEvents, InProcessEvents, RedisEvents
+from domain.documents.filestores.base import FileStore, Staging
+from domain.documents.filestores.local import LocalFileStore
 from domain.documents.ingestion import Extractor, IngestionLimits, IngestionService
 from domain.documents.jobs import Jobs
 from domain.documents.parsing import DocumentParser
 from domain.documents.reconcile import Reconciler
 from domain.documents.services import DocumentService
 from domain.documents.sniffing import ArchiveLimits
-from domain.documents.storage import FileStore
 from domain.identity.passwords import PasswordHasher
 from domain.identity.services import IdentityService
 from domain.identity.throttling import CostBudget, LoginThrottle
@@ -69,6 +70,7 @@ class Services:
         """Open connections (see `Database.connect` for `process_wide`)."""
         await self.database.connect(process_wide=process_wide)
         await self.vectors.start()
+        await self.files.start()
 
     async def warm_up(self) -> None:
         """Load the embedding model and start the parser processes before the first job."""
@@ -89,6 +91,8 @@ class Services:
             await self.events.close()
         if "vectors" not in self.borrowed:
             await self.vectors.close()
+        if "files" not in self.borrowed:
+            await self.files.close()
         for name in ("extractor", "embedder"):
             close = getattr(getattr(self, name), "close", None)
             if name not in self.borrowed and close is not None:
@@ -123,6 +127,25 @@ def build_vector_store(settings: Settings) -> VectorStore:
     )
 
 
+def build_file_store(settings: Settings) -> FileStore:
+    """A directory under the data directory, or an S3-compatible bucket in production."""
+    if settings.file_store == "s3":
+        from domain.documents.filestores.s3 import S3FileStore
+
+        if not settings.s3_bucket:
+            raise ValueError("BEACON_S3_BUCKET is required with BEACON_FILE_STORE=s3")
+        secret = settings.s3_secret_access_key
+        return S3FileStore(
+            settings.s3_bucket,
+            endpoint=settings.s3_endpoint,
+            region=settings.s3_region,
+            access_key_id=settings.s3_access_key_id,
+            secret_access_key=secret.get_secret_value() if secret else None,
+            download_dir=settings.uploads_dir / "downloads",
+        )
+    return LocalFileStore(settings.uploads_dir / "files")
+
+
 def build_generator(settings: Settings) -> Generator:
     """An OpenAI-compatible model when one is configured, else the offline extractive one."""
     if not settings.llm_base_url:
@@ -144,7 +167,8 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
 
     `worker`: the services a queue worker runs actors on, whose SQL writes can all be
     derived again (see `Database`). `overrides` replace adapters by name (`jobs`, `events`,
-    `embedder`, `vectors`, `extractor`): the edges pass the queue they own, tests pass fakes.
+    `embedder`, `vectors`, `files`, `extractor`): the edges pass the queue they own, tests
+    pass fakes.
     """
     tokens = TokenCodec(
         secret=settings.secret,
@@ -162,7 +186,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
         signup_enabled=settings.signup_enabled,
     )
-    files = FileStore(settings.uploads_dir)
+    files: FileStore = overrides.get("files") or build_file_store(settings)
     jobs: Jobs = overrides.get("jobs") or NoJobs()
     events: DocumentEvents = overrides.get("events") or (
         RedisEvents(settings.redis_url) if settings.redis_url else InProcessEvents()
@@ -178,6 +202,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         processes=settings.parser_processes,
     )
     documents = DocumentService(
+        Staging(settings.uploads_dir / "staging"),
         files,
         jobs,
         events,

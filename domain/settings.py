@@ -61,6 +61,24 @@ class Settings(BaseSettings):
     vector_store: Literal["lance", "weaviate"] = "lance"
     weaviate_url: str | None = None
     weaviate_api_key: SecretStr | None = None
+    weaviate_grpc_host: str | None = Field(
+        default=None,
+        description="gRPC host; unset: the REST URL's host (managed Weaviate, proxies).",
+    )
+    weaviate_grpc_port: int = Field(default=50051, ge=1, le=65535)
+    weaviate_grpc_secure: bool | None = Field(
+        default=None, description="TLS for gRPC; unset: the REST URL's scheme decides."
+    )
+    file_store: Literal["local", "s3"] = Field(
+        default="local", description="Uploaded files: a local directory or S3-compatible storage."
+    )
+    s3_endpoint: str | None = Field(
+        default=None, description="S3-compatible endpoint URL; unset: AWS S3 in `s3_region`."
+    )
+    s3_region: str = "us-east-1"
+    s3_bucket: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
     vector_store_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     exact_search_max_rows: int = Field(
         default=250_000,
@@ -119,6 +137,14 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _stores_are_configured(self) -> "Settings":
+        if self.vector_store == "weaviate" and not self.weaviate_url:
+            raise ValueError("BEACON_WEAVIATE_URL is required with BEACON_VECTOR_STORE=weaviate")
+        if self.file_store == "s3" and not self.s3_bucket:
+            raise ValueError("BEACON_S3_BUCKET is required with BEACON_FILE_STORE=s3")
+        return self
+
+    @model_validator(mode="after")
     def _production_is_strict(self) -> "Settings":
         if self.env != "production":
             return self
@@ -131,8 +157,6 @@ class Settings(BaseSettings):
             raise ValueError("BEACON_SECRET_KEY looks like a placeholder; generate a random one")
         if not (self.database_url or "").startswith(("postgres://", "asyncpg://", "psql://")):
             raise ValueError("BEACON_DATABASE_URL must point at PostgreSQL in production")
-        if self.vector_store == "weaviate" and not self.weaviate_url:
-            raise ValueError("BEACON_WEAVIATE_URL is required with BEACON_VECTOR_STORE=weaviate")
         if self.bcrypt_rounds < 12:
             raise ValueError("BEACON_BCRYPT_ROUNDS must be at least 12 in production")
         return self

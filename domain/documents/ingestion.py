@@ -19,11 +19,11 @@ from tortoise.transactions import in_transaction
 from domain.documents import lifecycle
 from domain.documents.events import DocumentEvents
 from domain.documents.extraction import ChunkDraft, ExtractedDocument
+from domain.documents.filestores.base import FileStore, StoredFileMissing
 from domain.documents.kinds import DocumentKind
 from domain.documents.lifecycle import Claim
 from domain.documents.models import Chunk, Document, DocumentStatus, DocumentText, chunk_id
 from domain.documents.services import storage_key
-from domain.documents.storage import FileStore
 from domain.errors import DocumentRejected
 from domain.retrieval.embedding import Embedder
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
@@ -111,7 +111,7 @@ class IngestionService:
     async def purge(self, document_id: uuid.UUID, organization_id: uuid.UUID, key: str) -> None:
         """Remove a deleted document's vectors and file (idempotent)."""
         await self._vectors.delete_document(organization_id, document_id)
-        self._files.delete(key)
+        await self._files.delete(key)
 
     async def unfinished(
         self, *, everything: bool = False, waiting: bool = True
@@ -143,10 +143,11 @@ class IngestionService:
 
     async def _run(self, work: Claim) -> None:
         # PARSING was entered with the lease (see _claim).
-        path = self._files.path(storage_key(work.id))
-        if not path.exists():
-            raise DocumentRejected("The stored file is missing.")
-        extracted = await self._extractor.extract(path, work.kind)
+        try:
+            async with self._files.local_copy(storage_key(work.id)) as path:
+                extracted = await self._extractor.extract(path, work.kind)
+        except StoredFileMissing:
+            raise DocumentRejected("The stored file is missing.") from None
         await self._stage(work, DocumentStatus.CHUNKING, 0.25)
         await self._save_chunks(work, extracted)
         await self._stage(work, DocumentStatus.EMBEDDING, 0.3)

@@ -4,10 +4,10 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from domain.documents.filestores.base import FileStore
 from domain.documents.jobs import Jobs
 from domain.documents.models import Document, DocumentStatus
 from domain.documents.services import start_new_version, storage_key
-from domain.documents.storage import FileStore
 from domain.identity.models import Organization
 from domain.retrieval.vectorstores.base import VectorStore
 
@@ -55,7 +55,7 @@ class Reconciler:
         org_ids: list[uuid.UUID] = await Organization.all().values_list("id", flat=True)  # type: ignore[assignment]
         for org_id in org_ids:
             await self._organization(org_id, by_org.get(org_id) or {}, report)
-        self._check_files({row["id"] for row in documents}, report)
+        await self._check_files({row["id"] for row in documents}, report)
         return report
 
     async def _organization(
@@ -87,11 +87,11 @@ class Reconciler:
                     await start_new_version(document_id)
                     self._jobs.ingest_document(document_id)
 
-    def _check_files(self, document_ids: set[uuid.UUID], report: DriftReport) -> None:
-        keys = self._files.keys()
+    async def _check_files(self, document_ids: set[uuid.UUID], report: DriftReport) -> None:
+        keys = await self._files.keys()
         wanted = {storage_key(document_id): document_id for document_id in document_ids}
         for key in sorted(keys - wanted.keys()):
             report.orphan_files.append(key)
             if report.fixed:
-                self._files.delete(key)
+                await self._files.delete(key)
         report.missing_files = sorted(wanted[key] for key in wanted.keys() - keys)

@@ -1,6 +1,7 @@
 """Document use cases at the API's pace: upload, list, read, delete, reindex, watch."""
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -10,15 +11,23 @@ from tortoise.expressions import F
 
 from domain.documents.access import can_delete, visible_documents
 from domain.documents.events import DocumentEvents
+from domain.documents.filestores.base import FileStore, StagedFile, Staging
 from domain.documents.jobs import Jobs
 from domain.documents.kinds import DocumentKind
 from domain.documents.models import Document, DocumentStatus, Visibility
 from domain.documents.names import claimed_kind, clean_filename, contradicts
 from domain.documents.sniffing import ArchiveLimits, sniff
-from domain.documents.storage import FileStore, StagedFile
-from domain.errors import InvalidInput, NotFound, PermissionDenied, UnsupportedDocument
+from domain.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    TransientFailure,
+    UnsupportedDocument,
+)
 from domain.identity.principal import Principal
 from domain.pagination import Page, paginate
+
+log = logging.getLogger(__name__)
 
 # Subscribers re-read the row at least this often, so a lost notification only delays.
 _WATCH_POLL_SECONDS = 2.0
@@ -37,12 +46,14 @@ class DocumentService:
 
     def __init__(
         self,
+        staging: Staging,
         files: FileStore,
         jobs: Jobs,
         events: DocumentEvents,
         max_upload_bytes: int,
         archive_limits: ArchiveLimits,
     ) -> None:
+        self._staging = staging
         self._files = files
         self._jobs = jobs
         self._events = events
@@ -62,16 +73,14 @@ class DocumentService:
         title = (title or "").strip() or name.rsplit(".", 1)[0] or name
         if len(title) > 300:
             raise InvalidInput("title", "Use a title of at most 300 characters.")
-        staged = await self._files.receive(chunks, self._max_upload_bytes)
+        staged = await self._staging.receive(chunks, self._max_upload_bytes)
         try:
             kind = await asyncio.to_thread(self._check_type, staged, name)
             outcome = await self._record(actor, staged, name, kind, visibility, title)
-        except BaseException:
-            self._files.discard(staged)
-            raise
-        if outcome.duplicate:
-            self._files.discard(staged)
-        else:
+        finally:
+            # Kept files left staging already; anything still here is refused or a duplicate.
+            self._staging.discard(staged)
+        if not outcome.duplicate:
             self._jobs.ingest_document(outcome.document.id)
         return outcome
 
@@ -168,9 +177,14 @@ class DocumentService:
         same = Document.filter(
             organization_id=actor.organization_id, sha256=staged.sha256, dedupe_scope=scope
         )
-        # Insert first: the unique index finds a duplicate (rare) in the same statement,
-        # where looking first would cost every upload a SELECT.
-        storage_key = self._files.keep(staged)
+        # Store first, then insert: a row never points at a missing file. The unique index
+        # finds a duplicate (rare) in the same statement, where looking first would cost
+        # every upload a SELECT.
+        try:
+            storage_key = await self._files.keep(staged)
+        except Exception as error:
+            log.warning("storing an upload failed: %s", error)
+            raise TransientFailure("The file could not be stored; try the upload again.") from error
         try:
             document = await Document.create(
                 id=uuid.UUID(storage_key),
@@ -186,10 +200,10 @@ class DocumentService:
             )
         except IntegrityError:
             # The same content is already there (or won a race a moment ago): keep theirs.
-            self._files.delete(storage_key)
+            await self._files.delete(storage_key)
             return UploadOutcome(await same.get(), duplicate=True)
         except BaseException:
-            self._files.delete(storage_key)
+            await asyncio.shield(self._files.delete(storage_key))
             raise
         return UploadOutcome(document, duplicate=False)
 

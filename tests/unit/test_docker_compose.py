@@ -17,21 +17,16 @@ from domain.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 BEACON_SERVICES = ("migrate", "api", "worker")
-LONG_RUNNING_BACKENDS = ("postgres", "redis", "weaviate")
+LONG_RUNNING_BACKENDS = ("postgres", "redis", "weaviate", "objects")
 # Variables of features still being built: they have no Settings field yet.
-PENDING_VARIABLES = {
-    "BEACON_VECTOR_STORE",
-    "BEACON_WEAVIATE_URL",
-    "BEACON_WEAVIATE_API_KEY",
-    "BEACON_LLM_BASE_URL",
-    "BEACON_LLM_API_KEY",
-    "BEACON_LLM_MODEL",
-}
+PENDING_VARIABLES: set[str] = set()
 # What an operator exports before `docker compose up`.
 REQUIRED_VARIABLES = {
     "BEACON_SECRET_KEY": secrets.token_urlsafe(48),
     "POSTGRES_PASSWORD": secrets.token_hex(32),
     "BEACON_WEAVIATE_API_KEY": secrets.token_hex(32),
+    "BEACON_S3_ACCESS_KEY_ID": secrets.token_hex(12),
+    "BEACON_S3_SECRET_ACCESS_KEY": secrets.token_hex(32),
 }
 _VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<operator>:\?|:-)(?P<argument>[^}]*))?\}")
 
@@ -221,12 +216,41 @@ def test_the_compose_environment_passes_the_production_settings_checks(
         assert settings.data_dir == Path("/data"), name
 
 
-def test_the_api_and_workers_share_the_uploads_volume(
-    compose: dict[str, Any], services: dict[str, Any]
+def test_the_api_and_workers_share_no_volume_and_keep_files_in_the_object_store(
+    services: dict[str, Any],
 ) -> None:
-    assert "beacon-data" in compose["volumes"]
-    for name in ("api", "worker"):
-        assert "beacon-data:/data" in services[name]["volumes"], name
+    for name in BEACON_SERVICES:
+        assert not services[name].get("volumes"), name
+        environment = _environment(services[name])
+        assert environment["BEACON_FILE_STORE"] == "s3", name
+        assert urlsplit(environment["BEACON_S3_ENDPOINT"]).hostname == "objects", name
+        assert "${BEACON_S3_SECRET_ACCESS_KEY:?" in environment["BEACON_S3_SECRET_ACCESS_KEY"]
+
+
+def test_the_object_store_makes_the_bucket_beacon_uses(services: dict[str, Any]) -> None:
+    objects = services["objects"]
+    bucket = _environment(services["api"])["BEACON_S3_BUCKET"]
+    assert f"/data/buckets/{bucket}" in " ".join(objects["entrypoint"])
+    port = urlsplit(_environment(services["api"])["BEACON_S3_ENDPOINT"]).port
+    assert f"--port :{port}" in " ".join(objects["entrypoint"])
+
+
+def test_weaviate_runs_without_modules_autoschema_or_telemetry(services: dict[str, Any]) -> None:
+    weaviate = services["weaviate"]
+    environment = _environment(weaviate)
+    assert environment["ENABLE_MODULES"] == ""
+    assert environment["API_BASED_MODULES_DISABLED"] == "true"
+    assert environment["AUTOSCHEMA_ENABLED"] == "false"
+    assert environment["DISABLE_TELEMETRY"] == "true"
+    assert weaviate["stop_grace_period"]
+
+
+def test_scripts_services_pins_the_versions_compose_runs(services: dict[str, Any]) -> None:
+    script = (ROOT / "scripts" / "services").read_text()
+    weaviate = services["weaviate"]["image"].rpartition(":")[2]
+    versitygw = services["objects"]["image"].rpartition(":")[2]
+    assert f"WEAVIATE_VERSION={weaviate}\n" in script
+    assert f"VERSITYGW_VERSION={versitygw.removeprefix('v')}\n" in script
 
 
 def test_every_named_volume_is_declared(compose: dict[str, Any], services: dict[str, Any]) -> None:

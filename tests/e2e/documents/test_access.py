@@ -78,7 +78,7 @@ async def test_deleting_removes_file_rows_and_vectors(platform: Platform, tmp_pa
     assert not await Document.exists(id=doc_uuid)
     assert not await Chunk.exists(document_id=doc_uuid)
     for _ in range(100):  # the purge runs in the worker
-        gone = not platform.services.files.path(doc_uuid.hex).exists()
+        gone = doc_uuid.hex not in await platform.services.files.keys()
         if gone and await platform.services.vectors.count(org, doc_uuid) == 0:
             break
         await asyncio.sleep(0.1)

@@ -92,8 +92,8 @@ async def test_hostile_file_names_never_reach_the_disk(platform: Platform, tmp_p
         assert result["__typename"] == "UploadDocumentSuccess", (name, result)
         assert result["document"]["filename"] == cleaned
         ids.append(uuid.UUID(result["document"]["id"]))
-    stored = platform.services.settings.uploads_dir / "files"
-    assert {p.name for p in stored.iterdir()} == {document_id.hex for document_id in ids}
+    stored = await platform.services.files.keys()
+    assert stored == {document_id.hex for document_id in ids}
     # Nothing landed under a client-chosen name, anywhere near the data directory.
     around = tmp_path.parent.parent
     landed = {p.name for p in around.rglob("*") if p.is_file()}
@@ -164,6 +164,5 @@ async def test_files_are_stored_under_generated_names(
     admin = await platform.client.sign_up()
     result = await platform.client.upload(admin, files.write_text(tmp_path), visibility=kind)
     document_id = uuid.UUID(result["document"]["id"])
-    stored = platform.services.files.path(document_id.hex)
-    assert stored.exists()
-    assert stored.read_bytes() == files.write_text(tmp_path).read_bytes()
+    async with platform.services.files.local_copy(document_id.hex) as stored:
+        assert stored.read_bytes() == files.write_text(tmp_path).read_bytes()

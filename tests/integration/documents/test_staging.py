@@ -1,4 +1,4 @@
-"""Uploads stream into the file store: hashed, capped, and nothing left behind on failure."""
+"""Uploads stream into local staging: hashed, capped, and nothing left behind on failure."""
 
 import hashlib
 from collections.abc import AsyncIterator, Iterable
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.documents.storage import FileStore
+from domain.documents.filestores.base import Staging
 from domain.errors import DocumentTooLarge, EmptyDocument
 
 
@@ -20,7 +20,7 @@ def staged_files(root: Path) -> list[Path]:
 
 
 async def test_a_small_upload_is_stored_whole_with_its_hash(tmp_path: Path) -> None:
-    store = FileStore(tmp_path)
+    store = Staging(tmp_path / "staging")
 
     staged = await store.receive(stream([b"# Travel", b" policy\n"]), max_bytes=1000)
 
@@ -30,7 +30,7 @@ async def test_a_small_upload_is_stored_whole_with_its_hash(tmp_path: Path) -> N
 
 
 async def test_an_upload_of_several_mebibytes_arrives_byte_for_byte(tmp_path: Path) -> None:
-    store = FileStore(tmp_path)
+    store = Staging(tmp_path / "staging")
     pieces = [bytes([i]) * 300_000 for i in range(12)]  # 3.6 MB in uneven pieces
 
     staged = await store.receive(stream(pieces), max_bytes=10_000_000)
@@ -40,7 +40,7 @@ async def test_an_upload_of_several_mebibytes_arrives_byte_for_byte(tmp_path: Pa
 
 
 async def test_an_upload_over_the_cap_stops_and_leaves_nothing(tmp_path: Path) -> None:
-    store = FileStore(tmp_path)
+    store = Staging(tmp_path / "staging")
     pieces = [b"x" * 600_000] * 5  # over the cap after a mebibyte was already written
 
     with pytest.raises(DocumentTooLarge):
@@ -50,7 +50,7 @@ async def test_an_upload_over_the_cap_stops_and_leaves_nothing(tmp_path: Path) -
 
 
 async def test_a_stream_that_breaks_off_leaves_nothing(tmp_path: Path) -> None:
-    store = FileStore(tmp_path)
+    store = Staging(tmp_path / "staging")
 
     async def broken() -> AsyncIterator[bytes]:
         yield b"y" * 1_500_000
@@ -63,7 +63,7 @@ async def test_a_stream_that_breaks_off_leaves_nothing(tmp_path: Path) -> None:
 
 
 async def test_an_empty_upload_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
-    store = FileStore(tmp_path)
+    store = Staging(tmp_path / "staging")
 
     with pytest.raises(EmptyDocument):
         await store.receive(stream([]), max_bytes=1000)

@@ -1,0 +1,51 @@
+"""The embedded default's file store: a directory on the local disk."""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from domain.documents.filestores.base import StagedFile, StoredFileMissing, checked_key, new_key
+
+
+class LocalFileStore:
+    """Keeps files in `root/<key>`; staged files move in with a rename (same filesystem)."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    async def start(self) -> None:
+        """Create the directory."""
+        self._root.mkdir(parents=True, exist_ok=True)
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    async def keep(self, staged: StagedFile) -> str:
+        """Rename the staged file into the store."""
+        key = new_key()
+        await asyncio.to_thread(self._move, staged.path, self._root / key)
+        return key
+
+    @asynccontextmanager
+    async def local_copy(self, key: str) -> AsyncIterator[Path]:
+        """The stored file itself: it is already local."""
+        path = self._root / checked_key(key)
+        if not path.is_file():
+            raise StoredFileMissing(key)
+        yield path
+
+    async def delete(self, key: str) -> None:
+        """Remove the file (idempotent)."""
+        (self._root / checked_key(key)).unlink(missing_ok=True)
+
+    async def keys(self) -> set[str]:
+        """Every stored key."""
+        if not self._root.exists():
+            return set()
+        return {p.name for p in self._root.iterdir() if p.is_file()}
+
+    def _move(self, source: Path, target: Path) -> None:
+        self._root.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
