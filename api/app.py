@@ -1,6 +1,7 @@
 """`create_app(settings)`: the Starlette application serving Beacon's GraphQL edge."""
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -13,8 +14,10 @@ from api import health
 from api.middleware import HttpGuards, Metrics, MetricsMiddleware, RequestId
 from api.schema import create_schema
 from api.view import BeaconGraphQL
-from domain.bootstrap import Services, build_services
+from domain.bootstrap import Services, StartupFailed, build_services
 from domain.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Background(Protocol):
@@ -47,7 +50,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if owns_services:
-            await services.start()
+            try:
+                await services.start()
+            except StartupFailed as error:
+                log.error("beacon cannot start: %s", error)
+                raise
         for task in background:
             await asyncio.to_thread(task.start)
         try:

@@ -29,6 +29,10 @@ from domain.retrieval.vectorstores.base import VectorStore
 from domain.settings import Settings
 
 
+class StartupFailed(RuntimeError):
+    """A store Beacon needs cannot be reached or used; the message names it and why."""
+
+
 class NoJobs:
     """For processes that never enqueue (CLI tools): enqueueing is a wiring bug."""
 
@@ -67,10 +71,18 @@ class Services:
     borrowed: frozenset[str] = frozenset()  # adapters passed in: their owner closes them
 
     async def start(self, *, process_wide: bool = True) -> None:
-        """Open connections (see `Database.connect` for `process_wide`)."""
+        """Open connections (see `Database.connect` for `process_wide`); a store that cannot
+        be reached raises `StartupFailed` with one line naming it."""
         await self.database.connect(process_wide=process_wide)
-        await self.vectors.start()
-        await self.files.start()
+        stores: tuple[tuple[str, VectorStore | FileStore], ...] = (
+            ("vector store", self.vectors),
+            ("file store", self.files),
+        )
+        for name, store in stores:
+            try:
+                await store.start()
+            except Exception as error:
+                raise StartupFailed(f"{name}: {error}") from error
 
     async def warm_up(self) -> None:
         """Load the embedding model and start the parser processes before the first job."""
@@ -142,6 +154,7 @@ def build_file_store(settings: Settings) -> FileStore:
             access_key_id=settings.s3_access_key_id,
             secret_access_key=secret.get_secret_value() if secret else None,
             download_dir=settings.uploads_dir / "downloads",
+            prefix=settings.s3_prefix,
         )
     return LocalFileStore(settings.uploads_dir / "files")
 

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         description="gRPC host; unset: the REST URL's host (managed Weaviate, proxies).",
     )
     weaviate_grpc_port: int = Field(default=50051, ge=1, le=65535)
+    weaviate_collection: str = Field(
+        default="BeaconChunk",
+        pattern=r"^[A-Z][A-Za-z0-9_]{0,254}$",
+        description="The multi-tenant collection (a GraphQL class name: capital first).",
+    )
     weaviate_grpc_secure: bool | None = Field(
         default=None, description="TLS for gRPC; unset: the REST URL's scheme decides."
     )
@@ -77,6 +82,11 @@ class Settings(BaseSettings):
     )
     s3_region: str = "us-east-1"
     s3_bucket: str | None = None
+    s3_prefix: str = Field(
+        default="files/",
+        pattern=r"^([A-Za-z0-9._-]+/)*$",
+        description="Key prefix inside the bucket (several deployments may share one bucket).",
+    )
     s3_access_key_id: str | None = None
     s3_secret_access_key: SecretStr | None = None
     vector_store_timeout_seconds: float = Field(default=10.0, gt=0, le=120)

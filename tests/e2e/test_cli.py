@@ -130,3 +130,19 @@ def test_a_worker_process_boots_on_redis_and_stops_cleanly_on_sigterm(tmp_path: 
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+def test_serve_refuses_to_start_naming_an_object_store_that_is_down(tmp_path: Path) -> None:
+    result = beacon(
+        "serve",
+        "--port",
+        "0",
+        data_dir=tmp_path,
+        BEACON_FILE_STORE="s3",
+        BEACON_S3_BUCKET="beacon",
+        BEACON_S3_ENDPOINT="http://127.0.0.1:9",  # the discard port: nothing listens
+    )
+    assert result.returncode != 0
+    assert "beacon cannot start: file store: object store s3://beacon at http://127.0.0.1:9" in (
+        result.stderr
+    )
