@@ -128,7 +128,11 @@ def build_vector_store(settings: Settings) -> VectorStore:
             settings.weaviate_url,
             key,
             dimensions,
+            collection=settings.weaviate_collection,
             timeout_seconds=settings.vector_store_timeout_seconds,
+            grpc_host=settings.weaviate_grpc_host,
+            grpc_port=settings.weaviate_grpc_port,
+            grpc_secure=settings.weaviate_grpc_secure,
         )
     from domain.retrieval.vectorstores.lance import LanceVectorStore
 

@@ -1,4 +1,20 @@
-"""The vector-store port: records, access rules and the protocol every adapter implements."""
+"""The vector-store port: records, access rules and the protocol every adapter implements.
+
+What `search_text` promises, in every store (tests/integration/vectorstores/test_contract.py
+checks it against each one):
+
+- Whole words match, whatever their case or accents: "cafe" finds "Café", "zoe" finds "Zoë".
+- `ENGLISH_STOP_WORDS` are ignored: they never add to a score, and a query made only of them
+  ("it", "the", "is it") finds nothing by text (dense search still answers it).
+- Every other word counts, however short: "AI", "Go", "C" and "42" are searched.
+- A blank query finds nothing.
+
+Stores may widen recall beyond that, and rank differently: BM25 scores are comparable within
+one store only. LanceDB stems English words ("invoice" finds "invoices"); Weaviate has no
+stemmer, so there only the word as written matches. LanceDB stems before it folds accents,
+so there a word whose stem hangs on an accented last letter can still differ ("résumé" does
+not find "resume").
+"""
 
 import uuid
 from collections.abc import Sequence
@@ -7,6 +23,15 @@ from typing import Protocol
 
 ORGANIZATION = "ORGANIZATION"  # visible to every member of the organisation
 PRIVATE = "PRIVATE"  # visible to the uploader and the organisation's ADMINs
+
+# Lucene's classic English list, which is Weaviate's "en" preset word for word: LanceDB is given
+# the same list, so both stores ignore the same words (LanceDB's default list is longer: it also
+# drops words such as "you", "what" and "should", which a query may well mean).
+ENGLISH_STOP_WORDS = (
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",
+    "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+    "these", "they", "this", "to", "was", "will", "with",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,7 +104,7 @@ class VectorStore(Protocol):
         """Nearest records the caller may see (cosine similarity, best first)."""
 
     async def search_text(self, query: str, access: Access, limit: int) -> list[VectorHit]:
-        """Best BM25 matches the caller may see (best first)."""
+        """Best BM25 matches the caller may see (best first), as the module docstring promises."""
 
     async def document_ids(self, organization_id: uuid.UUID) -> dict[uuid.UUID, set[int]]:
         """For reconciliation: every document id stored for the organisation, with its versions."""

@@ -6,6 +6,12 @@ Design notes (why, not what):
   caller may not see are removed before the nearest-neighbour / BM25 ranking, so `limit`
   allowed hits come back even when forbidden rows are the best matches. Values are only ever
   formatted from `uuid.UUID` objects (see `sql_uuid`), so no caller string reaches the SQL.
+- Lexical search keeps the promise in base.py: the FTS index lowercases, folds accents and
+  drops exactly `ENGLISH_STOP_WORDS` (given explicitly: LanceDB's default list is longer). It
+  also stems English words, which Weaviate cannot, so "invoice" finds "invoices" here only;
+  and as it stems before it folds accents, a word whose stem hangs on an accented last letter
+  can still differ ("résumé" does not find "resume", though "naïve" finds "naive"). An index
+  built with other stop words (before Beacon fixed the list) is rebuilt at `start()`.
 - Full-text freshness: a native FTS (BM25) index on `text` exists from `start()` on (building
   it on an empty table is instant). LanceDB searches rows the index does not cover yet with a
   flat scan and merges them into the ranking, so a row is findable the moment `upsert`
@@ -27,7 +33,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -36,9 +42,10 @@ from typing import Any
 import lancedb
 import numpy as np
 import pyarrow as pa
-from lancedb.index import FTS, Bitmap, BTree, HnswSq
+from lancedb.index import FTS, Bitmap, BTree, HnswSq, IndexConfig
 
 from domain.retrieval.vectorstores.base import (
+    ENGLISH_STOP_WORDS,
     ORGANIZATION,
     PRIVATE,
     Access,
@@ -58,6 +65,8 @@ VECTOR_INDEX_MIN_ROWS = 50_000
 ROWS_PER_HNSW_PARTITION = 1_000_000
 VECTOR_INDEX = "vector_hnsw_sq"
 TEXT_INDEX = "text_fts"
+# Lowercasing, accent folding and stemming are LanceDB's defaults; the stop words are not.
+TEXT_INDEX_STOP_WORDS = list(ENGLISH_STOP_WORDS)
 # Scalar indexes speed up the merge join on `id` and every part of the access filter
 # (measured at 100k rows: a filtered vector search took 13 ms without the visibility and
 # owner indexes, 4 ms with them).
@@ -215,13 +224,24 @@ class LanceVectorStore:
         metadata = schema.field("id").metadata or {}
         if _PRIMARY_KEY_METADATA not in metadata:
             await table.set_unenforced_primary_key("id")
-        existing = {index.name for index in await table.list_indices()}
+        indexes = list(await table.list_indices())
+        existing = {index.name for index in indexes}
         for column, (name, config) in SCALAR_INDEXES.items():
             if name not in existing:
                 await table.create_index(column, config=config, name=name)
-        if TEXT_INDEX not in existing:
-            await table.create_index("text", config=FTS(), name=TEXT_INDEX)
+        if not _text_index_is_current(indexes):
+            await self._build_text_index(table)
         return table
+
+    async def _build_text_index(self, table: lancedb.AsyncTable) -> None:
+        config = FTS(custom_stop_words=TEXT_INDEX_STOP_WORDS)
+        try:
+            # `replace` swaps the old index out in the same commit: searches never lack one.
+            await table.create_index("text", config=config, name=TEXT_INDEX, replace=True)
+        except Exception:
+            # Another store starting on the same directory may have committed it first.
+            if not _text_index_is_current(await table.list_indices()):
+                raise
 
     async def _open_or_create(self, connection: lancedb.AsyncConnection) -> lancedb.AsyncTable:
         # Not create_table(exist_ok=True): it compares schemas including field metadata, and
@@ -511,6 +531,15 @@ class LanceVectorStore:
             "text": record.text,
             "vector": self._checked_vector(record.vector),
         }
+
+
+def _text_index_is_current(indexes: Iterable[IndexConfig]) -> bool:
+    """Whether the table's FTS index exists and drops exactly Beacon's stop words."""
+    for index in indexes:
+        if index.name == TEXT_INDEX:
+            details = index.index_details or {}
+            return bool(details.get("custom_stop_words") == TEXT_INDEX_STOP_WORDS)
+    return False
 
 
 def _uuid_text(value: uuid.UUID) -> str:

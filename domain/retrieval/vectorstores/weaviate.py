@@ -9,11 +9,19 @@ Design notes (why, not what):
   forbidden objects are nearer; `organization_id` is filtered as well, as defence in depth.
 - Object ids are the records' deterministic ids, and Weaviate's batch insert replaces an
   object whose id exists: re-running an ingestion leaves one copy.
-- Vectors are self-provided (no vectorizer) in one named vector, compared by cosine distance.
+- Vectors are self-provided (no vectorizer) in one named vector, compared by cosine distance;
+  `weaviate_schema.py` creates the collection, or checks an existing one at `start()`.
+- `start()` checks both APIs (`weaviate_connection.py`): REST with the API key, and gRPC, which
+  every search and write uses, so a wrong address or key stops start-up with one clear line.
 - Every call runs under `asyncio.timeout`: the client's own per-request timeouts do not
   bound its retries (it backs off for up to a minute when gRPC is unavailable).
-- Init checks are skipped because they include a request to pypi.org (Beacon needs no
-  internet at run time); `start()` checks readiness itself.
+- Tenants are found and created through `weaviate_tenants.py`, which copes with a tenant or
+  the collection being deleted behind the store's back.
+- Callers see `WeaviateWriteError` for every write Weaviate did not carry out, whether it
+  refused some objects, all of them (the client raises its own error then), or the call.
+- Lexical search (BM25 on `text`, tokenized by word): lowercased, accents folded and the "en"
+  stop words ignored, as base.py promises. Weaviate has no stemmer, so unlike LanceDB only
+  the word as written matches ("invoice" does not find "invoices").
 """
 
 import asyncio
@@ -23,12 +31,7 @@ from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar
 
 from weaviate import WeaviateAsyncClient
-from weaviate.auth import Auth
-from weaviate.classes.config import Configure, DataType, Property, Tokenization, VectorDistances
-from weaviate.classes.init import AdditionalConfig, Timeout
-from weaviate.classes.query import Filter, FilterReturn, MetadataQuery
-from weaviate.classes.tenants import Tenant
-from weaviate.collections import CollectionAsync
+from weaviate.classes.query import MetadataQuery
 from weaviate.collections.classes.data import DataObject
 from weaviate.collections.classes.internal import Object
 from weaviate.connect.base import ConnectionParams
@@ -41,87 +44,32 @@ from domain.retrieval.vectorstores.base import (
     VectorHit,
     VectorRecord,
 )
+from domain.retrieval.vectorstores.weaviate_connection import (
+    DEFAULT_GRPC_PORT,
+    WeaviateStartError,
+    connection_params,
+    open_client,
+    rest_address,
+)
+from domain.retrieval.vectorstores.weaviate_filters import (
+    access_filter,
+    document_filter,
+    uuid_text,
+)
+from domain.retrieval.vectorstores.weaviate_schema import VECTOR_NAME, prepare_collection
+from domain.retrieval.vectorstores.weaviate_tenants import Chunks, Tenants
 
-DEFAULT_GRPC_PORT = 50051
-VECTOR_NAME = "chunk"
 # Small enough that one batch finishes well inside the call timeout.
 INSERT_BATCH_SIZE = 200
 # Objects fetched per page when listing a tenant's documents.
 PAGE_SIZE = 1_000
 _HIT_PROPERTIES = ["document_id", "version", "chunk_index", "text", "page", "heading_path"]
 _VISIBILITIES = (ORGANIZATION, PRIVATE)
-
 _T = TypeVar("_T")
-_Chunks = CollectionAsync[dict[str, Any], None]
 
 
 class WeaviateWriteError(RuntimeError):
     """Weaviate refused some objects of a write; the message lists the first reasons."""
-
-
-def _keyword(name: str, data_type: DataType = DataType.TEXT) -> Property:
-    # FIELD tokenization keeps the whole value as one token: equality on an id must match
-    # the full id, not any of its dash-separated words.
-    return Property(
-        name=name,
-        data_type=data_type,
-        tokenization=Tokenization.FIELD if data_type == DataType.TEXT else None,
-        index_filterable=True,
-        index_searchable=False,
-        skip_vectorization=True,
-    )
-
-
-def _stored_only(name: str, data_type: DataType) -> Property:
-    return Property(
-        name=name,
-        data_type=data_type,
-        index_filterable=False,
-        index_searchable=False,
-        skip_vectorization=True,
-    )
-
-
-PROPERTIES = [
-    _keyword("organization_id"),
-    _keyword("document_id"),
-    _keyword("owner_id"),
-    _keyword("visibility"),
-    _keyword("version", DataType.INT),
-    _keyword("chunk_index", DataType.INT),
-    _stored_only("page", DataType.INT),
-    _stored_only("heading_path", DataType.TEXT_ARRAY),
-    Property(
-        name="text",
-        data_type=DataType.TEXT,
-        tokenization=Tokenization.WORD,
-        index_filterable=False,
-        index_searchable=True,
-        skip_vectorization=True,
-    ),
-]
-
-
-def access_filter(access: Access) -> FilterReturn:
-    """The Weaviate filter keeping only the objects `access` may see in its tenant."""
-    organization = Filter.by_property("organization_id").equal(_uuid_text(access.organization_id))
-    if not isinstance(access.is_admin, bool):
-        raise TypeError("is_admin must be a bool")
-    if access.is_admin:
-        return organization
-    shared = Filter.by_property("visibility").equal(ORGANIZATION)
-    own = Filter.by_property("owner_id").equal(_uuid_text(access.user_id))
-    return organization & (shared | own)
-
-
-def document_filter(document_id: uuid.UUID, keep_version: int | None = None) -> FilterReturn:
-    """The Weaviate filter selecting a document's objects (optionally all but one version)."""
-    document = Filter.by_property("document_id").equal(_uuid_text(document_id))
-    if keep_version is None:
-        return document
-    if not isinstance(keep_version, int) or isinstance(keep_version, bool):
-        raise TypeError("keep_version must be an int")
-    return document & Filter.by_property("version").not_equal(keep_version)
 
 
 class WeaviateVectorStore:
@@ -135,91 +83,120 @@ class WeaviateVectorStore:
         collection: str = "BeaconChunk",
         timeout_seconds: float = 10,
         *,
+        grpc_host: str | None = None,
         grpc_port: int = DEFAULT_GRPC_PORT,
+        grpc_secure: bool | None = None,
+        vector_name: str = VECTOR_NAME,
     ) -> None:
         if dimensions < 1:
             raise ValueError("dimensions must be positive")
-        self._params = ConnectionParams.from_url(url, grpc_port)
+        self._params = connection_params(
+            url, grpc_host=grpc_host, grpc_port=grpc_port, grpc_secure=grpc_secure
+        )
         self._api_key = api_key
         self._dimensions = dimensions
         self._name = collection
+        self._vector_name = vector_name
         self._timeout = timeout_seconds
         self._client: WeaviateAsyncClient | None = None
-        # Tenants seen to exist: they are never removed by Beacon, so one check each suffices.
-        self._tenants: set[str] = set()
+        self._tenants: Tenants | None = None
+
+    @property
+    def connection_params(self) -> ConnectionParams:
+        """Where the store connects: REST and gRPC hosts, ports and TLS."""
+        return self._params
 
     async def start(self) -> None:
-        """Connect, check readiness, and create the collection if missing."""
-        client = WeaviateAsyncClient(
-            connection_params=self._params,
-            auth_client_secret=Auth.api_key(self._api_key) if self._api_key else None,
-            additional_config=AdditionalConfig(
-                timeout=Timeout(query=self._timeout, insert=self._timeout, init=self._timeout)
-            ),
-            skip_init_checks=True,
-        )
+        """Connect, check both APIs, and create the collection or check the existing one.
+
+        Raises `WeaviateStartError` (or its `WeaviateSchemaMismatch`) naming what is wrong.
+        """
+        client = await open_client(self._params, self._api_key, self._timeout)
         try:
-            await self._timed(client.connect())
-            if not await self._timed(client.is_ready()):
-                raise RuntimeError(f"Weaviate at {self._params.http.host} is not ready")
-            if not await self._timed(client.collections.exists(self._name)):
-                await self._create_collection(client)
+            await self._timed(
+                prepare_collection(client, self._name, self._vector_name, self._dimensions)
+            )
+        except TimeoutError as error:
+            await client.close()
+            raise WeaviateStartError(
+                f"Weaviate at {rest_address(self._params)} did not answer within "
+                f"{self._timeout:g} s while checking collection {self._name}"
+            ) from error
         except BaseException:
             await client.close()
             raise
         self._client = client
+        self._tenants = Tenants(client, self._name, self._vector_name, self._timeout)
 
     async def close(self) -> None:
         """Close the client's connections."""
         if self._client is not None:
             await self._client.close()
-            self._client = None
-        self._tenants.clear()
+        self._client = self._tenants = None
 
     async def drop(self) -> None:
         """Delete the whole collection and every tenant in it (tests, decommissioning)."""
         await self._timed(self._connected().collections.delete(self._name))
-        self._tenants.clear()
+        self._tenancy().forget_all()
 
     async def add(self, records: Sequence[VectorRecord]) -> None:
         """New records: the same as `upsert`, since objects with a given uuid replace."""
         await self.upsert(records)
 
     async def upsert(self, records: Sequence[VectorRecord]) -> None:
-        """Insert or replace records by id; raises `WeaviateWriteError` if any was refused."""
+        """Insert or replace records by id; raises `WeaviateWriteError` if any was not stored."""
         if len({record.id for record in records}) != len(records):
             raise ValueError("records must have distinct ids")
         by_organization: dict[uuid.UUID, list[DataObject[dict[str, Any], None]]] = {}
         for record in records:
             by_organization.setdefault(record.organization_id, []).append(self._object(record))
         for organization_id, objects in by_organization.items():
-            chunks = await self._writable_tenant(organization_id)
             for start in range(0, len(objects), INSERT_BATCH_SIZE):
-                batch = objects[start : start + INSERT_BATCH_SIZE]
-                result = await self._timed(chunks.data.insert_many(batch))
-                if result.has_errors or len(result.uuids) != len(batch):
-                    reasons = sorted({error.message for error in result.errors.values()})
-                    raise WeaviateWriteError(
-                        f"Weaviate refused {len(batch) - len(result.uuids)} of {len(batch)} "
-                        f"objects: {'; '.join(reasons[:3])}"
-                    )
+                await self._insert(organization_id, objects[start : start + INSERT_BATCH_SIZE])
+
+    async def _insert(
+        self, organization_id: uuid.UUID, batch: list[DataObject[dict[str, Any], None]]
+    ) -> None:
+        try:
+            # Safe to repeat, as `write` may: objects with the same uuid replace each other.
+            result = await self._tenancy().write(
+                organization_id, lambda chunks: self._timed(chunks.data.insert_many(batch))
+            )
+        except WeaviateBaseError as error:
+            # The client raises its own error when Weaviate refused every object, or the call.
+            raise WeaviateWriteError(
+                f"Weaviate refused all {len(batch)} objects: {_reason(error)}"
+            ) from error
+        if result.has_errors or len(result.uuids) != len(batch):
+            reasons = sorted({error.message for error in result.errors.values()})
+            raise WeaviateWriteError(
+                f"Weaviate refused {len(batch) - len(result.uuids)} of {len(batch)} "
+                f"objects: {'; '.join(reasons[:3])}"
+            )
 
     async def delete_document(
         self, organization_id: uuid.UUID, document_id: uuid.UUID, keep_version: int | None = None
     ) -> None:
         """Remove the document's objects, repeating while any match (deletes are capped)."""
-        chunks = await self._tenant(organization_id)
-        if chunks is None:
-            return
         where = document_filter(document_id, keep_version)
-        while True:
-            result = await self._timed(chunks.data.delete_many(where=where))
-            if result.failed:
-                raise WeaviateWriteError(f"Weaviate failed to delete {result.failed} objects")
-            if result.matches == 0:
-                return
-            if result.successful == 0:
-                raise WeaviateWriteError("Weaviate matched objects but deleted none")
+
+        async def delete(chunks: Chunks) -> None:
+            while True:
+                result = await self._timed(chunks.data.delete_many(where=where))
+                if result.failed:
+                    raise WeaviateWriteError(f"Weaviate failed to delete {result.failed} objects")
+                if result.matches == 0:
+                    return
+                if result.successful == 0:
+                    raise WeaviateWriteError("Weaviate matched objects but deleted none")
+
+        try:
+            # Read access is enough: an organisation without a tenant has nothing to delete.
+            await self._tenancy().read(organization_id, delete, None)
+        except WeaviateBaseError as error:
+            raise WeaviateWriteError(
+                f"Weaviate refused to delete document {document_id}: {_reason(error)}"
+            ) from error
 
     async def search_vector(
         self, vector: Sequence[float], access: Access, limit: int
@@ -227,132 +204,91 @@ class WeaviateVectorStore:
         """Nearest visible objects by cosine similarity (1 - cosine distance), best first."""
         query_vector = self._checked_vector(vector)
         where = access_filter(access)
-        chunks = await self._tenant(access.organization_id)
-        if chunks is None or limit < 1:
+        if limit < 1:
             return []
-        result = await self._timed(
-            chunks.query.near_vector(
-                near_vector=query_vector,
-                target_vector=VECTOR_NAME,
-                limit=limit,
-                filters=where,
-                return_metadata=MetadataQuery(distance=True),
-                return_properties=_HIT_PROPERTIES,
+
+        async def search(chunks: Chunks) -> list[VectorHit]:
+            result = await self._timed(
+                chunks.query.near_vector(
+                    near_vector=query_vector,
+                    target_vector=self._vector_name,
+                    limit=limit,
+                    filters=where,
+                    return_metadata=MetadataQuery(distance=True),
+                    return_properties=_HIT_PROPERTIES,
+                )
             )
-        )
-        hits = [_hit(item, 1.0 - _metric(item.metadata.distance)) for item in result.objects]
+            return [_hit(item, 1.0 - _metric(item.metadata.distance)) for item in result.objects]
+
+        hits: list[VectorHit] = await self._tenancy().read(access.organization_id, search, [])
         return sorted(hits, key=lambda hit: hit.score, reverse=True)
 
     async def search_text(self, query: str, access: Access, limit: int) -> list[VectorHit]:
-        """Best BM25 matches among visible objects, best first."""
+        """Best BM25 matches among visible objects, best first (see the lexical note above)."""
         where = access_filter(access)
-        chunks = await self._tenant(access.organization_id)
-        if chunks is None or limit < 1 or not query.strip():
+        if limit < 1 or not query.strip():
             return []
-        result = await self._timed(
-            chunks.query.bm25(
-                query=query,
-                query_properties=["text"],
-                limit=limit,
-                filters=where,
-                return_metadata=MetadataQuery(score=True),
-                return_properties=_HIT_PROPERTIES,
+
+        async def search(chunks: Chunks) -> list[VectorHit]:
+            result = await self._timed(
+                chunks.query.bm25(
+                    query=query,
+                    query_properties=["text"],
+                    limit=limit,
+                    filters=where,
+                    return_metadata=MetadataQuery(score=True),
+                    return_properties=_HIT_PROPERTIES,
+                )
             )
-        )
-        hits = [_hit(item, _metric(item.metadata.score)) for item in result.objects]
+            return [_hit(item, _metric(item.metadata.score)) for item in result.objects]
+
+        hits: list[VectorHit] = await self._tenancy().read(access.organization_id, search, [])
         return sorted(hits, key=lambda hit: hit.score, reverse=True)
 
     async def document_ids(self, organization_id: uuid.UUID) -> dict[uuid.UUID, set[int]]:
         """Every document stored for the organisation, with its versions (pages by cursor)."""
-        chunks = await self._tenant(organization_id)
-        documents: dict[uuid.UUID, set[int]] = {}
-        if chunks is None:
-            return documents
-        after: uuid.UUID | None = None
-        while True:
-            page = await self._timed(
-                chunks.query.fetch_objects(
-                    limit=PAGE_SIZE, after=after, return_properties=["document_id", "version"]
+
+        async def list_documents(chunks: Chunks) -> dict[uuid.UUID, set[int]]:
+            documents: dict[uuid.UUID, set[int]] = {}
+            after: uuid.UUID | None = None
+            while True:
+                page = await self._timed(
+                    chunks.query.fetch_objects(
+                        limit=PAGE_SIZE, after=after, return_properties=["document_id", "version"]
+                    )
                 )
-            )
-            if not page.objects:
-                return documents
-            for item in page.objects:
-                document_id = uuid.UUID(str(item.properties["document_id"]))
-                documents.setdefault(document_id, set()).add(int(item.properties["version"]))
-            after = page.objects[-1].uuid
+                if not page.objects:
+                    return documents
+                for item in page.objects:
+                    document_id = uuid.UUID(str(item.properties["document_id"]))
+                    documents.setdefault(document_id, set()).add(int(item.properties["version"]))
+                after = page.objects[-1].uuid
+
+        return await self._tenancy().read(organization_id, list_documents, {})
 
     async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID) -> int:
         """How many objects the document has."""
-        chunks = await self._tenant(organization_id)
-        if chunks is None:
-            return 0
-        result = await self._timed(
-            chunks.aggregate.over_all(filters=document_filter(document_id), total_count=True)
-        )
-        return result.total_count or 0
+
+        async def count_objects(chunks: Chunks) -> int:
+            result = await self._timed(
+                chunks.aggregate.over_all(filters=document_filter(document_id), total_count=True)
+            )
+            return result.total_count or 0
+
+        return await self._tenancy().read(organization_id, count_objects, 0)
 
     async def optimize(self) -> None:
         """Nothing to do: Weaviate indexes every object as it is written (parity with Lance)."""
-
-    async def _create_collection(self, client: WeaviateAsyncClient) -> None:
-        try:
-            await self._timed(
-                client.collections.create(
-                    self._name,
-                    description="Beacon document chunks; one tenant per organisation.",
-                    properties=PROPERTIES,
-                    vector_config=Configure.Vectors.self_provided(
-                        name=VECTOR_NAME,
-                        vector_index_config=Configure.VectorIndex.hnsw(
-                            distance_metric=VectorDistances.COSINE
-                        ),
-                    ),
-                    multi_tenancy_config=Configure.multi_tenancy(
-                        enabled=True, auto_tenant_creation=True, auto_tenant_activation=True
-                    ),
-                )
-            )
-        except WeaviateBaseError:
-            # Another process may have created it between our check and our create.
-            if not await self._timed(client.collections.exists(self._name)):
-                raise
-
-    async def _tenant(self, organization_id: uuid.UUID) -> _Chunks | None:
-        """The organisation's tenant, or None when it has none (so nothing to find)."""
-        chunks, name = self._tenant_view(organization_id)
-        if name not in self._tenants:
-            # Weaviate answers reads on a missing tenant with an error.
-            if not await self._timed(chunks.tenants.exists(name)):
-                return None
-            self._tenants.add(name)
-        return chunks.with_tenant(name)
-
-    async def _writable_tenant(self, organization_id: uuid.UUID) -> _Chunks:
-        """The organisation's tenant, created on its first write."""
-        chunks, name = self._tenant_view(organization_id)
-        if name not in self._tenants:
-            if not await self._timed(chunks.tenants.exists(name)):
-                # Auto-creation would do too, but only if the collection was created with
-                # it on; creating explicitly works for any multi-tenant collection.
-                try:
-                    await self._timed(chunks.tenants.create(Tenant(name=name)))
-                except WeaviateBaseError:
-                    # A concurrent upsert may have created it first.
-                    if not await self._timed(chunks.tenants.exists(name)):
-                        raise
-            self._tenants.add(name)
-        return chunks.with_tenant(name)
-
-    def _tenant_view(self, organization_id: uuid.UUID) -> tuple[_Chunks, str]:
-        name = _uuid_text(organization_id)
-        chunks: _Chunks = self._connected().collections.use(self._name)
-        return chunks, name
 
     def _connected(self) -> WeaviateAsyncClient:
         if self._client is None:
             raise RuntimeError("WeaviateVectorStore.start() has not been called")
         return self._client
+
+    def _tenancy(self) -> Tenants:
+        if self._tenants is None:
+            raise RuntimeError("WeaviateVectorStore.start() has not been called")
+        return self._tenants
 
     async def _timed(self, awaitable: Awaitable[_T]) -> _T:
         async with asyncio.timeout(self._timeout):
@@ -370,9 +306,9 @@ class WeaviateVectorStore:
         if record.visibility not in _VISIBILITIES:
             raise ValueError(f"unknown visibility {record.visibility!r}")
         properties: dict[str, Any] = {
-            "organization_id": _uuid_text(record.organization_id),
-            "document_id": _uuid_text(record.document_id),
-            "owner_id": _uuid_text(record.owner_id),
+            "organization_id": uuid_text(record.organization_id),
+            "document_id": uuid_text(record.document_id),
+            "owner_id": uuid_text(record.owner_id),
             "visibility": record.visibility,
             "version": record.version,
             "chunk_index": record.chunk_index,
@@ -384,15 +320,13 @@ class WeaviateVectorStore:
         return DataObject(
             properties=properties,
             uuid=record.id,
-            vector={VECTOR_NAME: self._checked_vector(record.vector)},
+            vector={self._vector_name: self._checked_vector(record.vector)},
         )
 
 
-def _uuid_text(value: uuid.UUID) -> str:
-    # Ids are compared as exact strings (FIELD tokenization), so they must be canonical.
-    if not isinstance(value, uuid.UUID):
-        raise TypeError(f"expected uuid.UUID, got {type(value).__name__}")
-    return str(value)
+def _reason(error: WeaviateBaseError) -> str:
+    # The client's messages run over several lines (gRPC debug strings); logs want one.
+    return " ".join(str(error).split())
 
 
 def _metric(value: float | None) -> float:

@@ -1,19 +1,20 @@
-"""The `store` fixture: every contract test runs once per adapter (LanceDB twice)."""
+"""The `store` fixture (every contract test runs once per adapter, LanceDB twice), and what
+the Weaviate-only tests need: the test server, a client of their own, a throwaway collection."""
 
-import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import pytest
+from weaviate import WeaviateAsyncClient
 
 from domain.retrieval.vectorstores.base import Access, VectorHit, VectorStore
 from domain.retrieval.vectorstores.lance import LanceVectorStore
 from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
+from domain.retrieval.vectorstores.weaviate_connection import connection_params, open_client
 from tests.integration.vectorstores.factories import DIMENSIONS
-
-WEAVIATE_URL = os.environ.get("BEACON_WEAVIATE_URL")
-WEAVIATE_API_KEY = os.environ.get("BEACON_WEAVIATE_API_KEY") or None
+from tests.support.services import WeaviateServer, require_weaviate
 
 
 class AlwaysExactLanceStore(LanceVectorStore):
@@ -43,13 +44,13 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         finally:
             await lance.close()
         return
-    if not WEAVIATE_URL:
-        pytest.skip("set BEACON_WEAVIATE_URL to run the Weaviate contract tests")
+    server = require_weaviate()
     weaviate = WeaviateVectorStore(
-        WEAVIATE_URL,
-        WEAVIATE_API_KEY,
+        server.url,
+        server.api_key,
         DIMENSIONS,
         collection=f"BeaconTest{uuid.uuid4().hex}",
+        grpc_port=server.grpc_port,
     )
     await weaviate.start()
     try:
@@ -59,3 +60,37 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
             await weaviate.drop()
         finally:
             await weaviate.close()
+
+
+@pytest.fixture
+def weaviate_server() -> WeaviateServer:
+    """The test Weaviate (skipped, or failed in CI, when it is not configured)."""
+    return require_weaviate()
+
+
+@pytest.fixture
+async def weaviate_client(weaviate_server: WeaviateServer) -> AsyncIterator[WeaviateAsyncClient]:
+    """A client of the test's own, to arrange the server behind a store's back."""
+    params = connection_params(weaviate_server.url, grpc_port=weaviate_server.grpc_port)
+    client = await open_client(params, weaviate_server.api_key, timeout_seconds=10)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def collection(weaviate_client: WeaviateAsyncClient) -> AsyncIterator[str]:
+    """A collection name no other test uses; whatever the test made of it is deleted after."""
+    name = f"BeaconTest{uuid.uuid4().hex}"
+    yield name
+    await weaviate_client.collections.delete(name)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port

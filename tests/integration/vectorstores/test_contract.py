@@ -5,7 +5,12 @@ import uuid
 
 import pytest
 
-from domain.retrieval.vectorstores.base import ORGANIZATION, PRIVATE, VectorStore
+from domain.retrieval.vectorstores.base import (
+    ENGLISH_STOP_WORDS,
+    ORGANIZATION,
+    PRIVATE,
+    VectorStore,
+)
 from tests.integration.vectorstores.factories import (
     AS_ADMIN,
     AS_COLLEAGUE,
@@ -277,6 +282,68 @@ async def test_search_text_finds_records_right_after_each_upsert(store: VectorSt
         await store.upsert([record(document_id, text=f"field notes on the {word}")])
 
         assert [h.document_id for h in await store.search_text(word, AS_OWNER, 5)] == [document_id]
+
+
+async def test_search_text_ignores_case_and_accents(store: VectorStore) -> None:
+    cafe, plain = doc(), doc()
+    await store.upsert(
+        [
+            record(cafe, text="Meet at the Café Zoë on Über Straße"),
+            record(plain, text="a naive facade"),
+        ]
+    )
+
+    for query in ("cafe", "CAFÉ", "zoe", "ZOË", "uber"):
+        assert [h.document_id for h in await store.search_text(query, AS_OWNER, 5)] == [cafe]
+    for query in ("naïve", "FAÇADE"):
+        assert [h.document_id for h in await store.search_text(query, AS_OWNER, 5)] == [plain]
+
+
+async def test_a_query_made_only_of_stop_words_finds_nothing(store: VectorStore) -> None:
+    await store.upsert([record(doc(), text="It is what it is, and that is the point of it.")])
+
+    for query in ("it", "IT", "the", "is it", "and that is the"):
+        assert await store.search_text(query, AS_OWNER, 5) == [], query
+
+
+async def test_stop_words_in_a_query_add_nothing_to_the_ranking(store: VectorStore) -> None:
+    wordy, lighthouse = doc(), doc()
+    await store.upsert(
+        [
+            record(wordy, text="it is the one that is in it, and it is not the one with it"),
+            record(lighthouse, text="lighthouse keeper logbook"),
+        ]
+    )
+
+    hits = await store.search_text("it is the lighthouse", AS_OWNER, 5)
+
+    assert [hit.document_id for hit in hits] == [lighthouse]
+
+
+async def test_every_store_ignores_exactly_the_same_stop_words(store: VectorStore) -> None:
+    # Words other stop lists drop (LanceDB's default among them), which Beacon searches.
+    searched = ("you", "what", "should", "we", "about", "how", "when", "who")
+    records = {
+        word: record(doc(), index=i, text=f"marker{i} {word}")
+        for i, word in enumerate(ENGLISH_STOP_WORDS + searched)
+    }
+    await store.upsert(list(records.values()))
+
+    found = {word for word in records if await store.search_text(word, AS_OWNER, len(records))}
+
+    assert found == set(searched)
+
+
+async def test_short_words_that_are_not_stop_words_are_searched(store: VectorStore) -> None:
+    words = {word: doc() for word in ("AI", "Go", "C", "42")}
+    await store.upsert(
+        [record(document_id, text=f"notes on {word}") for word, document_id in words.items()]
+    )
+
+    for word, document_id in words.items():
+        assert [h.document_id for h in await store.search_text(word, AS_OWNER, 5)] == [
+            document_id
+        ], word
 
 
 async def test_search_vector_scores_are_best_first(store: VectorStore) -> None:

@@ -5,10 +5,12 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import lancedb
 import pytest
+from lancedb.index import FTS, IndexConfig
 
 from domain.retrieval.vectorstores.base import ORGANIZATION, PRIVATE
-from domain.retrieval.vectorstores.lance import LanceVectorStore
+from domain.retrieval.vectorstores.lance import TABLE_NAME, TEXT_INDEX, LanceVectorStore
 from tests.integration.vectorstores.factories import (
     AS_COLLEAGUE,
     AS_OWNER,
@@ -84,6 +86,54 @@ async def test_reopening_keeps_the_data_and_indexes(tmp_path: Path) -> None:
         ]
     finally:
         await again.close()
+
+
+async def _text_index(path: Path) -> IndexConfig:
+    connection = await lancedb.connect_async(path)
+    table = await connection.open_table(TABLE_NAME)
+    try:
+        [index] = [index for index in await table.list_indices() if index.name == TEXT_INDEX]
+        return index
+    finally:
+        table.close()  # type: ignore[no-untyped-call]
+        connection.close()  # type: ignore[no-untyped-call]
+
+
+async def test_a_text_index_with_lancedbs_own_stop_words_is_rebuilt_at_start(
+    tmp_path: Path,
+) -> None:
+    document_id = uuid.uuid4()
+    first = LanceVectorStore(tmp_path / "vectors", DIMENSIONS)
+    await first.start()
+    await first.upsert([record(document_id, text="what you should know")])
+    await first.close()
+    # The index as Beacon built it before it gave LanceDB the shared stop words.
+    connection = await lancedb.connect_async(tmp_path / "vectors")
+    table = await connection.open_table(TABLE_NAME)
+    await table.create_index("text", config=FTS(), name=TEXT_INDEX, replace=True)
+    assert await table.query().nearest_to_text("you", columns="text").to_list() == []
+    table.close()  # type: ignore[no-untyped-call]
+    connection.close()  # type: ignore[no-untyped-call]
+
+    again = LanceVectorStore(tmp_path / "vectors", DIMENSIONS)
+    await again.start()
+    try:
+        assert [h.document_id for h in await again.search_text("you", AS_OWNER, 5)] == [document_id]
+    finally:
+        await again.close()
+
+
+async def test_a_text_index_with_the_shared_stop_words_is_kept_at_start(tmp_path: Path) -> None:
+    first = LanceVectorStore(tmp_path / "vectors", DIMENSIONS)
+    await first.start()
+    await first.close()
+    built = await _text_index(tmp_path / "vectors")
+
+    again = LanceVectorStore(tmp_path / "vectors", DIMENSIONS)
+    await again.start()
+    await again.close()
+
+    assert (await _text_index(tmp_path / "vectors")).index_uuid == built.index_uuid
 
 
 async def test_a_store_used_before_start_says_so(tmp_path: Path) -> None:

@@ -6,11 +6,8 @@ from typing import Any
 import pytest
 
 from domain.retrieval.vectorstores.base import Access
-from domain.retrieval.vectorstores.weaviate import (
-    WeaviateVectorStore,
-    access_filter,
-    document_filter,
-)
+from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
+from domain.retrieval.vectorstores.weaviate_filters import access_filter, document_filter
 from tests.integration.vectorstores.factories import AS_ADMIN, AS_COLLEAGUE, COLLEAGUE, ORG
 
 
