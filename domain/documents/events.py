@@ -1,10 +1,14 @@
 """Document change notifications: in-process for the embedded default, Redis pub/sub otherwise.
 
 An event only says "document X changed"; subscribers re-read the row, so a missed or
-coalesced event can never show stale state.
+coalesced event can never show stale state. The same holds while Redis is down or restarting:
+publishing logs and goes on (a notification must never fail an ingestion), and subscribers
+fall back to re-reading on their poll interval until pub/sub answers again.
 """
 
 import asyncio
+import contextlib
+import logging
 import threading
 import uuid
 from collections.abc import AsyncIterator
@@ -14,6 +18,9 @@ from typing import Protocol
 import redis.asyncio
 
 _CHANNEL = "beacon:documents:"
+_UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+log = logging.getLogger(__name__)
 
 
 class DocumentEvents(Protocol):
@@ -92,17 +99,27 @@ class InProcessEvents:
 
 
 class _RedisSubscription:
-    def __init__(self, pubsub: redis.asyncio.client.PubSub) -> None:
-        self._pubsub = pubsub
+    def __init__(self, pubsub: redis.asyncio.client.PubSub | None) -> None:
+        self._pubsub = pubsub  # None: Redis was unreachable when subscribing
 
     async def wait(self, seconds: float) -> bool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         # get_message returns None at once for the subscription's own confirmation.
         while (remaining := deadline - loop.time()) > 0:
-            message = await self._pubsub.get_message(
-                ignore_subscribe_messages=True, timeout=remaining
-            )
+            if self._pubsub is None:
+                await asyncio.sleep(remaining)
+                return False
+            try:
+                message = await self._pubsub.get_message(
+                    ignore_subscribe_messages=True, timeout=remaining
+                )
+            except _UNAVAILABLE as error:
+                # The next call reconnects and subscribes again; until then, wait out the
+                # interval so the caller re-reads the row (a change may have been missed).
+                log.warning("document events: Redis pub/sub unavailable (%s)", error)
+                await asyncio.sleep(max(0.0, deadline - loop.time()))
+                return False
             if message is not None:
                 return True
         return False
@@ -115,18 +132,32 @@ class RedisEvents:
         self._client = redis.asyncio.Redis.from_url(url)
 
     async def publish(self, document_id: uuid.UUID) -> None:
-        """Publish on the document's channel."""
-        await self._client.publish(_CHANNEL + str(document_id), b"1")
+        """Publish on the document's channel (logged and dropped while Redis is down)."""
+        try:
+            await self._client.publish(_CHANNEL + str(document_id), b"1")
+        except _UNAVAILABLE as error:
+            log.warning("document events: cannot publish for %s (%s)", document_id, error)
 
     @asynccontextmanager
     async def subscribe(self, document_id: uuid.UUID) -> AsyncIterator[Subscription]:
         """Listen on the document's channel for the duration of the block."""
         pubsub = self._client.pubsub()
-        await pubsub.subscribe(_CHANNEL + str(document_id))
+        try:
+            await pubsub.subscribe(_CHANNEL + str(document_id))
+            subscribed = True
+        except _UNAVAILABLE as error:
+            log.warning("document events: cannot subscribe, polling instead (%s)", error)
+            subscribed = False
+        if not subscribed:
+            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            yield _RedisSubscription(None)
+            return
         try:
             yield _RedisSubscription(pubsub)
         finally:
-            await pubsub.unsubscribe()
+            # If the connection is gone, its subscription went with it.
+            with contextlib.suppress(*_UNAVAILABLE):
+                await pubsub.unsubscribe()
             await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def close(self) -> None:

@@ -14,6 +14,8 @@ from limits.aio.strategies import (
     SlidingWindowCounterRateLimiter,
 )
 from limits.storage import storage_from_string
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
 from domain.errors import CostBudgetExceeded, RateLimited
 
@@ -24,8 +26,17 @@ class _Limiter:
     strategy: type[RateLimiter] = MovingWindowRateLimiter
 
     def __init__(self, storage_url: str | None) -> None:
-        # A pool of our own (redis-py) so that closing the service closes its sockets.
-        self._pool = redis.asyncio.ConnectionPool.from_url(storage_url) if storage_url else None
+        # A pool of our own (redis-py) so that closing the service closes its sockets. A pool's
+        # connections do not retry by default (a `Redis` client's do): give them the client's
+        # default, so a pooled connection that a Redis restart closed is reopened, not an error.
+        self._pool = (
+            redis.asyncio.ConnectionPool.from_url(
+                storage_url,
+                retry=Retry(ExponentialWithJitterBackoff(base=0.01, cap=1), retries=10),
+            )
+            if storage_url
+            else None
+        )
         if storage_url:
             uri = "async+" + storage_url
             options: dict[str, Any] = {"implementation": "redispy", "connection_pool": self._pool}

@@ -1,12 +1,14 @@
 """Login throttling shared through Redis, as N API replicas need it."""
 
 import secrets
+from pathlib import Path
 
 import pytest
 
 from domain.errors import RateLimited
 from domain.identity.throttling import LoginThrottle
 from tests.support.databases import REDIS_URL, redis_unreachable_reason
+from tests.support.processes import private_redis
 from tests.support.services import require
 
 
@@ -40,3 +42,16 @@ async def test_the_memory_store_throttles_per_address() -> None:
     with pytest.raises(RateLimited):
         await throttle.check("c@example.com", "198.51.100.9")
     await throttle.check("c@example.com", "198.51.100.10")
+
+
+async def test_the_shared_budget_survives_a_redis_restart(tmp_path: Path) -> None:
+    with private_redis(tmp_path) as server:
+        throttle = LoginThrottle("100/minute", "100/minute", server.url)
+        try:
+            await throttle.check("ada@example.com", "198.51.100.1")
+            server.stop()
+            server.start()
+            # The pooled connection the restart closed is reopened, not reported as an error.
+            await throttle.check("ada@example.com", "198.51.100.1")
+        finally:
+            await throttle.close()

@@ -3,9 +3,11 @@
 import asyncio
 import threading
 import uuid
+from pathlib import Path
 
 from domain.documents.events import InProcessEvents, RedisEvents
 from tests.support.databases import REDIS_URL, redis_unreachable_reason
+from tests.support.processes import private_redis
 from tests.support.services import require
 
 
@@ -40,3 +42,39 @@ async def test_redis_carries_a_change_between_two_processes_views() -> None:
     finally:
         await worker_side.close()
         await api_side.close()
+
+
+async def test_with_redis_down_publishing_goes_on_and_subscribers_fall_back_to_polling(
+    tmp_path: Path,
+) -> None:
+    with private_redis(tmp_path) as server:
+        server.stop()
+        events = RedisEvents(server.url)
+        try:
+            await events.publish(uuid.uuid4())  # logged, not raised
+            async with events.subscribe(uuid.uuid4()) as changes:
+                started = asyncio.get_running_loop().time()
+                assert not await changes.wait(0.3)
+                assert asyncio.get_running_loop().time() - started >= 0.3
+        finally:
+            await events.close()
+
+
+async def test_a_subscriber_keeps_hearing_changes_after_redis_restarts(tmp_path: Path) -> None:
+    with private_redis(tmp_path) as server:
+        worker_side, api_side = RedisEvents(server.url), RedisEvents(server.url)
+        document_id = uuid.uuid4()
+        try:
+            async with api_side.subscribe(document_id) as changes:
+                server.stop()
+                assert not await changes.wait(0.2)  # the poll interval passes, no error
+                server.start()
+                for _ in range(50):  # the subscription is restored on its next read
+                    await worker_side.publish(document_id)
+                    if await changes.wait(0.2):
+                        break
+                else:
+                    raise AssertionError("no change heard after the restart")
+        finally:
+            await worker_side.close()
+            await api_side.close()
