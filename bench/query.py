@@ -1,8 +1,9 @@
 """Query latency: dense search against numpy brute force, GraphQL search, answers, sockets.
 
     .venv/bin/python -m bench.query [--chunks 10000 100000] [--queries 200] [--sockets 100]
+        [--weaviate | --no-weaviate]
 
-For each size N, in one run and one process:
+For each size N, in one run and one process (LanceDB, then Weaviate when there is one):
 
 1. Builds a `LanceVectorStore` in a scratch directory holding N synthetic chunks: random
    unit vectors of 384 floats (numpy, fixed seed) and short texts drawn from a synthetic
@@ -33,6 +34,24 @@ For each size N, in one run and one process:
    those ending with AnswerDone and no error. A user may hold only
    BEACON_MAX_WEBSOCKETS_PER_USER (default 10) sockets, and the benchmark keeps that
    default: the sockets are spread over enough member users (10 sockets each).
+6. Weaviate, once the LanceDB half has closed its services: a `WeaviateVectorStore` on a
+   throwaway collection `BeaconBench<hex>` (dropped at the end, whatever happens) gets the
+   very same records (`upsert` in batches of 10,000, which the adapter sends 200 objects
+   per insert), then the same member's `search_vector` over the same query vectors, with
+   recall against the same exact top-k, and `search_text` over the same texts; then the
+   hybrid service and `{ search }` through the app built on the same scratch SQLite with
+   Weaviate as its vector store. The summary prints these rows under LanceDB's with the
+   p50 ratios Weaviate / LanceDB, and the collection's flatSearchCutoff: an access filter
+   allowing fewer objects than that is scanned exhaustively (exact), not searched in HNSW.
+   Weaviate runs on the same machine, so its server competes for the same cores.
+
+The scratch platform's settings pin SQLite, in-process limits, local files and LanceDB, so
+a shell exporting a deployment's BEACON_* variables (`scripts/services env`) changes nothing
+but where Weaviate is. Weaviate is read from BEACON_WEAVIATE_URL, _API_KEY, _GRPC_HOST,
+_GRPC_PORT and _GRPC_SECURE, and is on by default when BEACON_WEAVIATE_URL is set. Before
+the first size a probe writes and finds one object in a scratch collection: if that fails,
+or with `--no-weaviate` or no URL, Weaviate is skipped and the summary says why; with
+`--weaviate` a missing URL or a failed probe is an error.
 
 Everything is loopback and bounded. Exits 0 after printing the summary (FAIL lines
 included) unless `--strict` is given: then a ratio above target at 100k or more chunks, or
@@ -43,6 +62,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import secrets
 import statistics
 import sys
@@ -69,8 +89,16 @@ from domain.identity.models import Role
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.search import SearchMode
-from domain.retrieval.vectorstores.base import ORGANIZATION, PRIVATE, Access, VectorRecord
+from domain.retrieval.vectorstores.base import (
+    ORGANIZATION,
+    PRIVATE,
+    Access,
+    VectorRecord,
+    VectorStore,
+)
 from domain.retrieval.vectorstores.lance import LanceVectorStore
+from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
+from domain.retrieval.vectorstores.weaviate_connection import DEFAULT_GRPC_PORT
 from domain.settings import Settings
 
 T = TypeVar("T")
@@ -93,6 +121,10 @@ ANSWER = (
 )
 SOCKET_TIMEOUT = 120.0
 PROTOCOL = "graphql-transport-ws"
+# Per Weaviate call: well above one 200-object insert on a busy 2-core machine, so a slow
+# moment fails nothing; a search taking that long would show in p95 anyway.
+WEAVIATE_TIMEOUT = 60.0
+WEAVIATE_PROBE_TIMEOUT = 15.0
 
 
 # --- synthetic data --------------------------------------------------------------------
@@ -227,6 +259,21 @@ async def timed(call: Callable[[T], Awaitable[object]], inputs: Sequence[T]) -> 
 
 
 @dataclass
+class WeaviateReport:
+    """The Weaviate figures at one size: same records, member, query vectors and texts."""
+
+    collection: str
+    insert_seconds: float = 0.0
+    flat_search_cutoff: int | None = None  # allow-lists smaller than this are scanned, exact
+    filter_strategy: str | None = None
+    store_ms: tuple[float, float] = (0.0, 0.0)
+    store_recall: float = 0.0
+    text_ms: tuple[float, float] = (0.0, 0.0)
+    service_ms: tuple[float, float] = (0.0, 0.0)
+    graphql_ms: tuple[float, float] = (0.0, 0.0)
+
+
+@dataclass
 class SizeReport:
     """Every figure measured at one size."""
 
@@ -251,6 +298,7 @@ class SizeReport:
     sockets_done: int = 0
     sockets_seconds: float = 0.0
     socket_errors: list[str] = field(default_factory=list)
+    weaviate: WeaviateReport | None = None
 
     @property
     def ratio(self) -> float:
@@ -261,6 +309,29 @@ class SizeReport:
     def filtered_ratio(self) -> float:
         """In-process `search_vector` p50 over the filter-per-query brute force's p50."""
         return self.store_ms[0] / self.filtered_ms[0] if self.filtered_ms[0] else float("inf")
+
+
+@dataclass(frozen=True)
+class SearchFigures:
+    """What `graphql_search` measures: p50/p95 of embedding, the service, the GraphQL call."""
+
+    embed_ms: tuple[float, float]
+    service_ms: tuple[float, float]
+    graphql_ms: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What one size's searches run on, kept so Weaviate gets exactly what LanceDB got."""
+
+    corpus: Corpus
+    tenants: list[Tenant]
+    member: Principal
+    email: str  # the member's, to log in again: the first token may have expired by then
+    access: Access
+    queries: list[list[float]]
+    exact: list[set[uuid.UUID]]  # the exact top-k ids of each query, for recall
+    texts: list[str]
 
 
 def top_k(scores: np.ndarray[Any, np.dtype[np.float32]]) -> np.ndarray[Any, Any]:
@@ -278,8 +349,15 @@ def visible_mask(corpus: Corpus, organization: int, owner_code: int) -> np.ndarr
     return mask
 
 
+def recall_at_k(found: Sequence[list[uuid.UUID]], exact: Sequence[set[uuid.UUID]]) -> float:
+    """Mean share of each query's exact top-k that the store returned."""
+    return statistics.fmean(
+        len(set(got) & want) / TOP_K for got, want in zip(found, exact, strict=True)
+    )
+
+
 async def store_search(
-    store: LanceVectorStore, access: Access, query_lists: Sequence[list[float]]
+    store: VectorStore, access: Access, query_lists: Sequence[list[float]]
 ) -> tuple[list[float], list[list[uuid.UUID]]]:
     """`search_vector`'s latency per query (after a warm-up) and the ids it found."""
     for query in query_lists[:5]:  # warm-up: index pages, caches
@@ -299,12 +377,13 @@ async def vector_search(
     owner_code: int,
     queries: np.ndarray[Any, np.dtype[np.float32]],
     report: SizeReport,
-) -> None:
+) -> list[set[uuid.UUID]]:
     """`search_vector` (as shipped, and LanceDB's own query) against the exact numpy top-k.
 
     Two brute forces: over the visible rows gathered into one matrix beforehand (the
     cheapest exact search there is, the headline ratio), and one that applies the access
-    rule per query over all rows, as a store without per-user copies has to.
+    rule per query over all rows, as a store without per-user copies has to. Returns the
+    exact top-k ids per query, so other stores' recall is measured against the same truth.
     """
     allowed = visible_mask(corpus, 0, owner_code)
     visible = np.ascontiguousarray(corpus.vectors[allowed])
@@ -333,28 +412,24 @@ async def vector_search(
     if sum(agreement) < 0.99 * len(agreement):  # float rounding may swap a near tie, no more
         raise RuntimeError("the two brute forces disagree: the access rule differs")
 
-    def recall(found: list[list[uuid.UUID]]) -> float:
-        return statistics.fmean(
-            len(set(got) & {visible_ids[i] for i in want}) / TOP_K
-            for got, want in zip(found, exact, strict=True)
-        )
-
+    exact_ids = [{visible_ids[i] for i in want} for want in exact]
     report.store_ms = percentiles_ms(store_seconds)
-    report.store_recall = recall(store_found)
+    report.store_recall = recall_at_k(store_found, exact_ids)
     report.lance_ms = percentiles_ms(lance_seconds)
-    report.lance_recall = recall(lance_found)
+    report.lance_recall = recall_at_k(lance_found, exact_ids)
     report.brute_ms = percentiles_ms(brute_seconds)
     report.filtered_ms = percentiles_ms(filtered_seconds)
+    return exact_ids
 
 
 async def text_search(
-    store: LanceVectorStore, access: Access, texts: Sequence[str], report: SizeReport
-) -> None:
-    """BM25 `search_text` latency, for context next to the vector figures."""
+    store: VectorStore, access: Access, texts: Sequence[str]
+) -> tuple[float, float]:
+    """BM25 `search_text` latency (p50, p95), for context next to the vector figures."""
     for text in texts[:5]:
         await store.search_text(text, access, TOP_K)
     seconds = await timed(lambda text: store.search_text(text, access, TOP_K), texts)
-    report.text_ms = percentiles_ms(seconds)
+    return percentiles_ms(seconds)
 
 
 async def graphql_search(
@@ -363,8 +438,7 @@ async def graphql_search(
     member: Principal,
     token: str,
     texts: Sequence[str],
-    report: SizeReport,
-) -> None:
+) -> SearchFigures:
     """`{ search { text score } }` through the ASGI app, and the same service call bare."""
     for text in texts[:5]:
         await services.search.search(member, text, TOP_K, SearchMode.HYBRID)
@@ -392,9 +466,11 @@ async def graphql_search(
         for text in texts[:5]:
             await ask(text)
         graphql_seconds = await timed(ask, texts)
-    report.embed_ms = percentiles_ms(embed_seconds)
-    report.service_ms = percentiles_ms(service_seconds)
-    report.graphql_ms = percentiles_ms(graphql_seconds)
+    return SearchFigures(
+        percentiles_ms(embed_seconds),
+        percentiles_ms(service_seconds),
+        percentiles_ms(graphql_seconds),
+    )
 
 
 async def first_deltas(
@@ -515,7 +591,203 @@ async def concurrent_answers(
     report.socket_errors = sorted({outcome for outcome in outcomes if outcome is not None})
 
 
+# --- Weaviate ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeaviateTarget:
+    """Where the Weaviate to compare with is (BEACON_WEAVIATE_* as a deployment sets them)."""
+
+    url: str
+    api_key: str | None
+    grpc_port: int
+    grpc_host: str | None = None  # None: the URL's host
+    grpc_secure: bool | None = None  # None: the URL's scheme decides
+
+    @classmethod
+    def from_environment(cls) -> "WeaviateTarget | None":
+        """The target the environment names, or None without BEACON_WEAVIATE_URL."""
+        url = os.environ.get("BEACON_WEAVIATE_URL")
+        if not url:
+            return None
+        port = os.environ.get("BEACON_WEAVIATE_GRPC_PORT")
+        secure = os.environ.get("BEACON_WEAVIATE_GRPC_SECURE", "").strip().lower()
+        if secure not in ("", "true", "1", "false", "0"):
+            raise ValueError(f"BEACON_WEAVIATE_GRPC_SECURE={secure!r}: expected true or false")
+        return cls(
+            url.rstrip("/"),
+            os.environ.get("BEACON_WEAVIATE_API_KEY") or None,
+            int(port) if port else DEFAULT_GRPC_PORT,
+            os.environ.get("BEACON_WEAVIATE_GRPC_HOST") or None,
+            {"true": True, "1": True, "false": False, "0": False}.get(secure),
+        )
+
+    def store(self, collection: str, timeout_seconds: float) -> WeaviateVectorStore:
+        """The shipped adapter on a collection of its own (keywords: the signature grows)."""
+        return WeaviateVectorStore(
+            url=self.url,
+            api_key=self.api_key,
+            dimensions=DIMENSIONS,
+            collection=collection,
+            timeout_seconds=timeout_seconds,
+            grpc_host=self.grpc_host,
+            grpc_port=self.grpc_port,
+            grpc_secure=self.grpc_secure,
+        )
+
+    async def rest(self, path: str) -> dict[str, Any]:
+        """GET a REST path as JSON: for the server version and the index settings only."""
+        headers = {"authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        async with httpx.AsyncClient(timeout=WEAVIATE_PROBE_TIMEOUT, headers=headers) as client:
+            response = await client.get(f"{self.url}{path}")
+            response.raise_for_status()
+            body: dict[str, Any] = response.json()
+            return body
+
+
+def scratch_collection() -> str:
+    """A throwaway collection name (a GraphQL class name: capital first, then alphanumerics)."""
+    return f"BeaconBench{secrets.token_hex(6)}"
+
+
+@dataclass
+class Scratch:
+    """A store on a throwaway collection; `created` once `start()` has made the collection."""
+
+    store: WeaviateVectorStore
+    collection: str
+    created: bool = False
+
+
+@asynccontextmanager
+async def scratch_store(target: WeaviateTarget, timeout_seconds: float) -> AsyncIterator[Scratch]:
+    """A store on a scratch collection, dropped (once created) and closed on the way out.
+
+    When the body is already failing, a failed drop is only reported, with the name to delete
+    by hand: raised from `finally` it would replace the error that explains it (and httpx's
+    `raise ... from None` would hide that one from the traceback, as seen when a test
+    restarted the shared Weaviate mid-run).
+    """
+    collection = scratch_collection()
+    scratch = Scratch(target.store(collection, timeout_seconds), collection)
+    failing = True
+    try:
+        yield scratch
+        failing = False
+    finally:
+        try:
+            if scratch.created:
+                await scratch.store.drop()
+        except Exception as error:
+            if not failing:
+                raise
+            progress(
+                f"could not drop Weaviate collection {collection} "
+                f"({type(error).__name__}: {error}): delete it by hand"
+            )
+        finally:
+            await scratch.store.close()
+
+
+async def probe_weaviate(target: WeaviateTarget) -> str:
+    """Write and find one object in a scratch collection; the server's version.
+
+    Before any size is built, so an unusable Weaviate is known in seconds, not after the
+    LanceDB half: a write and a search, the calls the measurements make.
+    """
+    async with scratch_store(target, WEAVIATE_PROBE_TIMEOUT) as scratch:
+        store = scratch.store
+        await store.start()
+        scratch.created = True
+        organization, user = uuid.uuid4(), uuid.uuid4()
+        vector = [1.0] + [0.0] * (DIMENSIONS - 1)
+        record = VectorRecord(
+            id=uuid.uuid4(),
+            organization_id=organization,
+            document_id=uuid.uuid4(),
+            version=1,
+            chunk_index=0,
+            visibility=ORGANIZATION,
+            owner_id=user,
+            text="probe",
+            vector=vector,
+        )
+        await store.upsert([record])
+        hits = await store.search_vector(vector, Access(organization, user, is_admin=False), 1)
+        if [hit.id for hit in hits] != [record.id]:
+            raise RuntimeError(f"wrote one object but found {len(hits)}")
+    meta = await target.rest("/v1/meta")
+    return str(meta.get("version", "?"))
+
+
+async def index_settings(target: WeaviateTarget, collection: str) -> tuple[int | None, str | None]:
+    """The vector index's flatSearchCutoff and filterStrategy, as the server reports them.
+
+    They decide what a filtered `near_vector` does: an allow-list smaller than the cutoff is
+    scanned exhaustively (exact), a larger one goes through the HNSW graph.
+    """
+    schema = await target.rest(f"/v1/schema/{collection}")
+    configs: dict[str, dict[str, Any]] = schema.get("vectorConfig") or {}
+    index: dict[str, Any] = next(iter(configs.values()), {}).get("vectorIndexConfig") or {}
+    cutoff = index.get("flatSearchCutoff")
+    strategy = index.get("filterStrategy")
+    return (
+        int(cutoff) if cutoff is not None else None,
+        str(strategy) if strategy is not None else None,
+    )
+
+
+async def measure_weaviate(
+    target: WeaviateTarget,
+    settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    work: Workload,
+) -> WeaviateReport:
+    """The LanceDB measurements again on Weaviate: the same records, member and queries.
+
+    The app's SQL database (users, tokens) is the scratch one the LanceDB half made; only
+    the vector store differs. The collection is dropped whatever happens.
+    """
+    chunks = len(work.corpus.ids)
+    async with scratch_store(target, WEAVIATE_TIMEOUT) as scratch:
+        store = scratch.store
+        report = WeaviateReport(scratch.collection)
+        services = build_services(settings, vectors=store, embedder=embedder)
+        try:
+            await services.start()  # starting the store creates the collection
+            scratch.created = True
+            report.flat_search_cutoff, report.filter_strategy = await index_settings(
+                target, scratch.collection
+            )
+            started = time.perf_counter()
+            for start in range(0, chunks, UPSERT_BATCH):
+                stop = min(chunks, start + UPSERT_BATCH)
+                await store.upsert(records(work.corpus, work.tenants, start, stop))
+                elapsed = time.perf_counter() - started
+                progress(f"{chunks}: Weaviate {stop}/{chunks} objects in {elapsed:.0f} s")
+            report.insert_seconds = time.perf_counter() - started
+
+            seconds, found = await store_search(store, work.access, work.queries)
+            report.store_ms = percentiles_ms(seconds)
+            report.store_recall = recall_at_k(found, work.exact)
+            report.text_ms = await text_search(store, work.access, work.texts)
+            progress(f"{chunks}: Weaviate vector and text search measured")
+            # A fresh token: the LanceDB half can outlast an access token's 15 minutes.
+            token = (await services.identity.login(work.email, PASSWORD, None)).access_token
+            figures = await graphql_search(services, settings, work.member, token, work.texts)
+            report.service_ms, report.graphql_ms = figures.service_ms, figures.graphql_ms
+            progress(f"{chunks}: Weaviate GraphQL search measured")
+        finally:
+            await services.close()  # the store is borrowed: `scratch_store` closes it
+    return report
+
+
 # --- one size, end to end ---------------------------------------------------------------
+
+
+def member_email(tenant: int, member: int) -> str:
+    """The email of the organisation's `member`th member user."""
+    return f"member{tenant}-{member}@example.com"
 
 
 async def make_tenants(services: Services, members_needed: int) -> list[Tenant]:
@@ -529,7 +801,7 @@ async def make_tenants(services: Services, members_needed: int) -> list[Tenant]:
         admin = Principal.of(user)
         tenant = Tenant(admin, [])
         for member_number in range(per_tenant):
-            email = f"member{number}-{member_number}@example.com"
+            email = member_email(number, member_number)
             member = await services.identity.create_user(admin, email, PASSWORD, Role.USER)
             tenant.members.append(Principal.of(member))
             session = await services.identity.login(email, PASSWORD, None)
@@ -539,20 +811,35 @@ async def make_tenants(services: Services, members_needed: int) -> list[Tenant]:
 
 
 async def measure_size(
-    chunks: int, query_count: int, sockets: int, embedder: SentenceTransformerEmbedder
+    chunks: int,
+    query_count: int,
+    sockets: int,
+    embedder: SentenceTransformerEmbedder,
+    weaviate: WeaviateTarget | None,
 ) -> SizeReport:
     """Build a scratch platform of `chunks` synthetic chunks and take every measurement."""
     report = SizeReport(chunks)
     rng = np.random.default_rng(SEED)
     with tempfile.TemporaryDirectory(prefix="beacon-bench-query-") as scratch:
         root = Path(scratch)
+        # Every store pinned to the scratch directory: the shell running the benchmark may
+        # export a deployment's BEACON_DATABASE_URL, BEACON_REDIS_URL etc. (`scripts/services
+        # env` does), and the benchmark must neither write to those nor be slowed by them.
         settings = Settings(
-            data_dir=root / "data", secret_key=secrets.token_urlsafe(48), bcrypt_rounds=4
+            data_dir=root / "data",
+            secret_key=secrets.token_urlsafe(48),
+            bcrypt_rounds=4,
+            database_url=None,
+            redis_url=None,
+            vector_store="lance",
+            file_store="local",
+            llm_base_url=None,
         )
         await apply_migrations(settings.effective_database_url)
         store = LanceVectorStore(root / "vectors", DIMENSIONS)
         services = build_services(settings, vectors=store, embedder=embedder)
         await services.start()
+        work: Workload | None = None
         try:
             members = max(3, -(-sockets // SOCKETS_PER_USER))
             tenants = await make_tenants(services, members)
@@ -583,7 +870,7 @@ async def measure_size(
             lance_only = LanceVectorStore(root / "vectors", DIMENSIONS, exact_search_max_rows=0)
             await lance_only.start()
             try:
-                await vector_search(
+                exact = await vector_search(
                     (store, lance_only), corpus, access, owner_code, queries, report
                 )
             finally:
@@ -595,11 +882,24 @@ async def measure_size(
                 " ".join(words[i] for i in rng.choice(len(words), size=4, p=weights))
                 for _ in range(query_count)
             ]
-            await text_search(store, access, texts, report)
-            await graphql_search(
-                services, settings, member, tenants[0].tokens[member.user_id], texts, report
+            report.text_ms = await text_search(store, access, texts)
+            figures = await graphql_search(
+                services, settings, member, tenants[0].tokens[member.user_id], texts
             )
+            report.embed_ms = figures.embed_ms
+            report.service_ms = figures.service_ms
+            report.graphql_ms = figures.graphql_ms
             progress(f"{chunks}: GraphQL search measured")
+            work = Workload(
+                corpus,
+                tenants,
+                member,
+                member_email(0, 0),  # `member` is tenants[0].members[0]
+                access,
+                [q.tolist() for q in queries],
+                exact,
+                texts,
+            )
 
             # Questions made of words of visible chunks, so the extractive answer quotes.
             visible_rows = np.flatnonzero(visible_mask(corpus, 0, owner_code))
@@ -614,6 +914,10 @@ async def measure_size(
                 progress(f"{chunks}: {sockets} concurrent answers measured")
         finally:
             await services.close()
+        # After the LanceDB half has closed its services: one app on the SQL database at a
+        # time, and LanceDB's figures are taken without Weaviate busy on the same cores.
+        if weaviate is not None and work is not None:
+            report.weaviate = await measure_weaviate(weaviate, settings, embedder, work)
     return report
 
 
@@ -626,9 +930,50 @@ def _row(name: str, figures: tuple[float, float], note: str = "") -> str:
     return f"  {name:<44}{figures[0]:9.2f}{figures[1]:9.2f}  {note}".rstrip()
 
 
-def summary(reports: Sequence[SizeReport], query_count: int) -> tuple[str, bool]:
-    """The printed summary, and whether every target was met."""
-    lines = [f"query latency: {query_count} queries per figure (answers: {QUESTIONS}), top-{TOP_K}"]
+def _times(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.2f}x" if denominator else "n/a"
+
+
+def weaviate_lines(r: SizeReport, w: WeaviateReport) -> list[str]:
+    """Weaviate's rows under LanceDB's, and its p50 over LanceDB's for the same calls."""
+    if w.flat_search_cutoff is None:
+        index = "index settings unknown"
+    elif r.visible_rows < w.flat_search_cutoff:
+        index = (
+            f"the access filter allows {r.visible_rows} < flatSearchCutoff "
+            f"{w.flat_search_cutoff}: an exhaustive scan of them, not HNSW"
+        )
+    else:
+        index = (
+            f"the access filter allows {r.visible_rows} >= flatSearchCutoff "
+            f"{w.flat_search_cutoff}: filtered HNSW ({w.filter_strategy or '?'})"
+        )
+    rate = r.chunks / w.insert_seconds if w.insert_seconds else 0.0
+    return [
+        f"  Weaviate, collection {w.collection} (dropped): upsert {w.insert_seconds:.1f} s "
+        f"({rate:.0f} objects/s); {index}",
+        _row(
+            "Weaviate search_vector, in-process",
+            w.store_ms,
+            f"recall@{TOP_K} vs exact {w.store_recall:.3f}",
+        ),
+        _row("Weaviate search_text (BM25), in-process", w.text_ms),
+        _row("Weaviate SearchService.search, hybrid", w.service_ms, "(embeds the query)"),
+        _row("Weaviate GraphQL { search { text score } }", w.graphql_ms, "(ASGI)"),
+        f"  ratio Weaviate / LanceDB p50: search_vector {_times(w.store_ms[0], r.store_ms[0])} "
+        f"(vs LanceDB query {_times(w.store_ms[0], r.lance_ms[0])}), "
+        f"search_text {_times(w.text_ms[0], r.text_ms[0])}, "
+        f"hybrid service {_times(w.service_ms[0], r.service_ms[0])}, "
+        f"GraphQL {_times(w.graphql_ms[0], r.graphql_ms[0])}",
+    ]
+
+
+def summary(reports: Sequence[SizeReport], query_count: int, weaviate: str) -> tuple[str, bool]:
+    """The printed summary, and whether every target was met; `weaviate` says which, or why not."""
+    lines = [
+        f"query latency: {query_count} queries per figure (answers: {QUESTIONS}), top-{TOP_K}",
+        f"Weaviate: {weaviate}",
+    ]
     all_met = True
     for r in reports:
         index = "HNSW-SQ index" if r.ann_index else "flat scan (below the ANN threshold)"
@@ -679,20 +1024,49 @@ def summary(reports: Sequence[SizeReport], query_count: int) -> tuple[str, bool]
                 "BEACON_MAX_WEBSOCKETS_PER_USER kept at its default)"
             )
             lines += [f"    error: {error}" for error in r.socket_errors[:5]]
+        if r.weaviate is not None:
+            lines += weaviate_lines(r, r.weaviate)
     return "\n".join(lines), all_met
+
+
+async def choose_weaviate(wanted: bool | None) -> tuple[WeaviateTarget | None, str]:
+    """The Weaviate to measure (None: skipped), and a line saying which, or why not.
+
+    Asked for with `--weaviate`, a Weaviate that does not work is an error; on by default
+    (BEACON_WEAVIATE_URL set), it is skipped with the reason, and LanceDB is measured alone.
+    """
+    if wanted is False:
+        return None, "skipped (--no-weaviate)"
+    target = WeaviateTarget.from_environment()
+    if target is None:
+        if wanted:
+            raise RuntimeError("--weaviate needs BEACON_WEAVIATE_URL")
+        return None, "skipped (BEACON_WEAVIATE_URL is not set; --weaviate to require it)"
+    try:
+        version = await probe_weaviate(target)
+    except Exception as error:
+        if wanted:
+            raise
+        return None, f"skipped ({target.url} failed a probe: {type(error).__name__}: {error})"
+    grpc = f"{target.grpc_host or 'same host'}:{target.grpc_port}"
+    return target, f"{version} at {target.url} (gRPC {grpc}), same run"
 
 
 async def run(args: argparse.Namespace) -> int:
     """Measure each size in turn with one embedder, then print the summary."""
+    weaviate, weaviate_line = await choose_weaviate(args.weaviate)
+    progress(f"Weaviate: {weaviate_line}")
     embedder = SentenceTransformerEmbedder()
     await embedder.start()
     try:
         reports = []
         for chunks in args.chunks:
-            reports.append(await measure_size(chunks, args.queries, args.sockets, embedder))
+            reports.append(
+                await measure_size(chunks, args.queries, args.sockets, embedder, weaviate)
+            )
     finally:
         embedder.close()
-    text, all_met = summary(reports, args.queries)
+    text, all_met = summary(reports, args.queries, weaviate_line)
     print(text)
     return 1 if args.strict and not all_met else 0
 
@@ -704,7 +1078,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="queries per latency figure")
     parser.add_argument("--sockets", type=int, default=100, help="concurrent answer streams")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--weaviate",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also measure Weaviate (BEACON_WEAVIATE_URL, _API_KEY, _GRPC_PORT); "
+        "default: on when BEACON_WEAVIATE_URL is set, skipped if it fails a probe",
+    )
     args = parser.parse_args(argv)
+    if args.weaviate and not os.environ.get("BEACON_WEAVIATE_URL"):
+        parser.error("--weaviate needs BEACON_WEAVIATE_URL (and BEACON_WEAVIATE_API_KEY, ...)")
     if any(not 100 <= n <= 1_000_000 for n in args.chunks):
         parser.error("--chunks must be within [100, 1000000]")
     if not 10 <= args.queries <= 10_000:
