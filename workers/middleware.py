@@ -1,5 +1,6 @@
 """Worker middleware: one composition root per worker, living on its event loop."""
 
+import contextlib
 import logging
 from typing import Any
 
@@ -19,6 +20,7 @@ class WorkerServices(dramatiq.Middleware):
         self.settings = settings
         self.overrides = overrides
         self._services: Services | None = None
+        self.boot_failure: Exception | None = None
 
     def get(self) -> Services:
         """The running worker's services (actors call this)."""
@@ -26,16 +28,28 @@ class WorkerServices(dramatiq.Middleware):
             raise RuntimeError("worker services are not started")
         return self._services
 
-    def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
-        """Connect from the loop that will run the actors."""
-        services = build_services(self.settings, worker=True, **self.overrides)
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        """Connect and warm up on the loop that will run the actors, before any consumer
+        starts: a message never meets a worker without its services (it would fail and be
+        pushed back with a growing delay while the model loads).
+
+        Dramatiq logs and swallows a middleware's exception, so a failure is kept in
+        `boot_failure` for `WorkerRuntime.start` to raise.
+        """
         loop_thread = get_event_loop_thread()
         if loop_thread is None:
             raise RuntimeError("the AsyncIO middleware must come before WorkerServices")
-        # Not process-wide: inside `serve` the API's own context is the process-wide one,
-        # and actors activate this one in each task (Database.activate).
-        loop_thread.run_coroutine(services.start(process_wide=False))
-        loop_thread.run_coroutine(services.warm_up())
+        services = build_services(self.settings, worker=True, **self.overrides)
+        try:
+            # Not process-wide: inside `serve` the API's own context is the process-wide
+            # one, and actors activate this one in each task (Database.activate).
+            loop_thread.run_coroutine(services.start(process_wide=False))
+            loop_thread.run_coroutine(services.warm_up())
+        except Exception as error:
+            self.boot_failure = error
+            with contextlib.suppress(Exception):
+                loop_thread.run_coroutine(services.close())
+            return
         self._services = services
         log.info("worker services ready")
 

@@ -45,9 +45,14 @@ class WorkerRuntime:
         return self._middleware.get()
 
     def start(self) -> None:
-        """Boot worker threads and the sweeper."""
+        """Boot worker threads and the sweeper; raises what stopped the services starting
+        (`StartupFailed` for a store that cannot be reached)."""
         self._worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
         self._worker.start()
+        if (failure := self._middleware.boot_failure) is not None:
+            self._worker.stop()
+            self._worker = None
+            raise failure
         self._sweeper = Sweeper(
             self._services,
             self.jobs,

@@ -146,3 +146,18 @@ def test_serve_refuses_to_start_naming_an_object_store_that_is_down(tmp_path: Pa
     assert "beacon cannot start: file store: object store s3://beacon at http://127.0.0.1:9" in (
         result.stderr
     )
+
+
+def test_a_worker_refuses_to_start_naming_an_object_store_that_is_down(tmp_path: Path) -> None:
+    if reason := redis_unreachable_reason():
+        require(reason)
+    result = beacon(
+        "worker",
+        data_dir=tmp_path,
+        BEACON_REDIS_URL=REDIS_URL,
+        BEACON_FILE_STORE="s3",
+        BEACON_S3_BUCKET="beacon",
+        BEACON_S3_ENDPOINT="http://127.0.0.1:9",  # the discard port: nothing listens
+    )
+    assert result.returncode == 1, result.stderr
+    assert "beacon worker cannot start: file store: object store s3://beacon" in result.stderr
