@@ -80,16 +80,22 @@ class WorkerRuntime:
             self.broker.client.connection_pool.disconnect()
 
     def backlog(self) -> int:
-        """Messages waiting in the documents queue (delayed retries included)."""
+        """Messages waiting in Redis for a consumer (the documents queue and its delay queue).
+
+        Not Dramatiq's `qsize`, which also counts messages fetched but never acknowledged: a
+        Redis restart leaves some of those in a live worker's acknowledgement set for as long
+        as that worker lives, and counting them would keep the backlog above zero forever,
+        so the sweep would never again re-queue a document whose message was lost.
+        """
         if isinstance(self.broker, StubBroker):
             return sum(
                 queue.qsize()
                 for name, queue in self.broker.queues.items()
                 if name in (QUEUE, dq_name(QUEUE))
             )
-        return int(
-            self.broker.do_qsize(QUEUE) + self.broker.do_qsize(dq_name(QUEUE))  # type: ignore[attr-defined]
-        )
+        namespace = self.broker.namespace  # type: ignore[attr-defined]
+        client = self.broker.client  # type: ignore[attr-defined]
+        return sum(int(client.llen(f"{namespace}:{name}")) for name in (QUEUE, dq_name(QUEUE)))
 
     def sweep(self, everything: bool = False) -> int:
         """Run one sweep now (tests and `beacon reconcile`)."""
