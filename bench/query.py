@@ -27,7 +27,8 @@ For each size N, in one run and one process (LanceDB, then Weaviate when there i
 3. Times `{ search(query: ..., first: 10) { text score } }` through the real app
    (`api.app.create_app`, real embedder, scratch SQLite with migrations) over
    `httpx.ASGITransport`, next to the same hybrid search called on the service directly.
-   Only `text score` are selected, so no Document rows are needed for the synthetic ids.
+   Only `text score` are selected; each synthetic document has a READY row, because search
+   keeps only hits whose document exists (one SQL query per search).
 4. Extractive answers: time from `services.assistant.answer(...)` to the first AnswerDelta.
 5. Opens `--sockets` graphql-transport-ws connections (the `websockets` package) to a real
    uvicorn server on 127.0.0.1 in this process, each subscribing to `answer`, and counts
@@ -85,13 +86,14 @@ from bench.graphql_overhead import HOST, free_port
 from domain.assistant.services import AnswerDelta
 from domain.bootstrap import Services, build_services
 from domain.database import apply_migrations
+from domain.documents.kinds import DocumentKind
+from domain.documents.models import Document, DocumentStatus, Visibility
 from domain.identity.models import Role
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.search import SearchMode
 from domain.retrieval.vectorstores.base import (
     ORGANIZATION,
-    PRIVATE,
     Access,
     VectorRecord,
     VectorStore,
@@ -230,7 +232,7 @@ def records(corpus: Corpus, tenants: Sequence[Tenant], start: int, stop: int) ->
                 document_id=corpus.documents[index],
                 version=1,
                 chunk_index=index % CHUNKS_PER_DOCUMENT,
-                visibility=PRIVATE if corpus.private[index] else ORGANIZATION,
+                visibility=Visibility.PRIVATE if corpus.private[index] else Visibility.ORGANIZATION,
                 owner_id=corpus.owners[index],
                 text=corpus.texts[index],
                 vector=corpus.vectors[index].tolist(),
@@ -790,6 +792,30 @@ def member_email(tenant: int, member: int) -> str:
     return f"member{tenant}-{member}@example.com"
 
 
+async def add_document_rows(corpus: Corpus, tenants: Sequence[Tenant]) -> None:
+    """A READY row per synthetic document: search keeps only hits whose document exists."""
+    first_chunk: dict[uuid.UUID, int] = {}
+    for index, document_id in enumerate(corpus.documents):
+        first_chunk.setdefault(document_id, index)
+    rows = [
+        Document(
+            id=document_id,
+            organization_id=tenants[int(corpus.organizations[index])].admin.organization_id,
+            uploaded_by_id=corpus.owners[index],
+            title=f"Synthetic {number}",
+            filename=f"synthetic-{number}.md",
+            kind=DocumentKind.MARKDOWN,
+            size_bytes=1,
+            sha256=document_id.hex * 2,
+            dedupe_scope="organization",
+            visibility=Visibility.PRIVATE if corpus.private[index] else Visibility.ORGANIZATION,
+            status=DocumentStatus.READY,
+        )
+        for number, (document_id, index) in enumerate(first_chunk.items())
+    ]
+    await Document.bulk_create(rows, batch_size=1000)
+
+
 async def make_tenants(services: Services, members_needed: int) -> list[Tenant]:
     """Three organisations with an ADMIN each; members (USER role) spread over them."""
     tenants: list[Tenant] = []
@@ -845,6 +871,7 @@ async def measure_size(
             tenants = await make_tenants(services, members)
             words = vocabulary(rng)
             corpus = make_corpus(rng, chunks, tenants, words)
+            await add_document_rows(corpus, tenants)
 
             started = time.perf_counter()
             for start in range(0, chunks, UPSERT_BATCH):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.documents.access import vector_access
+from domain.documents.models import Document
 from domain.errors import InvalidInput
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import Embedder
@@ -78,18 +79,20 @@ class SearchService:
             raise InvalidInput("first", f"first must be between 1 and {MAX_RESULTS}.")
         access = vector_access(actor)
         if mode is SearchMode.BM25:
-            return [_result(hit) for hit in await self._vectors.search_text(text, access, limit)]
-        vector = (await self._embedder.embed([text]))[0]
-        if mode is SearchMode.DENSE:
-            return [
-                _result(hit) for hit in await self._vectors.search_vector(vector, access, limit)
-            ]
-        wanted = max(limit, self._fusion.candidates)
-        dense, lexical = await asyncio.gather(
-            self._vectors.search_vector(vector, access, wanted),
-            self._vectors.search_text(text, access, wanted),
-        )
-        return self._fuse(dense, lexical)[:limit]
+            found = [_result(hit) for hit in await self._vectors.search_text(text, access, limit)]
+        else:
+            vector = (await self._embedder.embed([text]))[0]
+            if mode is SearchMode.DENSE:
+                hits = await self._vectors.search_vector(vector, access, limit)
+                found = [_result(hit) for hit in hits]
+            else:
+                wanted = max(limit, self._fusion.candidates)
+                dense, lexical = await asyncio.gather(
+                    self._vectors.search_vector(vector, access, wanted),
+                    self._vectors.search_text(text, access, wanted),
+                )
+                found = self._fuse(dense, lexical)
+        return (await _of_existing_documents(found))[:limit]
 
     def _fuse(self, dense: list[VectorHit], lexical: list[VectorHit]) -> list[SearchResult]:
         scores: dict[uuid.UUID, float] = {}
@@ -103,6 +106,20 @@ class SearchService:
                 hits.setdefault(hit.id, hit)
         ordered = sorted(scores, key=lambda chunk: scores[chunk], reverse=True)
         return [_result(hits[chunk], scores[chunk]) for chunk in ordered]
+
+
+async def _of_existing_documents(results: list[SearchResult]) -> list[SearchResult]:
+    """The results whose document still exists.
+
+    A deleted document's rows go at once, its vectors later (the purge job, which waits for
+    the queue and, with it, for Redis): until then its chunks must neither be found nor
+    cited, and a hit must never point at a missing document.
+    """
+    ids = {result.document_id for result in results}
+    if not ids:
+        return results
+    existing = set(await Document.filter(id__in=ids).values_list("id", flat=True))
+    return [result for result in results if result.document_id in existing]
 
 
 def _result(hit: VectorHit, score: float | None = None) -> SearchResult:

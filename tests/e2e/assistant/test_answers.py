@@ -4,7 +4,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from domain.documents.models import DocumentText
+from domain.documents.models import Document, DocumentText
 from tests.support.graphql import Account
 from tests.support.platform import Platform
 
@@ -239,3 +239,25 @@ async def test_search_refuses_empty_and_oversized_requests(platform: Platform) -
     for variables in ({"q": " "}, {"q": "x" * 2001}, {"q": "ok", "n": 101}):
         body = await platform.client.execute(SEARCH, variables, token=admin.access_token)
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", variables
+
+
+async def test_a_deleted_document_leaves_search_and_answers_before_its_vectors_are_purged(
+    platform: Platform, tmp_path: Path
+) -> None:
+    admin = await platform.client.sign_up()
+    policy = await ingest(platform, admin, tmp_path, "policy.md", POLICY)
+    holidays = await ingest(platform, admin, tmp_path, "holidays.md", HOLIDAYS)
+    # What deleteDocument does at once; the purge of vectors and file would come later.
+    await Document.filter(id=uuid.UUID(policy)).delete()
+    organization = uuid.UUID(admin.organization_id)
+    assert await platform.services.vectors.count(organization, uuid.UUID(policy)) > 0
+
+    body = await platform.client.execute(
+        SEARCH, {"q": "are receipts needed", "n": 5}, token=admin.access_token
+    )
+
+    assert not body.get("errors"), body
+    assert {hit["document"]["id"] for hit in body["data"]["search"]} == {holidays}
+    answer = await ask(platform, admin, "Are receipts needed?")
+    assert answer["__typename"] == "Answer", answer
+    assert all(c["document"]["id"] != policy for c in answer["citations"])
