@@ -24,7 +24,6 @@ import websockets
 
 from cli.scratch import scratch_postgres
 from domain.database import apply_migrations
-from domain.documents.filestores.s3 import S3FileStore
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
 from tests.support.databases import (
@@ -37,7 +36,12 @@ from tests.support.databases import (
 from tests.support.graphql import PASSWORD
 from tests.support.live_server import LiveServer, live_server
 from tests.support.processes import ROOT, WorkerProcess
-from tests.support.services import require, require_object_store, require_weaviate
+from tests.support.services import (
+    require,
+    require_object_store,
+    require_weaviate,
+    s3_file_store,
+)
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -264,16 +268,7 @@ async def drop_collection(collection: str) -> None:
 
 
 async def empty_prefix(prefix: str, tmp: Path) -> None:
-    server = require_object_store()
-    bucket = S3FileStore(
-        server.bucket,
-        endpoint=server.endpoint,
-        region=server.region,
-        access_key_id=server.access_key_id,
-        secret_access_key=server.secret_access_key,
-        download_dir=tmp / "cleanup",
-        prefix=prefix,
-    )
+    bucket = s3_file_store(require_object_store(), tmp / "cleanup", prefix=prefix)
     for key in await bucket.keys():
         await bucket.delete(key)
 
@@ -285,16 +280,7 @@ async def stored_counts(stack: Stack) -> tuple[dict[str, int], set[str]]:
         rows = await connection.fetch("SELECT document_id, count(*) FROM chunk GROUP BY 1")
     finally:
         await connection.close()
-    server = require_object_store()
-    bucket = S3FileStore(
-        server.bucket,
-        endpoint=server.endpoint,
-        region=server.region,
-        access_key_id=server.access_key_id,
-        secret_access_key=server.secret_access_key,
-        download_dir=stack.tmp / "check",
-        prefix=stack.prefix,
-    )
+    bucket = s3_file_store(require_object_store(), stack.tmp / "check", prefix=stack.prefix)
     return {str(row[0]): int(row[1]) for row in rows}, await bucket.keys()
 
 

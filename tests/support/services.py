@@ -6,9 +6,14 @@ switch the suite's stores.
 """
 
 import os
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
+
+from domain.documents.filestores.s3 import S3FileStore
 
 # In CI (`.ci/run` starts every service first) a missing service is a failure, not a skip.
 SERVICES_REQUIRED = bool(os.environ.get("CI"))
@@ -85,3 +90,22 @@ def require_object_store() -> ObjectStoreServer:
         require('no object store: eval "$(./scripts/services start)" sets one up')
     assert server is not None
     return server
+
+
+def s3_file_store(
+    server: ObjectStoreServer,
+    download_dir: Path,
+    cls: type[S3FileStore] = S3FileStore,
+    **overrides: Any,
+) -> S3FileStore:
+    """An S3 file store on the test server, under a prefix of its own (unless overridden)."""
+    values: dict[str, Any] = {
+        "endpoint": server.endpoint,
+        "region": server.region,
+        "access_key_id": server.access_key_id,
+        "secret_access_key": server.secret_access_key,
+        "download_dir": download_dir,
+        "prefix": f"test-{uuid.uuid4().hex}/",
+    }
+    values.update(overrides)
+    return cls(values.pop("bucket", server.bucket), **values)

@@ -1,7 +1,6 @@
 """Documents kept in a real S3-compatible object store, and what happens when it fails."""
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,10 +11,10 @@ from domain.documents.models import Document
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
-from tests.integration.documents.filestores.conftest import s3_store
 from tests.support import documents as files
+from tests.support.live_server import free_port
 from tests.support.platform import running_platform
-from tests.support.services import require_object_store
+from tests.support.services import require_object_store, s3_file_store
 
 
 class DownloadsFailOnce(S3FileStore):
@@ -40,19 +39,13 @@ class DownAfterStart(S3FileStore):
         pass
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 async def test_an_upload_is_stored_in_the_bucket_ingested_from_it_and_purged_on_delete(
     pipeline_settings: Settings,
     embedder: SentenceTransformerEmbedder,
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    bucket = s3_store(require_object_store(), tmp_path)
+    bucket = s3_file_store(require_object_store(), tmp_path / "downloads")
     async with running_platform(
         pipeline_settings, embedder=embedder, extractor=extractor, files=bucket
     ) as platform:
@@ -85,15 +78,7 @@ async def test_a_download_that_fails_is_retried_and_the_document_still_ends_read
     tmp_path: Path,
 ) -> None:
     server = require_object_store()
-    flaky = DownloadsFailOnce(
-        server.bucket,
-        endpoint=server.endpoint,
-        region=server.region,
-        access_key_id=server.access_key_id,
-        secret_access_key=server.secret_access_key,
-        download_dir=tmp_path / "downloads",
-        prefix=f"test-{uuid.uuid4().hex}/",
-    )
+    flaky = s3_file_store(server, tmp_path / "downloads", cls=DownloadsFailOnce)
     async with running_platform(
         pipeline_settings, embedder=embedder, extractor=extractor, files=flaky
     ) as platform:
@@ -110,13 +95,11 @@ async def test_an_upload_the_store_cannot_take_is_refused_and_leaves_no_row_and_
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    down = DownAfterStart(
-        "beacon-test",
-        endpoint=f"http://127.0.0.1:{closed_port()}",
-        region="us-east-1",
-        access_key_id="unused",
-        secret_access_key="unused",
-        download_dir=tmp_path / "downloads",
+    down = s3_file_store(
+        require_object_store(),
+        tmp_path / "downloads",
+        cls=DownAfterStart,
+        endpoint=f"http://127.0.0.1:{free_port()}",
         max_retries=0,
     )
     async with running_platform(
