@@ -58,7 +58,18 @@ def serve(host: str, port: int) -> None:
     background = [] if settings.redis_url else [runtime]
     app = create_app(settings, services, manage_services=True, background=background)
     click.echo(f"Beacon on http://{host}:{port}/graphql (data in {settings.data_dir.resolve()})")
-    uvicorn.run(app, host=host, port=port, log_level="info", lifespan="on")
+    # Client addresses feed the per-address limits: X-Forwarded-For is believed only from the
+    # proxies named in BEACON_FORWARDED_ALLOW_IPS (uvicorn's own default trusts loopback, so
+    # any local process could claim any address).
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        lifespan="on",
+        proxy_headers=settings.forwarded_allow_ips is not None,
+        forwarded_allow_ips=settings.forwarded_allow_ips or "",
+    )
 
 
 @main.command()

@@ -1,5 +1,6 @@
 """One settings class for every process, read from `BEACON_*` environment variables."""
 
+import ipaddress
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -54,6 +55,11 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024, description="JSON bodies.")
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1024, description="Multipart.")
     request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    forwarded_allow_ips: str | None = Field(
+        default=None,
+        description="Trusted reverse proxies (addresses or networks, comma-separated, or *): "
+        "only their X-Forwarded-For is believed; unset: none, clients are their TCP peers.",
+    )
     websocket_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=1000)
     max_websockets_per_user: int = Field(default=10, ge=1, le=1000, description="Per process.")
@@ -145,6 +151,22 @@ class Settings(BaseSettings):
         except ValueError as error:
             raise ValueError(f"not a rate such as '10/5minutes': {value!r}") from error
         return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _are_proxies(cls, value: str | None) -> str | None:
+        # uvicorn would silently take a mistyped address as a literal that never matches.
+        if value is None or not value.strip():
+            return None
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if entries == ["*"]:
+            return "*"
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return ",".join(entries)
 
     @model_validator(mode="after")
     def _stores_are_configured(self) -> "Settings":

@@ -4,6 +4,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from domain.settings import Settings, SettingsError, load_settings
 
@@ -69,3 +70,10 @@ def test_a_rate_that_is_not_a_rate_is_refused(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("BEACON_LOGIN_RATE_PER_ACCOUNT", "lots")
     with pytest.raises(SettingsError, match="BEACON_LOGIN_RATE_PER_ACCOUNT: not a rate"):
         load_settings()
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    assert Settings(forwarded_allow_ips=" 10.0.0.0/8, ::1 ").forwarded_allow_ips == "10.0.0.0/8,::1"
+    assert Settings(forwarded_allow_ips="").forwarded_allow_ips is None
+    with pytest.raises(ValidationError, match=r"not an IP address or network: 'proxy\.local'"):
+        Settings(forwarded_allow_ips="10.0.0.1,proxy.local")
