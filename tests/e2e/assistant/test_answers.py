@@ -4,9 +4,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from domain.documents.filestores.base import Staging
 from domain.documents.models import Document, DocumentText
+from domain.documents.services import DocumentService
+from domain.documents.sniffing import ArchiveLimits
+from domain.identity.models import User
+from domain.identity.principal import Principal
 from tests.support.graphql import Account
 from tests.support.platform import Platform
+from tests.support.processes import private_redis
+from workers.runtime import WorkerRuntime
 
 POLICY = """# Travel expenses policy
 
@@ -260,4 +267,38 @@ async def test_a_deleted_document_leaves_search_and_answers_before_its_vectors_a
     assert {hit["document"]["id"] for hit in body["data"]["search"]} == {holidays}
     answer = await ask(platform, admin, "Are receipts needed?")
     assert answer["__typename"] == "Answer", answer
+    assert all(c["document"]["id"] != policy for c in answer["citations"])
+
+
+async def test_a_delete_while_redis_is_down_takes_the_document_out_of_search_and_answers(
+    platform: Platform, tmp_path: Path
+) -> None:
+    admin = await platform.client.sign_up()
+    policy = await ingest(platform, admin, tmp_path, "policy.md", POLICY)
+    holidays = await ingest(platform, admin, tmp_path, "holidays.md", HOLIDAYS)
+    actor = Principal.of(await User.get(email="ada@example.com"))
+    with private_redis(tmp_path) as redis_server:
+        redis_server.stop()
+        # Production's document service: its purge message goes to a Redis that is down.
+        settings = platform.services.settings.model_copy(update={"redis_url": redis_server.url})
+        runtime = WorkerRuntime(settings)
+        documents = DocumentService(
+            Staging(tmp_path / "staging"),
+            platform.services.files,
+            runtime.jobs,
+            platform.services.events,
+            max_upload_bytes=settings.max_upload_bytes,
+            archive_limits=ArchiveLimits(),
+        )
+        try:
+            assert await documents.delete(actor, policy) == uuid.UUID(policy)
+        finally:
+            runtime.close()
+
+    body = await platform.client.execute(
+        SEARCH, {"q": "are receipts needed", "n": 5}, token=admin.access_token
+    )
+    assert not body.get("errors"), body
+    assert {hit["document"]["id"] for hit in body["data"]["search"]} == {holidays}
+    answer = await ask(platform, admin, "Are receipts needed?")
     assert all(c["document"]["id"] != policy for c in answer["citations"])
