@@ -3,6 +3,7 @@
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from domain.documents.filestores.base import FileStore
 from domain.documents.jobs import Jobs
@@ -10,6 +11,9 @@ from domain.documents.models import Document, DocumentStatus
 from domain.documents.services import start_new_version, storage_key
 from domain.identity.models import Organization
 from domain.retrieval.vectorstores.base import VectorStore
+
+# Far longer than an upload takes between storing its file and inserting its row.
+UPLOAD_GRACE = timedelta(minutes=15)
 
 
 @dataclass
@@ -90,7 +94,10 @@ class Reconciler:
     async def _check_files(self, document_ids: set[uuid.UUID], report: DriftReport) -> None:
         keys = await self._files.keys()
         wanted = {storage_key(document_id): document_id for document_id in document_ids}
-        for key in sorted(keys - wanted.keys()):
+        # An upload stores its file a moment before it inserts the row: a young file without
+        # a row may be one of those, so only files older than the grace are orphans.
+        settled = await self._files.keys(older_than=UPLOAD_GRACE)
+        for key in sorted(settled - wanted.keys()):
             report.orphan_files.append(key)
             if report.fixed:
                 await self._files.delete(key)

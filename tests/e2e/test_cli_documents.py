@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,6 +118,10 @@ def test_reconcile_finds_and_repairs_drift(ingested: Ingested, tmp_path: Path) -
     assert after.returncode == 0, after.stdout
     assert "no drift" in after.stdout
     assert orphan_document
+    assert (data_dir / "uploads" / "files" / IN_FLIGHT).exists()
+
+
+IN_FLIGHT = uuid.uuid4().hex
 
 
 async def _make_drift(data_dir: Path) -> uuid.UUID:
@@ -144,7 +149,12 @@ async def _make_drift(data_dir: Path) -> uuid.UUID:
                 )
             ]
         )
-        (settings.uploads_dir / "files" / uuid.uuid4().hex).write_bytes(b"stray file")
+        stray = settings.uploads_dir / "files" / uuid.uuid4().hex
+        stray.write_bytes(b"stray file")
+        an_hour_ago = time.time() - 3600
+        os.utime(stray, (an_hour_ago, an_hour_ago))
+        # Stored a moment ago by an upload whose row is not inserted yet: not an orphan.
+        (settings.uploads_dir / "files" / IN_FLIGHT).write_bytes(b"upload in progress")
         return orphan
     finally:
         await services.close()

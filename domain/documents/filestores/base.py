@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -52,8 +53,8 @@ class FileStore(Protocol):
     async def delete(self, key: str) -> None:
         """Remove a stored file (idempotent)."""
 
-    async def keys(self) -> set[str]:
-        """Every stored key, for reconciliation."""
+    async def keys(self, older_than: timedelta = timedelta(0)) -> set[str]:
+        """Every key stored at least `older_than` ago, for reconciliation."""
 
 
 def new_key() -> str:

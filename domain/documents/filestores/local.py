@@ -2,8 +2,10 @@
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from domain.documents.filestores.base import StagedFile, StoredFileMissing, checked_key, new_key
@@ -40,11 +42,16 @@ class LocalFileStore:
         """Remove the file (idempotent)."""
         (self._root / checked_key(key)).unlink(missing_ok=True)
 
-    async def keys(self) -> set[str]:
-        """Every stored key."""
+    async def keys(self, older_than: timedelta = timedelta(0)) -> set[str]:
+        """Every key whose file was last written at least `older_than` ago."""
         if not self._root.exists():
             return set()
-        return {p.name for p in self._root.iterdir() if p.is_file()}
+        cutoff = time.time() - older_than.total_seconds()
+        return {
+            path.name
+            for path in self._root.iterdir()
+            if path.is_file() and path.stat().st_mtime <= cutoff
+        }
 
     def _move(self, source: Path, target: Path) -> None:
         self._root.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import asyncio
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -132,12 +132,17 @@ class S3FileStore:
         except Exception as error:
             raise ObjectStoreError(f"delete in {self._where} failed: {_reason(error)}") from None
 
-    async def keys(self) -> set[str]:
-        """Every stored key (the listing pages through the bucket)."""
+    async def keys(self, older_than: timedelta = timedelta(0)) -> set[str]:
+        """Every key stored at least `older_than` ago (the listing pages through the bucket)."""
+        cutoff = datetime.now(UTC) - older_than
         found: set[str] = set()
         try:
             async for page in obstore.list(self._store, prefix=self._prefix, chunk_size=1000):
-                found.update(item["path"].removeprefix(self._prefix) for item in page)
+                found.update(
+                    item["path"].removeprefix(self._prefix)
+                    for item in page
+                    if item["last_modified"] <= cutoff
+                )
         except Exception as error:
             raise ObjectStoreError(f"listing {self._where} failed: {_reason(error)}") from None
         return found

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,12 @@ async def test_a_key_that_is_not_ours_is_refused(store: FileStore, key: str) -> 
 
 async def test_an_empty_store_has_no_keys(store: FileStore) -> None:
     assert await store.keys() == set()
+
+
+async def test_keys_can_leave_out_files_stored_moments_ago(
+    store: FileStore, tmp_path: Path
+) -> None:
+    key = await store.keep(staged(tmp_path, b"an upload whose row is being inserted"))
+
+    assert await store.keys(older_than=timedelta(minutes=15)) == set()
+    assert await store.keys() == {key}
