@@ -18,8 +18,11 @@ _TEXT_BLOCK_BYTES = _MIB
 _RATIO_FLOOR_BYTES = _MIB
 
 _PDF_MAGIC = b"%PDF-"
-# Readers (pdfium included) accept a PDF header anywhere in the first kilobyte.
-_PDF_HEADER_WINDOW = 1024
+# Readers accept a PDF header anywhere in the first kilobyte, but files are served back to
+# browsers: an HTML page with "%PDF-" in a comment must not pass as a PDF. So only ASCII
+# whitespace may come first; not a UTF-8 BOM, which no PDF writer emits and which marks
+# a text file.
+_PDF_LEADING_WHITESPACE = b" \t\n\r\f\v"
 _ZIP_MAGIC = b"PK\x03\x04"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _LEADING_MARKUP = re.compile(rb"(?:\s+|<!--.*?-->|<\?xml[^>]*\?>)*", re.DOTALL)
@@ -69,7 +72,7 @@ def sniff(path: Path, filename: str, limits: ArchiveLimits) -> DocumentKind:
         head = handle.read(_HEAD_BYTES)
     if not head:
         raise EmptyDocument("The file is empty.")
-    if _PDF_MAGIC in head[:_PDF_HEADER_WINDOW]:
+    if head.lstrip(_PDF_LEADING_WHITESPACE).startswith(_PDF_MAGIC):
         return DocumentKind.PDF
     if head.startswith(_ZIP_MAGIC):
         return _office_kind(path, limits)

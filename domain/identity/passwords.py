@@ -35,9 +35,17 @@ class PasswordHasher:
         return hashed.decode()
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
-        """Whether `password` matches; with no hash, spends the same time and says no."""
-        candidate = password.encode()[:MAX_PASSWORD_BYTES]
+        """Whether `password` matches; no hash, or over 72 bytes, means no after the same work."""
+        encoded = password.encode()
+        # bcrypt reads only 72 bytes, so a stored 72-byte password plus any suffix would match.
+        # No stored password is longer (the policy refuses them), so a longer one is wrong;
+        # it still pays for the same check against the same hash, its answer thrown away, so
+        # its timing cannot tell it apart from a wrong password. Cut to 72 bytes because
+        # bcrypt 5 raises on anything longer.
+        too_long = len(encoded) > MAX_PASSWORD_BYTES
+        candidate = encoded[:MAX_PASSWORD_BYTES]
         if password_hash is None:
             await asyncio.to_thread(bcrypt.checkpw, candidate, self._decoy)
             return False
-        return await asyncio.to_thread(bcrypt.checkpw, candidate, password_hash.encode())
+        matches = await asyncio.to_thread(bcrypt.checkpw, candidate, password_hash.encode())
+        return matches and not too_long

@@ -2,7 +2,9 @@
 
 import time
 
-from tests.support.graphql import LOGIN, PASSWORD, GraphQLClient
+import pytest
+
+from tests.support.graphql import LOGIN, PASSWORD, SIGN_UP, GraphQLClient
 
 
 async def login(client: GraphQLClient, email: str, password: str) -> dict:  # type: ignore[type-arg]
@@ -45,6 +47,34 @@ async def test_an_unknown_email_takes_about_as_long_as_a_wrong_password(
     unknown = min([await timed("nobody@example.com") for _ in range(3)])
     # Both run one bcrypt check; without the decoy hash, unknown emails return in ~1 ms.
     assert unknown > known * 0.5
+
+
+@pytest.mark.parametrize("password", ["p" * 72, "é" * 36], ids=["ascii", "multi-byte"])
+async def test_a_72_byte_password_with_anything_appended_is_a_wrong_password(
+    client: GraphQLClient, password: str
+) -> None:
+    assert len(password.encode()) == 72
+    body = await client.execute(
+        SIGN_UP,
+        {"input": {"organizationName": "Acme", "email": "ada@example.com", "password": password}},
+    )
+    assert body["data"]["signUp"]["__typename"] == "AuthPayload"
+    # bcrypt reads only the first 72 bytes, so these would all match the stored hash.
+    for suffix in ("x", "é", " and then some more words"):
+        payload = await login(client, "ada@example.com", password + suffix)
+        assert payload == {
+            "__typename": "InvalidCredentials",
+            "message": "Wrong email or password.",
+            "code": "INVALID_CREDENTIALS",
+        }
+    assert (await login(client, "ada@example.com", password))["__typename"] == "AuthPayload"
+
+
+async def test_a_too_long_password_for_an_unknown_email_is_just_wrong_credentials(
+    client: GraphQLClient,
+) -> None:
+    payload = await login(client, "nobody@example.com", "p" * 200)
+    assert payload["__typename"] == "InvalidCredentials"
 
 
 async def test_a_malformed_email_is_just_wrong_credentials(client: GraphQLClient) -> None:

@@ -9,7 +9,7 @@ import jwt
 from pydantic import SecretStr
 
 from domain.settings import Settings
-from tests.support.graphql import PASSWORD, GraphQLClient
+from tests.support.graphql import PASSWORD, SIGN_UP, GraphQLClient
 
 REFRESH = """
 mutation Refresh($token: String!) {
@@ -20,6 +20,15 @@ mutation Refresh($token: String!) {
   }
 }"""
 ME = "{ me { id } }"
+CHANGE_PASSWORD = """
+mutation ChangePassword($input: ChangePasswordInput!) {
+  changePassword(input: $input) {
+    __typename
+    ... on AuthPayload { accessToken }
+    ... on Error { message code }
+    ... on ValidationError { field }
+  }
+}"""
 
 
 async def refresh(client: GraphQLClient, token: str) -> dict[str, Any]:
@@ -32,6 +41,15 @@ async def me_error_code(client: GraphQLClient, token: str) -> str | None:
     if body.get("errors"):
         return body["errors"][0]["extensions"]["code"]  # type: ignore[no-any-return]
     return None
+
+
+async def change_password(
+    client: GraphQLClient, token: str, current: str, new: str
+) -> dict[str, Any]:
+    body = await client.execute(
+        CHANGE_PASSWORD, {"input": {"currentPassword": current, "newPassword": new}}, token=token
+    )
+    return body["data"]["changePassword"]  # type: ignore[no-any-return]
 
 
 def forge(settings: Settings, **changes: Any) -> str:
@@ -99,6 +117,37 @@ async def test_changing_the_password_ends_other_sessions(client: GraphQLClient) 
     assert await me_error_code(client, body["data"]["changePassword"]["accessToken"]) is None
     relogin = await client.login(account.email, "a brand new passphrase")
     assert relogin.id == account.id
+
+
+async def test_a_new_password_over_72_bytes_is_refused_like_at_sign_up(
+    client: GraphQLClient,
+) -> None:
+    account = await client.sign_up()
+    for too_long in ("n" * 73, "é" * 37):
+        payload = await change_password(client, account.access_token, PASSWORD, too_long)
+        assert payload["__typename"] == "ValidationError", payload
+        assert (payload["field"], payload["code"]) == ("newPassword", "WEAK_PASSWORD")
+    # Nothing changed: the old password and the old session still work.
+    assert await me_error_code(client, account.access_token) is None
+    assert (await client.login(account.email)).id == account.id
+
+
+async def test_a_72_byte_current_password_with_a_suffix_is_a_wrong_current_password(
+    client: GraphQLClient,
+) -> None:
+    current = "c" * 72
+    body = await client.execute(
+        SIGN_UP,
+        {"input": {"organizationName": "Acme", "email": "ada@example.com", "password": current}},
+    )
+    token = body["data"]["signUp"]["accessToken"]
+    payload = await change_password(client, token, current + "x", "a brand new passphrase")
+    assert payload["__typename"] == "InvalidCredentials"
+    assert payload["code"] == "INVALID_CREDENTIALS"
+    # The session survives, and the exact current password still changes it.
+    assert await me_error_code(client, token) is None
+    payload = await change_password(client, token, current, "a brand new passphrase")
+    assert payload["__typename"] == "AuthPayload"
 
 
 async def test_a_refresh_token_is_never_accepted_as_an_access_token(client: GraphQLClient) -> None:

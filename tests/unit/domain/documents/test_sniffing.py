@@ -116,6 +116,39 @@ def test_an_html_page_named_pdf_is_sniffed_as_html(tmp_path: Path) -> None:
     assert sniff(path, path.name, LIMITS) is DocumentKind.HTML
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
+        b"\n\n  %PDF-1.4\n1 0 obj\n<<>>\nendobj\n",
+        b"\t\r\n\f\v %PDF-2.0\n",
+    ],
+)
+def test_a_pdf_header_at_the_start_or_after_whitespace_is_a_pdf(
+    tmp_path: Path, content: bytes
+) -> None:
+    assert sniff(write(tmp_path, "upload", content), "upload", LIMITS) is DocumentKind.PDF
+
+
+def test_an_html_page_mentioning_a_pdf_header_is_html_not_pdf(tmp_path: Path) -> None:
+    # Served back as a PDF, this page would reach browsers that may still render it as HTML.
+    content = b"<html><body><!-- %PDF-1.7 --><script>alert(1)</script></body></html>"
+    path = write(tmp_path, "invoice.pdf", content)
+    assert sniff(path, path.name, LIMITS) is DocumentKind.HTML
+
+
+def test_a_pdf_header_after_binary_junk_is_not_a_pdf(tmp_path: Path) -> None:
+    path = write(tmp_path, "upload.pdf", b"\x00\x01\x02junk\xff\xfe" + b"%PDF-1.7\n")
+    with pytest.raises(UnsupportedDocument, match="unknown type"):
+        sniff(path, path.name, LIMITS)
+
+
+def test_a_pdf_header_after_a_byte_order_mark_is_only_text(tmp_path: Path) -> None:
+    # A BOM is not whitespace and no PDF writer emits one; the file is valid UTF-8 text.
+    path = write(tmp_path, "upload.pdf", b"\xef\xbb\xbf%PDF-1.7\n")
+    assert sniff(path, path.name, LIMITS) is DocumentKind.TEXT
+
+
 def test_an_executable_named_pdf_is_unsupported(tmp_path: Path) -> None:
     path = files.write_exe_named_pdf(tmp_path)
     with pytest.raises(UnsupportedDocument, match="Windows executable"):
