@@ -194,7 +194,11 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         access_ttl=timedelta(seconds=settings.access_token_ttl_seconds),
     )
     throttle = LoginThrottle(
-        settings.login_rate_per_account, settings.login_rate_per_address, settings.redis_url
+        settings.login_rate_per_account,
+        settings.login_rate_per_address,
+        settings.redis_url,
+        signups_per_address=settings.signup_rate_per_address,
+        password_changes_per_account=settings.password_change_rate_per_account,
     )
     identity = IdentityService(
         hasher=PasswordHasher(settings.bcrypt_rounds),

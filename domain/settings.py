@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     signup_enabled: bool = True
     login_rate_per_account: str = "10/5minutes"
     login_rate_per_address: str = "30/5minutes"
+    signup_rate_per_address: str = "10/hour"
+    password_change_rate_per_account: str = "5/15minutes"  # noqa: S105 - a rate, not a secret
 
     graphiql: bool | None = Field(default=None, description="Unset: on in development only.")
     introspection: bool | None = Field(default=None, description="Unset: on in development only.")
@@ -141,6 +143,8 @@ class Settings(BaseSettings):
     @field_validator(
         "login_rate_per_account",
         "login_rate_per_address",
+        "signup_rate_per_address",
+        "password_change_rate_per_account",
         "query_cost_per_caller",
         "query_cost_per_organization",
     )

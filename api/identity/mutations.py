@@ -22,13 +22,18 @@ def _auth_failure(error: errors.AuthenticationFailed) -> t.InvalidCredentials:
 class IdentityMutation:
     """Sign up, sign in, sessions and accounts."""
 
-    @strawberry.mutation(description="Create an organisation and its first ADMIN, signed in.")
+    @strawberry.mutation(
+        description="Create an organisation and its first ADMIN, signed in (throttled per "
+        "client address)."
+    )
     async def sign_up(self, info: Info, input: Annotated[t.SignUpInput, INPUT]) -> t.SignUpResult:
         """Self-service sign-up (can be disabled)."""
         try:
             session = await info.context.services.identity.sign_up(
-                input.organization_name, input.email, input.password
+                input.organization_name, input.email, input.password, info.context.client_address
             )
+        except errors.RateLimited as error:
+            return too_many_attempts(error)
         except errors.InvalidInput as error:
             return validation_error(error)
         except errors.EmailAlreadyRegistered as error:
@@ -71,7 +76,8 @@ class IdentityMutation:
         return t.LogoutSuccess(revoked_sessions=count)
 
     @strawberry.mutation(
-        description="Change the caller's password; every other session ends.",
+        description="Change the caller's password; every other session ends (throttled per "
+        "account).",
         extensions=signed_in(),
     )
     async def change_password(
@@ -84,6 +90,8 @@ class IdentityMutation:
             )
         except errors.InvalidCredentials as error:
             return _auth_failure(error)
+        except errors.RateLimited as error:
+            return too_many_attempts(error)
         except errors.InvalidInput as error:
             return validation_error(error)
         return t.AuthPayload.from_session(session)

@@ -116,7 +116,7 @@ class InvalidRefreshToken(Error):
 
 
 SignUpResult = Annotated[
-    AuthPayload | ValidationError | EmailAlreadyRegistered | SignUpDisabled,
+    AuthPayload | ValidationError | EmailAlreadyRegistered | SignUpDisabled | TooManyAttempts,
     strawberry.union("SignUpResult", description="The new session, or why sign-up failed."),
 ]
 LoginResult = Annotated[
@@ -138,7 +138,7 @@ CreateUserResult = Annotated[
     strawberry.union("CreateUserResult", description="The created user, or why not."),
 ]
 ChangePasswordResult = Annotated[
-    AuthPayload | InvalidCredentials | ValidationError,
+    AuthPayload | InvalidCredentials | ValidationError | TooManyAttempts,
     strawberry.union(
         "ChangePasswordResult", description="A fresh session, or why the change was refused."
     ),

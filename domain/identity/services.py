@@ -62,10 +62,14 @@ class IdentityService:
         self._refresh_ttl = refresh_ttl
         self._signup_enabled = signup_enabled
 
-    async def sign_up(self, organization_name: str, email: str, password: str) -> Session:
-        """Create an organisation and its first ADMIN, and sign them in."""
+    async def sign_up(
+        self, organization_name: str, email: str, password: str, address: str | None = None
+    ) -> Session:
+        """Create an organisation and its first ADMIN, and sign them in (throttled per client
+        address: each sign-up costs a bcrypt hash and an organisation)."""
         if not self._signup_enabled:
             raise SignUpDisabled()
+        await self._throttle.check_sign_up(address)
         return await self._start_session(
             await self.create_organization(organization_name, email, password)
         )
@@ -129,7 +133,11 @@ class IdentityService:
         return await self._end_all_sessions(actor.user_id)
 
     async def change_password(self, actor: Principal, current: str, new: str) -> Session:
-        """Replace the caller's password, end every other session and start a fresh one."""
+        """Replace the caller's password, end every other session and start a fresh one.
+
+        Throttled per account: a stolen access token must not become a way to guess the
+        current password."""
+        await self._throttle.check_password_change(str(actor.user_id))
         user = await User.get(id=actor.user_id)
         if not await self._hasher.verify(current, user.password_hash):
             raise InvalidCredentials()

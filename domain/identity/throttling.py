@@ -59,26 +59,48 @@ def _seconds_until(reset_time: float) -> int:
 
 
 class LoginThrottle(_Limiter):
-    """Counts login attempts in a moving window; refuses once either budget is spent."""
+    """Counts attempts at the account doors in moving windows: logins (per account and per
+    client address), sign-ups (per address) and password changes (per account); refuses once
+    a budget is spent."""
 
-    def __init__(self, per_account: str, per_address: str, storage_url: str | None) -> None:
+    def __init__(
+        self,
+        per_account: str,
+        per_address: str,
+        storage_url: str | None,
+        *,
+        signups_per_address: str,
+        password_changes_per_account: str,
+    ) -> None:
         super().__init__(storage_url)
         self._per_account = parse(per_account)
         self._per_address = parse(per_address)
+        self._signups = parse(signups_per_address)
+        self._password_changes = parse(password_changes_per_account)
 
     async def check(self, email: str, address: str | None) -> None:
-        """Record one attempt; raise `RateLimited` when the account or address is over budget."""
-        buckets: list[tuple[RateLimitItem, str]] = [(self._per_account, "account:" + email)]
+        """Record one login; raise `RateLimited` when the account or address is over budget."""
+        await self._hit("login", self._per_account, "account:" + email)
         if address:
-            buckets.append((self._per_address, "address:" + address))
-        for item, key in buckets:
-            if not await self._limiter.hit(item, "login", key):
-                stats = await self._limiter.get_window_stats(item, "login", key)
-                raise RateLimited(_seconds_until(stats.reset_time))
+            await self._hit("login", self._per_address, "address:" + address)
+
+    async def check_sign_up(self, address: str | None) -> None:
+        """Record one sign-up from `address`; raise `RateLimited` over its budget."""
+        if address:
+            await self._hit("signup", self._signups, "address:" + address)
+
+    async def check_password_change(self, user_id: str) -> None:
+        """Record one password change of the account; raise `RateLimited` over its budget."""
+        await self._hit("password", self._password_changes, "account:" + user_id)
 
     async def forget(self, email: str) -> None:
         """A successful login clears the account's count (the address keeps its own)."""
         await self._limiter.clear(self._per_account, "login", "account:" + email)
+
+    async def _hit(self, door: str, item: RateLimitItem, key: str) -> None:
+        if not await self._limiter.hit(item, door, key):
+            stats = await self._limiter.get_window_stats(item, door, key)
+            raise RateLimited(_seconds_until(stats.reset_time))
 
 
 class CostBudget(_Limiter):
