@@ -240,6 +240,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
             max_attempts=settings.ingest_max_attempts,
             lease=timedelta(seconds=settings.ingest_lease_seconds),
             embedding_batch=settings.embedding_batch_size,
+            max_chunks=settings.max_chunks,
         ),
     )
     search = SearchService(

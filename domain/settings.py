@@ -107,6 +107,9 @@ class Settings(BaseSettings):
         default=None, description="Downloaded docling models: enables the layout PDF pipeline."
     )
     max_pages: int = Field(default=500, ge=1, le=20_000)
+    max_chunks: int = Field(
+        default=20_000, ge=1, le=1_000_000, description="Passages per document; over: TOO_LARGE."
+    )
     parse_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
     parser_processes: int = Field(default=1, ge=1, le=32)
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)

@@ -24,7 +24,7 @@ from domain.documents.kinds import DocumentKind
 from domain.documents.lifecycle import Claim
 from domain.documents.models import Chunk, Document, DocumentStatus, DocumentText, chunk_id
 from domain.documents.services import storage_key
-from domain.errors import DocumentRejected
+from domain.errors import DocumentRejected, DocumentTooLarge
 from domain.retrieval.embedding import Embedder
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
 
@@ -56,6 +56,7 @@ class IngestionLimits:
     max_attempts: int = 3
     lease: timedelta = timedelta(minutes=2)
     embedding_batch: int = 64
+    max_chunks: int = 20_000
 
 
 class IngestionService:
@@ -148,6 +149,13 @@ class IngestionService:
                 extracted = await self._extractor.extract(path, work.kind)
         except StoredFileMissing:
             raise DocumentRejected("The stored file is missing.") from None
+        if len(extracted.chunks) > self._limits.max_chunks:
+            # Pages bound PDFs, but not a DOCX of one endless page or a vast spreadsheet: every
+            # chunk costs a row, an embedding and a vector.
+            raise DocumentTooLarge(
+                f"The document makes {len(extracted.chunks)} passages; "
+                f"the limit is {self._limits.max_chunks}."
+            )
         await self._stage(work, DocumentStatus.CHUNKING, 0.25)
         await self._save_chunks(work, extracted)
         await self._stage(work, DocumentStatus.EMBEDDING, 0.3)

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from domain.documents.models import Document
+from domain.documents.models import Chunk, Document
+from domain.documents.parsing import DocumentParser
+from domain.retrieval.embedding import SentenceTransformerEmbedder
+from domain.settings import Settings
 from tests.support import documents as files
 from tests.support.graphql import Account
-from tests.support.platform import Platform
+from tests.support.platform import Platform, running_platform
 
 UPLOAD_ONE = (
     '{"query": "mutation($f: Upload!) { uploadDocument(input: {file: $f}) { __typename } }",'
@@ -166,3 +169,19 @@ async def test_files_are_stored_under_generated_names(
     document_id = uuid.UUID(result["document"]["id"])
     async with platform.services.files.local_copy(document_id.hex) as stored:
         assert stored.read_bytes() == files.write_text(tmp_path).read_bytes()
+
+
+async def test_a_document_over_the_passage_limit_fails_and_stores_no_passage(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    settings = pipeline_settings.model_copy(update={"max_chunks": 5})
+    async with running_platform(settings, embedder=embedder, extractor=extractor) as platform:
+        admin = await platform.client.sign_up()
+        path = files.write_long_docx(tmp_path, paragraphs=300)
+        document = await failed(platform, admin, path, "TOO_LARGE")
+        assert "the limit is 5" in document["failure"]["message"]
+        assert not await Chunk.exists(document_id=uuid.UUID(document["id"]))
+        await still_serving(platform, admin, tmp_path)
