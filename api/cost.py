@@ -5,14 +5,22 @@ The estimate counts objects, not scalars: every field whose type is an object, i
 union counts once per parent object; a field taking `first` up to that many (the default page
 when left out), and any other list a default page; so the counts multiply along nested lists.
 `documents(first: 100) { edges { node { uploadedBy { id } } } }` costs 100 for the edges, 100
-for the nodes and 100 for the uploaders. It runs when the operation is about to execute, after
-validation, so variables are known.
+for the nodes and 100 for the uploaders. A fragment spread twice in one selection set counts
+once: GraphQL merges its fields into one answer. It runs when the operation is about to execute,
+after validation, so variables are known.
+
+Fragments also make documents expensive to check, whatever they return: `fragment F0 on Query
+{ ...F1 ...F1 }`, `fragment F1 on Query { ...F2 ...F2 }` and so on doubles, at every level, the
+work of the checks that expand each spread where it is reached (Strawberry's depth and alias
+limiters). `limit_fragment_spreads` refuses a document expanding too many spreads before
+those checks run.
 """
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -22,6 +30,7 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    ValidationContext,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -49,6 +58,77 @@ class CostBudgetSpent(CodedError):
     """The caller's or organisation's budget for the window is spent."""
 
     code = domain.CostBudgetExceeded.code
+
+
+class TooManyFragmentSpreads(CodedError):
+    """The operation expands fragment spreads more often than one operation may."""
+
+    code = "TOO_MANY_FRAGMENT_SPREADS"
+
+
+def count_fragment_spreads(document: DocumentNode, limit: int) -> int:
+    """Fragment spreads the document's operations expand, each time one is reached; counting
+    stops past `limit`, so the work stays within `limit` expansions of the document."""
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    # A stack rather than recursion: validation has not run, so nesting is only bounded by the
+    # token limit. The names on the path skip cycles, which NoFragmentCycles reports.
+    pending: list[tuple[SelectionSetNode, frozenset[str]]] = [
+        (definition.selection_set, frozenset())
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    ]
+    count = 0
+    while pending:
+        selections, path = pending.pop()
+        for selection in selections.selections:
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = fragments.get(name)
+                if fragment is None or name in path:
+                    continue
+                count += 1
+                if count > limit:
+                    return count
+                pending.append((fragment.selection_set, path | {name}))
+            elif isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                pending.append((selection.selection_set, path))
+    return count
+
+
+def limit_fragment_spreads(
+    max_spreads: int, guarded: Iterable[type[ASTValidationRule]]
+) -> type[ASTValidationRule]:
+    """A validation rule refusing a document that expands more than `max_spreads` fragment
+    spreads, and running the `guarded` rules on the others only.
+
+    The guarded rules must do their whole check when constructed, as Strawberry's depth and
+    alias limiters do: they expand every spread, so a doubling document costs them 2^levels
+    walks, while within the limit they expand at most `max_spreads`. graphql-core constructs
+    every rule before visiting the document, so another rule could not stop them in time.
+    """
+    rules = tuple(guarded)
+
+    class FragmentSpreadLimit(ASTValidationRule):
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            if count_fragment_spreads(context.document, max_spreads) > max_spreads:
+                context.report_error(
+                    TooManyFragmentSpreads(
+                        f"This query expands fragment spreads more than {max_spreads} times "
+                        "(a spread counts wherever it is reached). Spread each fragment "
+                        "once per selection, and nest fewer fragments.",
+                        maxFragmentSpreads=max_spreads,
+                    )
+                )
+                return
+            for rule in rules:
+                rule(context)  # reports to the context; nothing left to visit
+
+    return FragmentSpreadLimit
 
 
 def estimate_cost(
@@ -113,7 +193,9 @@ class _Walk:
     def _fields(
         self, selections: SelectionSetNode, parent: Any, seen: set[str]
     ) -> Iterator[tuple[FieldNode, Any]]:
-        """The fields selected on `parent`, fragments flattened (each named fragment once)."""
+        """The fields selected on `parent`, fragments flattened, each named fragment once: `seen`
+        is shared by the whole selection set, as graphql-core does when it collects fields
+        (a copy per branch expanded `{ ...F1 ...F1 }` twice, and so 2^levels times)."""
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
                 yield selection, parent
@@ -125,8 +207,9 @@ class _Walk:
                 name = selection.name.value
                 fragment = self._fragments.get(name)
                 if fragment is not None and name not in seen:
+                    seen.add(name)
                     yield from self._fields(
-                        fragment.selection_set, self._condition(fragment, parent), seen | {name}
+                        fragment.selection_set, self._condition(fragment, parent), seen
                     )
 
     def _condition(self, fragment: InlineFragmentNode | FragmentDefinitionNode, parent: Any) -> Any:

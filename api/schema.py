@@ -24,7 +24,7 @@ from strawberry.types import ExecutionContext
 from api.assistant.mutations import AssistantMutation
 from api.assistant.queries import AssistantQuery
 from api.assistant.subscriptions import AssistantSubscription
-from api.cost import QueryCost
+from api.cost import QueryCost, limit_fragment_spreads
 from api.documents.mutations import DocumentMutation
 from api.documents.queries import DocumentQuery
 from api.documents.subscriptions import DocumentSubscription
@@ -79,9 +79,17 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
     # The limiters build their rule classes when constructed. Building them once, and adding
     # the same classes to every operation, lets the validation cache hit: a fresh limiter per
     # request made every request validate from scratch (a third of the request time).
+    # The depth and alias limiters expand every fragment spread where it is reached, so a
+    # fragment spreading the next one twice doubles their work at every level: they run only
+    # on documents within the spread limit.
     rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        limit_fragment_spreads(
+            settings.max_fragment_spreads,
+            [
+                *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+                *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+            ],
+        )
     ]
     if not settings.introspection_enabled:
         rules += DisableIntrospection().validation_rules

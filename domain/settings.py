@@ -52,6 +52,12 @@ class Settings(BaseSettings):
         le=10_000_000,
         description="Estimated objects one operation may return (first x nested lists).",
     )
+    max_fragment_spreads: int = Field(
+        default=100,
+        ge=1,
+        le=1000,
+        description="Fragment spreads one operation may expand, each time one is reached.",
+    )
     query_cost_per_caller: str = "100000/minute"
     query_cost_per_organization: str = "1000000/minute"
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024, description="JSON bodies.")

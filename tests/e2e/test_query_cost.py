@@ -1,6 +1,7 @@
 """Query cost: too costly operations are refused before any resolver; budgets throttle."""
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,55 @@ async def test_a_cheap_query_still_runs_while_the_budget_covers_it(client: Graph
     body = await client.execute("{ me { email } }", token=admin.access_token)
 
     assert body == {"data": {"me": {"email": admin.email}}}
+
+
+def doubling(levels: int) -> str:
+    """`{ ...F0 }` where each fragment spreads the next twice: 2^levels spreads expanded."""
+    fragments = " ".join(
+        f"fragment F{level} on Query {{ ...F{level + 1} ...F{level + 1} }}"
+        for level in range(levels - 1)
+    )
+    return f"{{ ...F0 }} {fragments} fragment F{levels - 1} on Query {{ __typename }}"
+
+
+def spreading(times: int) -> str:
+    """One fragment spread `times` times in the operation's selection set."""
+    return "{ " + "...Name " * times + "} fragment Name on Query { __typename }"
+
+
+# Without the limit this document takes hours of CPU; the timeout turns that into a failure.
+@pytest.mark.timeout(30)
+async def test_a_fragment_doubling_document_is_refused_at_once_and_the_next_request_answers(
+    client: GraphQLClient,
+) -> None:
+    started = time.process_time()
+    body = await client.execute(doubling(30))
+    spent = time.process_time() - started
+
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "TOO_MANY_FRAGMENT_SPREADS"
+    assert spent < 0.1, f"{spent * 1000:.0f} ms of CPU"
+    assert await client.execute("{ __typename }") == {"data": {"__typename": "Query"}}
+
+
+async def test_a_query_spreading_fragments_as_often_as_the_limit_runs(
+    client: GraphQLClient, settings: Settings
+) -> None:
+    body = await client.execute(spreading(settings.max_fragment_spreads))
+
+    assert body == {"data": {"__typename": "Query"}}
+
+
+async def test_one_spread_over_the_limit_is_refused_before_any_resolver(
+    client: GraphQLClient, settings: Settings
+) -> None:
+    body = await client.execute(spreading(settings.max_fragment_spreads + 1))
+
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"] == {
+        "code": "TOO_MANY_FRAGMENT_SPREADS",
+        "maxFragmentSpreads": settings.max_fragment_spreads,
+    }
+    assert f"more than {settings.max_fragment_spreads} times" in error["message"]

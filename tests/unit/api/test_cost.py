@@ -1,11 +1,12 @@
-"""The query-cost estimate, against Beacon's own schema."""
+"""The query-cost estimate and the fragment spread limit, against Beacon's own schema."""
 
+import time
 from typing import Any
 
 import pytest
-from graphql import parse
+from graphql import ASTValidationRule, ValidationContext, parse, validate
 
-from api.cost import estimate_cost
+from api.cost import count_fragment_spreads, estimate_cost, limit_fragment_spreads
 from api.schema import create_schema
 from domain.pagination import DEFAULT_PAGE_SIZE
 
@@ -63,6 +64,39 @@ def test_fragments_are_counted_where_they_are_spread() -> None:
     assert cost(query) == 1 + 5 + 5 + 5
 
 
+def test_a_fragment_spread_twice_in_one_selection_set_counts_once() -> None:
+    query = "{ me { ...Org ...Org } } fragment Org on User { organization { id } }"
+    assert cost(query) == cost("{ me { organization { id } } }") == 2
+
+
+def test_nested_fragments_count_where_each_is_spread() -> None:
+    query = """
+        query { me { ...Org } users(first: 2) { edges { node { ...Org } } } }
+        fragment Org on User { organization { ...Id } }
+        fragment Id on Organization { id }
+    """
+    # me and its organisation; the connection, 2 edges, 2 users and their 2 organisations
+    assert cost(query) == 1 + 1 + 1 + 2 + 2 + 2
+
+
+def doubling(levels: int, last: str) -> str:
+    """`{ ...F0 }` where each fragment spreads the next twice: 2^levels spreads expanded."""
+    fragments = " ".join(
+        f"fragment F{level} on Query {{ ...F{level + 1} ...F{level + 1} }}"
+        for level in range(levels - 1)
+    )
+    return f"{{ ...F0 }} {fragments} fragment F{levels - 1} on Query {{ {last} }}"
+
+
+# Walking every spread takes hours here; the timeout turns that into a failure.
+@pytest.mark.timeout(30)
+def test_a_doubling_chain_of_fragments_costs_its_fields_once_and_at_once() -> None:
+    started = time.process_time()
+
+    assert cost(doubling(30, "me { id }")) == 1
+    assert time.process_time() - started < 0.05
+
+
 def test_only_the_named_operation_is_counted() -> None:
     query = """
         query Small { me { id } }
@@ -76,3 +110,55 @@ def test_only_the_named_operation_is_counted() -> None:
 def test_a_nonsense_first_counts_as_one_and_is_left_to_the_resolver(first: object) -> None:
     query = "query($n: Int) { users(first: $n) { edges { node { id } } } }"
     assert cost(query, {"n": first}) == 3
+
+
+def test_spreads_count_each_time_they_are_reached() -> None:
+    document = parse("{ ...A ...A } fragment A on Query { ...B } fragment B on Query { me { id } }")
+    assert count_fragment_spreads(document, limit=100) == 4
+
+
+def test_spreads_stop_being_counted_past_the_limit() -> None:
+    assert count_fragment_spreads(parse(doubling(30, "__typename")), limit=100) == 101
+
+
+def test_a_fragment_cycle_is_not_followed_round() -> None:
+    document = parse("{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }")
+    assert count_fragment_spreads(document, limit=100) == 2
+
+
+class Constructed(ASTValidationRule):
+    """Records that it ran, as the depth and alias limiters do their checks when constructed."""
+
+    times = 0
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        Constructed.times += 1
+
+
+@pytest.fixture
+def constructed() -> type[Constructed]:
+    Constructed.times = 0
+    return Constructed
+
+
+def test_the_guarded_rules_run_on_a_document_within_the_limit(
+    constructed: type[Constructed],
+) -> None:
+    rule = limit_fragment_spreads(3, [constructed])
+
+    errors = validate(SCHEMA, parse(doubling(2, "__typename")), [rule])  # 1 + 2 spreads
+
+    assert errors == []
+    assert constructed.times == 1
+
+
+def test_a_document_over_the_limit_is_refused_without_running_the_guarded_rules(
+    constructed: type[Constructed],
+) -> None:
+    rule = limit_fragment_spreads(3, [constructed])
+
+    [error] = validate(SCHEMA, parse(doubling(3, "__typename")), [rule])  # 1 + 2 + 4 spreads
+
+    assert error.extensions == {"code": "TOO_MANY_FRAGMENT_SPREADS", "maxFragmentSpreads": 3}
+    assert constructed.times == 0
