@@ -226,9 +226,11 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
                 "BEACON_S3_PREFIX": prefix,
                 "BEACON_S3_ACCESS_KEY_ID": objects.access_key_id,
                 "BEACON_S3_SECRET_ACCESS_KEY": objects.secret_access_key,
-                # Quick recovery: a killed worker's documents are picked up within seconds, and
-                # outages of a few seconds never exhaust the attempts.
-                "BEACON_INGEST_LEASE_SECONDS": "6",
+                # A killed worker's documents are picked up once their lease expires. The lease
+                # stays longer than an attempt can take while Weaviate restarts (its calls time
+                # out after 10 s): attempts are not fenced yet (issue 16), so an attempt outliving
+                # its lease could still write after its successor made the document READY.
+                "BEACON_INGEST_LEASE_SECONDS": "30",
                 "BEACON_SWEEP_INTERVAL_SECONDS": "1",
                 "BEACON_RETRY_BACKOFF_SECONDS": "0.5",
                 "BEACON_INGEST_MAX_ATTEMPTS": "10",
