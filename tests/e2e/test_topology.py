@@ -10,7 +10,7 @@ import secrets
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -257,16 +257,27 @@ def require_services_script() -> str:
     return script
 
 
-async def drop_collection(collection: str) -> None:
+@asynccontextmanager
+async def weaviate_store(collection: str) -> AsyncIterator[WeaviateVectorStore]:
+    """A started store on the test Weaviate's `collection`, closed afterwards."""
     server = require_weaviate()
     store = WeaviateVectorStore(
-        server.url, server.api_key, 384, collection=collection, grpc_port=server.grpc_port
+        server.url,
+        server.api_key,
+        SentenceTransformerEmbedder.dimensions,
+        collection=collection,
+        grpc_port=server.grpc_port,
     )
     await store.start()
     try:
-        await store.drop()
+        yield store
     finally:
         await store.close()
+
+
+async def drop_collection(collection: str) -> None:
+    async with weaviate_store(collection) as store:
+        await store.drop()
 
 
 async def empty_prefix(prefix: str, tmp: Path) -> None:
@@ -289,19 +300,8 @@ async def stored_counts(stack: Stack) -> tuple[dict[str, int], set[str]]:
 async def weaviate_counts(
     stack: Stack, organization_id: uuid.UUID, ids: list[str]
 ) -> dict[str, int]:
-    server = require_weaviate()
-    store = WeaviateVectorStore(
-        server.url,
-        server.api_key,
-        SentenceTransformerEmbedder.dimensions,
-        collection=stack.collection,
-        grpc_port=server.grpc_port,
-    )
-    await store.start()
-    try:
+    async with weaviate_store(stack.collection) as store:
         return {i: await store.count(organization_id, uuid.UUID(i)) for i in ids}
-    finally:
-        await store.close()
 
 
 def search_titles(server: LiveServer, token: str, query: str) -> list[str]:
