@@ -23,6 +23,7 @@ class Context:
     loaders: Any
     principal: Principal | None = None
     auth_error: str | None = None
+    bearer_token: str | None = None  # websockets check it again before every operation
     token_expires_at: datetime | None = None
     connection_params: dict[str, Any] | None = field(default=None)
 

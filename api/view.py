@@ -14,11 +14,11 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from api.authentication import authenticate
 from api.context import Context
 from api.loaders import build_loaders
+from api.websocket import SessionBoundHandler
 from domain.bootstrap import Services
-from domain.errors import AuthenticationFailed
-from domain.identity.principal import Principal
 from domain.settings import Settings
 
 # Browsers never send these on a "simple" cross-site request, so requiring one on multipart
@@ -29,6 +29,8 @@ _COUNTED_USER = "beacon_websocket_user"
 
 class BeaconGraphQL(GraphQL[Context, None]):
     """`/graphql` over HTTP and graphql-transport-ws."""
+
+    graphql_transport_ws_handler_class = SessionBoundHandler
 
     def __init__(self, schema: BaseSchema, services: Services, settings: Settings) -> None:
         super().__init__(
@@ -68,7 +70,7 @@ class BeaconGraphQL(GraphQL[Context, None]):
         if isinstance(request, Request):
             header = request.headers.get("authorization")
             if header is not None:
-                await self._authenticate(context, header)
+                await authenticate(context, header)
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -77,7 +79,7 @@ class BeaconGraphQL(GraphQL[Context, None]):
         header = params.get("authorization") or params.get("Authorization")
         if not isinstance(header, str):
             raise ConnectionRejectionError({"reason": "authorization missing"})
-        await self._authenticate(context, header)
+        await authenticate(context, header)
         if context.principal is None:
             raise ConnectionRejectionError({"reason": context.auth_error or "unauthenticated"})
         user_id = context.principal.user_id
@@ -95,18 +97,3 @@ class BeaconGraphQL(GraphQL[Context, None]):
                 "'x-apollo-operation-name' header.",
             )
         return await super().parse_multipart(request)
-
-    async def _authenticate(self, context: Context, header: str) -> None:
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            context.auth_error = "Use 'Authorization: Bearer <access token>'."
-            return
-        try:
-            verified = await self._services.identity.authenticate(token.strip())
-        except AuthenticationFailed as error:
-            context.auth_error = error.message
-            return
-        context.principal = Principal.of(verified.user)
-        context.token_expires_at = verified.expires_at
-        # The row was just read: resolvers asking for the caller get it without a query.
-        context.loaders.identity.user.prime(verified.user.id, verified.user)

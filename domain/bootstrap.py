@@ -10,7 +10,6 @@ from domain.assistant.generation.base import Generator
 from domain.assistant.generation.extractive import ExtractiveGenerator
 from domain.assistant.services import AssistantLimits, AssistantService
 from domain.database import Database
-from domain.documents.events import DocumentEvents, InProcessEvents, RedisEvents
 from domain.documents.filestores.base import FileStore, Staging
 from domain.documents.filestores.local import LocalFileStore
 from domain.documents.ingestion import Extractor, IngestionLimits, IngestionService
@@ -23,6 +22,13 @@ from domain.identity.passwords import PasswordHasher
 from domain.identity.services import IdentityService
 from domain.identity.throttling import CostBudget, LoginThrottle
 from domain.identity.tokens import TokenCodec
+from domain.notifications import (
+    DOCUMENTS,
+    SESSIONS,
+    InProcessNotifications,
+    Notifications,
+    RedisNotifications,
+)
 from domain.retrieval.embedding import Embedder, SentenceTransformerEmbedder
 from domain.retrieval.search import Fusion, SearchService
 from domain.retrieval.vectorstores.base import VectorStore
@@ -60,7 +66,8 @@ class Services:
     vectors: VectorStore
     embedder: Embedder
     extractor: Extractor
-    events: DocumentEvents
+    events: Notifications  # a document changed
+    session_events: Notifications  # a user's sessions ended: close their websockets
     jobs: Jobs
     documents: DocumentService
     ingestion: IngestionService
@@ -101,6 +108,7 @@ class Services:
         await self.cost_budget.close()
         if "events" not in self.borrowed:
             await self.events.close()
+        await self.session_events.close()
         if "vectors" not in self.borrowed:
             await self.vectors.close()
         if "files" not in self.borrowed:
@@ -113,6 +121,13 @@ class Services:
         if "generator" not in self.borrowed and release is not None:
             await release()
         await self.database.close()
+
+
+def build_notifications(settings: Settings, topic: str) -> Notifications:
+    """Through Redis when configured (every process hears), else within this process."""
+    if settings.redis_url:
+        return RedisNotifications(settings.redis_url, topic)
+    return InProcessNotifications()
 
 
 def build_vector_store(settings: Settings) -> VectorStore:
@@ -200,18 +215,18 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         signups_per_address=settings.signup_rate_per_address,
         password_changes_per_account=settings.password_change_rate_per_account,
     )
+    session_events = build_notifications(settings, SESSIONS)
     identity = IdentityService(
         hasher=PasswordHasher(settings.bcrypt_rounds),
         tokens=tokens,
         throttle=throttle,
         refresh_ttl=timedelta(seconds=settings.refresh_token_ttl_seconds),
         signup_enabled=settings.signup_enabled,
+        session_events=session_events,
     )
     files: FileStore = overrides.get("files") or build_file_store(settings)
     jobs: Jobs = overrides.get("jobs") or NoJobs()
-    events: DocumentEvents = overrides.get("events") or (
-        RedisEvents(settings.redis_url) if settings.redis_url else InProcessEvents()
-    )
+    events: Notifications = overrides.get("events") or build_notifications(settings, DOCUMENTS)
     vectors: VectorStore = overrides.get("vectors") or build_vector_store(settings)
     embedder: Embedder = overrides.get("embedder") or SentenceTransformerEmbedder(
         batch_size=settings.embedding_batch_size
@@ -278,6 +293,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         embedder=embedder,
         extractor=extractor,
         events=events,
+        session_events=session_events,
         jobs=jobs,
         documents=documents,
         ingestion=ingestion,

@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     websocket_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=1000)
     max_websockets_per_user: int = Field(default=10, ge=1, le=1000, description="Per process.")
+    websocket_recheck_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How often an open websocket re-reads its user, in case the notification "
+        "that their sessions ended was lost (Redis down); operations re-check every time.",
+    )
 
     vector_store: Literal["lance", "weaviate"] = "lance"
     weaviate_url: str | None = None

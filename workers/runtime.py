@@ -10,7 +10,7 @@ from dramatiq.common import dq_name
 from dramatiq.middleware import AsyncIO
 
 from domain.bootstrap import Services, build_services
-from domain.documents.events import InProcessEvents
+from domain.notifications import InProcessNotifications
 from domain.settings import Settings
 from workers.actors import QUEUE, Actors, DramatiqJobs, declare_actors
 from workers.middleware import WorkerServices
@@ -112,6 +112,6 @@ def build_process(settings: Settings, **overrides: Any) -> tuple[WorkerRuntime, 
     Whether to start the runtime's threads is the caller's choice.
     """
     if not settings.redis_url and overrides.get("events") is None:
-        overrides["events"] = InProcessEvents()
+        overrides["events"] = InProcessNotifications()
     runtime = WorkerRuntime(settings, **overrides)
     return runtime, build_services(settings, jobs=runtime.jobs, **overrides)

@@ -17,7 +17,6 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain.documents import lifecycle
-from domain.documents.events import DocumentEvents
 from domain.documents.extraction import ChunkDraft, ExtractedDocument
 from domain.documents.filestores.base import FileStore, StoredFileMissing
 from domain.documents.kinds import DocumentKind
@@ -25,6 +24,7 @@ from domain.documents.lifecycle import Claim
 from domain.documents.models import Chunk, Document, DocumentStatus, DocumentText, chunk_id
 from domain.documents.services import storage_key
 from domain.errors import DocumentRejected, DocumentTooLarge
+from domain.notifications import Notifications
 from domain.retrieval.embedding import Embedder
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
 
@@ -68,7 +68,7 @@ class IngestionService:
         extractor: Extractor,
         embedder: Embedder,
         vectors: VectorStore,
-        events: DocumentEvents,
+        events: Notifications,
         limits: IngestionLimits,
     ) -> None:
         self._files = files

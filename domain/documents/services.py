@@ -10,7 +10,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
 from domain.documents.access import can_delete, visible_documents
-from domain.documents.events import DocumentEvents
 from domain.documents.filestores.base import FileStore, StagedFile, Staging
 from domain.documents.jobs import Jobs
 from domain.documents.kinds import DocumentKind
@@ -25,6 +24,7 @@ from domain.errors import (
     UnsupportedDocument,
 )
 from domain.identity.principal import Principal
+from domain.notifications import Notifications
 from domain.pagination import Page, paginate
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class DocumentService:
         staging: Staging,
         files: FileStore,
         jobs: Jobs,
-        events: DocumentEvents,
+        events: Notifications,
         max_upload_bytes: int,
         archive_limits: ArchiveLimits,
     ) -> None:

@@ -24,6 +24,7 @@ from domain.identity.passwords import PasswordHasher, check_password_policy
 from domain.identity.principal import Principal
 from domain.identity.throttling import LoginThrottle
 from domain.identity.tokens import TokenCodec, hash_refresh_token, new_refresh_token
+from domain.notifications import Notifications
 from domain.pagination import Page, paginate
 
 
@@ -55,12 +56,14 @@ class IdentityService:
         throttle: LoginThrottle,
         refresh_ttl: timedelta,
         signup_enabled: bool,
+        session_events: Notifications,
     ) -> None:
         self._hasher = hasher
         self._tokens = tokens
         self._throttle = throttle
         self._refresh_ttl = refresh_ttl
         self._signup_enabled = signup_enabled
+        self._session_events = session_events
 
     async def sign_up(
         self, organization_name: str, email: str, password: str, address: str | None = None
@@ -226,6 +229,9 @@ class IdentityService:
     async def _end_all_sessions(self, user_id: uuid.UUID) -> int:
         revoked = await self._revoke(RefreshToken.filter(user_id=user_id), datetime.now(UTC))
         await User.filter(id=user_id).update(token_version=F("token_version") + 1)
+        # Open websockets check their token only now and then: this tells every API process
+        # to close this user's sockets at once.
+        await self._session_events.publish(user_id)
         return revoked
 
     @staticmethod

@@ -9,8 +9,8 @@ import os
 import secrets
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,6 @@ import asyncpg
 import docx
 import httpx
 import pytest
-import redis
 import websockets
 
 from cli.scratch import scratch_postgres
@@ -28,9 +27,9 @@ from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
 from tests.support.databases import (
     POSTGRES_URL,
-    REDIS_URL,
     TEST_DATABASE,
     postgres_unreachable_reason,
+    redis_database,
     redis_unreachable_reason,
 )
 from tests.support.graphql import PASSWORD
@@ -182,18 +181,6 @@ def restart(script: str, service: str) -> None:
     """Stop and start one service of `scripts/services` (a clean stop: SIGTERM, or SHUTDOWN)."""
     for command in ("stop", "start"):
         subprocess.run([script, command, service], check=True, cwd=ROOT, capture_output=True)
-
-
-@contextmanager
-def redis_database(number: int) -> Iterator[str]:
-    """A Redis database of the shared test server, empty before and after."""
-    url = REDIS_URL.rpartition("/")[0] + f"/{number}"
-    client = redis.Redis.from_url(url)
-    client.flushdb()
-    try:
-        yield url
-    finally:
-        redis.Redis.from_url(url).flushdb()
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 
 import asyncio
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import asyncpg
 
@@ -40,6 +42,19 @@ def redis_unreachable_reason() -> str | None:
     except Exception as error:  # any failure to connect is a reason to skip
         return f"Redis at {REDIS_URL} is not reachable ({error!r})"
     return None
+
+
+@contextmanager
+def redis_database(number: int) -> Iterator[str]:
+    """A Redis database of the shared test server, empty before and after."""
+    import redis
+
+    url = REDIS_URL.rpartition("/")[0] + f"/{number}"
+    redis.Redis.from_url(url).flushdb()
+    try:
+        yield url
+    finally:
+        redis.Redis.from_url(url).flushdb()
 
 
 TABLES = [  # children first

@@ -1,6 +1,8 @@
-"""Document change notifications: in-process for the embedded default, Redis pub/sub otherwise.
+"""Change notifications ("row X changed"): in-process for the embedded default, Redis pub/sub
+otherwise. Documents announce ingestion progress on them; users announce that their sessions
+ended, so that every API process closes their open websockets.
 
-An event only says "document X changed"; subscribers re-read the row, so a missed or
+An event only says "X changed"; subscribers re-read the row, so a missed or
 coalesced event can never show stale state. The same holds while Redis is down or restarting:
 publishing logs and goes on (a notification must never fail an ingestion), and subscribers
 fall back to re-reading on their poll interval until pub/sub answers again.
@@ -17,20 +19,22 @@ from typing import Protocol
 
 import redis.asyncio
 
-_CHANNEL = "beacon:documents:"
 _UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 log = logging.getLogger(__name__)
 
+DOCUMENTS = "beacon:documents:"
+SESSIONS = "beacon:sessions:"
 
-class DocumentEvents(Protocol):
-    """Publish and subscribe to per-document change notifications."""
 
-    async def publish(self, document_id: uuid.UUID) -> None:
-        """Tell subscribers the document changed."""
+class Notifications(Protocol):
+    """Publish and subscribe to change notifications, one topic per id."""
+
+    async def publish(self, key: uuid.UUID) -> None:
+        """Tell subscribers of `key` that it changed."""
         ...
 
-    def subscribe(self, document_id: uuid.UUID) -> AbstractAsyncContextManager["Subscription"]:
+    def subscribe(self, key: uuid.UUID) -> AbstractAsyncContextManager["Subscription"]:
         """A subscription for the duration of an `async with` block."""
         ...
 
@@ -66,33 +70,33 @@ class _Flag:
         return True
 
 
-class InProcessEvents:
+class InProcessNotifications:
     """For one process: the in-process worker threads publish, API tasks subscribe."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[uuid.UUID, set[_Flag]] = {}
 
-    async def publish(self, document_id: uuid.UUID) -> None:
-        """Wake every subscriber of the document, whichever loop it runs on."""
+    async def publish(self, key: uuid.UUID) -> None:
+        """Wake every subscriber of `key`, whichever loop it runs on."""
         with self._lock:
-            flags = list(self._subscribers.get(document_id, ()))
+            flags = list(self._subscribers.get(key, ()))
         for flag in flags:
             flag.set_threadsafe()
 
     @asynccontextmanager
-    async def subscribe(self, document_id: uuid.UUID) -> AsyncIterator[Subscription]:
+    async def subscribe(self, key: uuid.UUID) -> AsyncIterator[Subscription]:
         """Register a wake-up flag for the duration of the block."""
         flag = _Flag()
         with self._lock:
-            self._subscribers.setdefault(document_id, set()).add(flag)
+            self._subscribers.setdefault(key, set()).add(flag)
         try:
             yield flag
         finally:
             with self._lock:
-                self._subscribers[document_id].discard(flag)
-                if not self._subscribers[document_id]:
-                    del self._subscribers[document_id]
+                self._subscribers[key].discard(flag)
+                if not self._subscribers[key]:
+                    del self._subscribers[key]
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -117,7 +121,7 @@ class _RedisSubscription:
             except _UNAVAILABLE as error:
                 # The next call reconnects and subscribes again; until then, wait out the
                 # interval so the caller re-reads the row (a change may have been missed).
-                log.warning("document events: Redis pub/sub unavailable (%s)", error)
+                log.warning("notifications: Redis pub/sub unavailable (%s)", error)
                 await asyncio.sleep(max(0.0, deadline - loop.time()))
                 return False
             if message is not None:
@@ -125,28 +129,29 @@ class _RedisSubscription:
         return False
 
 
-class RedisEvents:
+class RedisNotifications:
     """Across processes: any worker publishes, any API replica's subscribers hear it."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, channel: str) -> None:
         self._client = redis.asyncio.Redis.from_url(url)
+        self._channel = channel  # the topic's prefix: one pub/sub channel per id
 
-    async def publish(self, document_id: uuid.UUID) -> None:
-        """Publish on the document's channel (logged and dropped while Redis is down)."""
+    async def publish(self, key: uuid.UUID) -> None:
+        """Publish on the channel of `key` (logged and dropped while Redis is down)."""
         try:
-            await self._client.publish(_CHANNEL + str(document_id), b"1")
+            await self._client.publish(self._channel + str(key), b"1")
         except _UNAVAILABLE as error:
-            log.warning("document events: cannot publish for %s (%s)", document_id, error)
+            log.warning("notifications: cannot publish for %s (%s)", key, error)
 
     @asynccontextmanager
-    async def subscribe(self, document_id: uuid.UUID) -> AsyncIterator[Subscription]:
-        """Listen on the document's channel for the duration of the block."""
+    async def subscribe(self, key: uuid.UUID) -> AsyncIterator[Subscription]:
+        """Listen on the channel of `key` for the duration of the block."""
         pubsub = self._client.pubsub()
         try:
-            await pubsub.subscribe(_CHANNEL + str(document_id))
+            await pubsub.subscribe(self._channel + str(key))
             subscribed = True
         except _UNAVAILABLE as error:
-            log.warning("document events: cannot subscribe, polling instead (%s)", error)
+            log.warning("notifications: cannot subscribe, polling instead (%s)", error)
             subscribed = False
         if not subscribed:
             await pubsub.aclose()  # type: ignore[no-untyped-call]
