@@ -21,6 +21,11 @@ async def test_sign_up_creates_an_organisation_and_its_first_admin(client: Graph
     assert payload["accessToken"] and payload["refreshToken"].startswith("rt_")
 
 
+async def test_an_address_on_an_active_directory_domain_can_sign_up(client: GraphQLClient) -> None:
+    body = await client.execute(SIGN_UP, sign_up_input(email="ada@corp.local"))
+    assert body["data"]["signUp"]["user"]["email"] == "ada@corp.local"
+
+
 async def test_a_duplicate_email_is_a_union_error(client: GraphQLClient) -> None:
     await client.sign_up("ada@example.com")
     body = await client.execute(SIGN_UP, sign_up_input(email="ADA@example.com"))
