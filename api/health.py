@@ -14,10 +14,15 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Ready when the database answers and every shipped migration is applied."""
+    """Ready when the database and the vector store answer and every shipped migration is
+    applied (without the vector store, search and answers fail)."""
     services: Services = request.app.state.services
     if not await services.database.ping():
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    if not await services.vectors.ready():
+        return JSONResponse(
+            {"status": "unavailable", "vectorStore": "unreachable"}, status_code=503
+        )
     pending = await services.database.pending_migrations()
     if pending:
         return JSONResponse(

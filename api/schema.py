@@ -21,6 +21,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.administration.queries import AdministrationQuery
 from api.assistant.mutations import AssistantMutation
 from api.assistant.queries import AssistantQuery
 from api.assistant.subscriptions import AssistantSubscription
@@ -37,7 +38,7 @@ log = logging.getLogger("beacon.api")
 
 
 @strawberry.type(description="Read Beacon.")
-class Query(IdentityQuery, DocumentQuery, AssistantQuery):
+class Query(IdentityQuery, DocumentQuery, AssistantQuery, AdministrationQuery):
     """All queries."""
 
 

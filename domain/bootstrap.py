@@ -30,6 +30,7 @@ from domain.notifications import (
     RedisNotifications,
 )
 from domain.retrieval.embedding import Embedder, SentenceTransformerEmbedder
+from domain.retrieval.health import IndexHealthService
 from domain.retrieval.search import Fusion, SearchService
 from domain.retrieval.vectorstores.base import VectorStore
 from domain.settings import Settings
@@ -73,6 +74,7 @@ class Services:
     ingestion: IngestionService
     reconciler: Reconciler
     search: SearchService
+    index_health: IndexHealthService
     generator: Generator
     assistant: AssistantService
     borrowed: frozenset[str] = frozenset()  # adapters passed in: their owner closes them
@@ -299,6 +301,9 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         ingestion=ingestion,
         reconciler=Reconciler(vectors, files, jobs),
         search=search,
+        index_health=IndexHealthService(
+            vectors, settings.vector_store, embedder.name, embedder.dimensions
+        ),
         generator=generator,
         assistant=assistant,
         borrowed=frozenset(name for name, value in overrides.items() if value is not None),

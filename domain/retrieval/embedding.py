@@ -19,6 +19,7 @@ class Embedder(Protocol):
     """Turns texts into unit vectors of `dimensions` floats."""
 
     dimensions: int
+    name: str  # the model, as admins see it in index health
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One normalised vector per text, in order."""
@@ -91,6 +92,7 @@ class SentenceTransformerEmbedder:
     def __init__(
         self, model_path: Path | None = None, batch_size: int = 64, threads: int | None = None
     ) -> None:
+        self.name = "all-MiniLM-L6-v2" if model_path is None else model_path.name
         self._model_path = model_path or bundled_model_path()
         self._batch_size = batch_size
         self._part_size = max(1, batch_size // 4)

@@ -8,6 +8,7 @@ import pytest
 
 from api.app import create_app
 from cli.scratch import scratch_postgres, scratch_sqlite
+from domain.bootstrap import Services
 from domain.database import apply_migrations
 from tests.conftest import make_settings
 from tests.support.databases import POSTGRES_URL, TEST_DATABASE
@@ -19,6 +20,19 @@ async def test_a_migrated_database_is_ready(client: GraphQLClient) -> None:
     ready = await client.http.get("/readyz")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ready"}
+
+
+async def test_a_vector_store_that_stops_answering_makes_the_api_unready(
+    client: GraphQLClient, services: Services
+) -> None:
+    await services.vectors.close()
+    try:
+        ready = await client.http.get("/readyz")
+    finally:
+        await services.vectors.start()
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "unavailable", "vectorStore": "unreachable"}
+    assert (await client.http.get("/readyz")).status_code == 200
 
 
 async def test_an_unmigrated_database_is_not_ready_and_names_the_pending_migrations(

@@ -109,8 +109,11 @@ class VectorStore(Protocol):
     async def document_ids(self, organization_id: uuid.UUID) -> dict[uuid.UUID, set[int]]:
         """For reconciliation: every document id stored for the organisation, with its versions."""
 
-    async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID) -> int:
-        """How many records the document has."""
+    async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID | None = None) -> int:
+        """How many records the document has (the whole organisation's without one)."""
+
+    async def ready(self) -> bool:
+        """Whether the store answers now (for readiness probes; never raises)."""
 
     async def optimize(self) -> None:
         """Housekeeping (compaction, index builds); cheap when nothing changed."""

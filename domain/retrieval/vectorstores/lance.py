@@ -458,9 +458,20 @@ class LanceVectorStore:
                 documents.setdefault(uuid.UUID(document_id), set()).add(int(version))
         return documents
 
-    async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID) -> int:
-        """How many records the document has."""
+    async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID | None = None) -> int:
+        """How many records the document has (the whole organisation's without one)."""
+        if document_id is None:
+            return await self._opened().count_rows(f"organization_id = {sql_uuid(organization_id)}")
         return await self._opened().count_rows(document_predicate(organization_id, document_id))
+
+    async def ready(self) -> bool:
+        """The table's files can be read (the data directory is local: no network)."""
+        try:
+            await self._opened().version()
+        except Exception:  # a probe: any failure means not ready
+            log.warning("LanceDB is not ready", exc_info=True)
+            return False
+        return True
 
     async def optimize(self) -> None:
         """Fold new rows into the indexes, compact files, and build the ANN index when due.

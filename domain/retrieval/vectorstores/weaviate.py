@@ -25,6 +25,7 @@ Design notes (why, not what):
 """
 
 import asyncio
+import logging
 import math
 import uuid
 from collections.abc import Awaitable, Sequence
@@ -66,6 +67,7 @@ PAGE_SIZE = 1_000
 _HIT_PROPERTIES = ["document_id", "version", "chunk_index", "text", "page", "heading_path"]
 _VISIBILITIES = (ORGANIZATION, PRIVATE)
 _T = TypeVar("_T")
+log = logging.getLogger("beacon.vectors")
 
 
 class WeaviateWriteError(RuntimeError):
@@ -266,16 +268,23 @@ class WeaviateVectorStore:
 
         return await self._tenancy().read(organization_id, list_documents, {})
 
-    async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID) -> int:
-        """How many objects the document has."""
+    async def count(self, organization_id: uuid.UUID, document_id: uuid.UUID | None = None) -> int:
+        """How many objects the document has (the organisation's tenant's without one)."""
+        filters = None if document_id is None else document_filter(document_id)
 
         async def count_objects(chunks: Chunks) -> int:
-            result = await self._timed(
-                chunks.aggregate.over_all(filters=document_filter(document_id), total_count=True)
-            )
+            result = await self._timed(chunks.aggregate.over_all(filters=filters, total_count=True))
             return result.total_count or 0
 
         return await self._tenancy().read(organization_id, count_objects, 0)
+
+    async def ready(self) -> bool:
+        """Weaviate says it is ready, within the store's timeout."""
+        try:
+            return await self._timed(self._connected().is_ready())
+        except Exception:  # a probe: any failure (timeout, refused, not started) is "not ready"
+            log.warning("Weaviate is not ready", exc_info=True)
+            return False
 
     async def optimize(self) -> None:
         """Nothing to do: Weaviate indexes every object as it is written (parity with Lance)."""

@@ -464,3 +464,24 @@ async def test_document_ids_lists_documents_with_their_versions_per_organisation
 
     assert await store.document_ids(ORG) == {first: {1, 2}, second: {5}}
     assert await store.document_ids(OTHER_ORG) == {foreign: {1}}
+
+
+async def test_without_a_document_count_covers_the_whole_organisation_and_no_other(
+    store: VectorStore,
+) -> None:
+    first, second = doc(), doc()
+    await store.upsert([record(first, i) for i in range(3)] + [record(second, i) for i in range(2)])
+    await store.upsert([record(doc(), 0, organization_id=OTHER_ORG)])
+
+    assert await store.count(ORG) == 5
+    assert await store.count(ORG, second) == 2
+
+
+async def test_a_started_store_is_ready_and_a_closed_one_says_it_is_not(
+    store: VectorStore,
+) -> None:
+    assert await store.ready()
+    await store.close()
+    assert not await store.ready()
+    await store.start()  # as the fixture left it
+    assert await store.ready()

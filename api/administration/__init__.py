@@ -1,0 +1,1 @@
+"""What ADMINs read and change to run their organisation."""
