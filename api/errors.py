@@ -101,3 +101,8 @@ def too_many_attempts(error: domain.RateLimited) -> TooManyAttempts:
     return TooManyAttempts(
         message=error.message, code=error.code, retry_after_seconds=error.retry_after
     )
+
+
+def not_found(error: domain.NotFound) -> NotFoundError:
+    """The union member for a missing (or hidden) object."""
+    return NotFoundError(message=error.message, code=error.code)

@@ -72,6 +72,18 @@ class EmailAlreadyRegistered(Conflict):
         super().__init__("An account with this email already exists.")
 
 
+class LastActiveAdmin(Conflict):
+    """The change would leave the organisation without an active ADMIN."""
+
+    code = "LAST_ACTIVE_ADMIN"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This is the organisation's last active administrator: make another user an "
+            "administrator first."
+        )
+
+
 class AuthenticationFailed(BeaconError):
     """The caller's identity could not be established."""
 

@@ -7,7 +7,7 @@ import strawberry
 from api.assistant import types as t
 from api.assistant.answers import answer_events
 from api.context import Info
-from api.errors import NotFoundError, ValidationError
+from api.errors import NotFoundError, ValidationError, not_found
 from api.permissions import signed_in
 from domain import errors
 from domain.assistant.models import Rating
@@ -65,7 +65,7 @@ class AssistantMutation:
                 input.comment,
             )
         except errors.NotFound as error:
-            return NotFoundError(message=error.message, code=error.code)
+            return not_found(error)
         except errors.InvalidInput as error:
             return ValidationError(message=error.message, code=error.code, field=error.field)
         return t.RateAnswerSuccess(rating=t.Rating[feedback.rating.name], comment=feedback.comment)

@@ -8,7 +8,7 @@ from starlette.datastructures import UploadFile
 
 from api.context import Info
 from api.documents import types as t
-from api.errors import NotFoundError, as_graphql_error, validation_error
+from api.errors import as_graphql_error, not_found, validation_error
 from api.permissions import admin_only, signed_in
 from domain import errors
 from domain.documents import models
@@ -22,10 +22,6 @@ async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
     """Read an upload in bounded pieces (Starlette spools it to a temporary file)."""
     while chunk := await upload.read(_READ_SIZE):
         yield chunk
-
-
-def _not_found(error: errors.NotFound) -> NotFoundError:
-    return NotFoundError(message=error.message, code=error.code)
 
 
 @strawberry.type
@@ -72,7 +68,7 @@ class DocumentMutation:
                 info.context.require_principal(), str(id)
             )
         except errors.NotFound as error:
-            return _not_found(error)
+            return not_found(error)
         except errors.PermissionDenied as error:
             raise as_graphql_error(error) from error
         return t.DeleteDocumentSuccess(id=strawberry.ID(str(deleted)))
@@ -90,5 +86,5 @@ class DocumentMutation:
                 info.context.require_principal(), str(id)
             )
         except errors.NotFound as error:
-            return _not_found(error)
+            return not_found(error)
         return t.ReindexDocumentSuccess(document=t.Document.from_model(document))

@@ -5,7 +5,7 @@ from typing import Annotated
 import strawberry
 
 from api.context import Info
-from api.errors import as_graphql_error, too_many_attempts, validation_error
+from api.errors import as_graphql_error, not_found, too_many_attempts, validation_error
 from api.identity import types as t
 from api.permissions import admin_only, signed_in
 from domain import errors
@@ -116,4 +116,55 @@ class IdentityMutation:
             return t.EmailAlreadyRegistered(message=error.message, code=error.code)
         except errors.PermissionDenied as error:
             raise as_graphql_error(error) from error
+        return t.User.from_model(user)
+
+    @strawberry.mutation(
+        description="Change the role of a user of the caller's organisation (the last active "
+        "ADMIN cannot be demoted).",
+        extensions=admin_only(),
+    )
+    async def update_user(
+        self, info: Info, input: Annotated[t.UpdateUserInput, INPUT]
+    ) -> t.UpdateUserResult:
+        """ADMIN only; applies to the user's next request."""
+        identity = info.context.services.identity
+        principal = info.context.require_principal()
+        try:
+            user = await identity.update_user(principal, str(input.id), Role[input.role.name])
+        except errors.NotFound as error:
+            return not_found(error)
+        except errors.LastActiveAdmin as error:
+            return t.LastActiveAdmin(message=error.message, code=error.code)
+        return t.User.from_model(user)
+
+    @strawberry.mutation(
+        description="Offboard a user: they cannot sign in, and every token and open socket of "
+        "theirs stops at once (the last active ADMIN cannot be deactivated).",
+        extensions=admin_only(),
+    )
+    async def deactivate_user(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="User.")]
+    ) -> t.DeactivateUserResult:
+        """ADMIN only."""
+        identity = info.context.services.identity
+        try:
+            user = await identity.deactivate_user(info.context.require_principal(), str(id))
+        except errors.NotFound as error:
+            return not_found(error)
+        except errors.LastActiveAdmin as error:
+            return t.LastActiveAdmin(message=error.message, code=error.code)
+        return t.User.from_model(user)
+
+    @strawberry.mutation(
+        description="Let a deactivated user sign in again.", extensions=admin_only()
+    )
+    async def reactivate_user(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="User.")]
+    ) -> t.ReactivateUserResult:
+        """ADMIN only."""
+        identity = info.context.services.identity
+        try:
+            user = await identity.reactivate_user(info.context.require_principal(), str(id))
+        except errors.NotFound as error:
+            return not_found(error)
         return t.User.from_model(user)

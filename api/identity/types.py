@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from api.context import Info
-from api.errors import Error, TooManyAttempts, ValidationError
+from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
 from api.permissions import Role, ensure_self_or_admin
 from domain.identity import models
 from domain.identity.services import Session
@@ -110,6 +110,11 @@ class SignUpDisabled(Error):
     """Sign-up refused."""
 
 
+@strawberry.type(description="The change would leave the organisation without an active ADMIN.")
+class LastActiveAdmin(Error):
+    """Maps `domain.errors.LastActiveAdmin`."""
+
+
 @strawberry.type(description="The refresh token is unknown, expired, revoked or was reused.")
 class InvalidRefreshToken(Error):
     """Refresh failed; sign in again."""
@@ -132,6 +137,18 @@ RefreshTokenResult = Annotated[
 # One member today; a union keeps room for failures without breaking clients.
 LogoutResult = Annotated[
     LogoutSuccess, strawberry.union("LogoutResult", description="What logout ended.")
+]
+UpdateUserResult = Annotated[
+    User | NotFoundError | LastActiveAdmin,
+    strawberry.union("UpdateUserResult", description="The changed user, or why not."),
+]
+DeactivateUserResult = Annotated[
+    User | NotFoundError | LastActiveAdmin,
+    strawberry.union("DeactivateUserResult", description="The deactivated user, or why not."),
+]
+ReactivateUserResult = Annotated[
+    User | NotFoundError,
+    strawberry.union("ReactivateUserResult", description="The reactivated user, or why not."),
 ]
 CreateUserResult = Annotated[
     User | ValidationError | EmailAlreadyRegistered,
@@ -176,6 +193,14 @@ class CreateUserInput:
     email: str = strawberry.field(description="The new user's sign-in address.")
     password: str = strawberry.field(description="12 characters at least, 72 bytes at most.")
     role: Role = strawberry.field(default=Role.USER, description="USER unless stated.")
+
+
+@strawberry.input(description="What changes about a user of the caller's organisation.")
+class UpdateUserInput:
+    """updateUser arguments."""
+
+    id: strawberry.ID = strawberry.field(description="The user to change.")
+    role: Role = strawberry.field(description="Their new role.")
 
 
 @strawberry.input(description="Replace the caller's password.")

@@ -14,6 +14,8 @@ from domain.errors import (
     InvalidCredentials,
     InvalidInput,
     InvalidToken,
+    LastActiveAdmin,
+    NotFound,
     PermissionDenied,
     RefreshTokenReused,
     SignUpDisabled,
@@ -158,6 +160,36 @@ class IdentityService:
             raise InvalidToken("The access token has been revoked.")
         return Authentication(user=user, expires_at=claims.expires_at)
 
+    async def update_user(self, actor: Principal, user_id: str, role: Role) -> User:
+        """An ADMIN changes a member's role; the next request of that user runs with it."""
+        async with in_transaction():
+            user = await self._member_for_change(actor, user_id)
+            if user.role is Role.ADMIN and role is not Role.ADMIN and user.is_active:
+                await _keep_an_active_admin(user)
+            user.role = role
+            await user.save(update_fields=["role"])
+        return user
+
+    async def deactivate_user(self, actor: Principal, user_id: str) -> User:
+        """An ADMIN offboards a member: they cannot sign in, and every token and open socket
+        of theirs stops at once."""
+        async with in_transaction():
+            user = await self._member_for_change(actor, user_id)
+            if user.role is Role.ADMIN and user.is_active:
+                await _keep_an_active_admin(user)
+            user.is_active = False
+            await user.save(update_fields=["is_active"])
+        await self._end_all_sessions(user.id)
+        return await User.get(id=user.id)
+
+    async def reactivate_user(self, actor: Principal, user_id: str) -> User:
+        """An ADMIN lets a deactivated member sign in again (with a new session)."""
+        async with in_transaction():
+            user = await self._member_for_change(actor, user_id)
+            user.is_active = True
+            await user.save(update_fields=["is_active"])
+        return user
+
     async def get_user(self, actor: Principal, user_id: str) -> User | None:
         """A user of the caller's organisation; other organisations' ids look missing."""
         try:
@@ -186,6 +218,18 @@ class IdentityService:
     async def organizations_by_id(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, Organization]:
         """Organisations by id in one query (for data loaders)."""
         return {org.id: org for org in await Organization.filter(id__in=ids)}
+
+    async def _member_for_change(self, actor: Principal, user_id: str) -> User:
+        """The member to change, inside the caller's transaction, with the organisation's row
+        locked: changes of one organisation's users run one at a time, so two ADMINs demoting
+        each other cannot both succeed (SQLite runs every write transaction alone anyway)."""
+        if not actor.is_admin:
+            raise PermissionDenied("Only administrators can change users.")
+        await Organization.filter(id=actor.organization_id).select_for_update().get()
+        user = await self.get_user(actor, user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        return user
 
     async def _create_account(
         self,
@@ -237,3 +281,12 @@ class IdentityService:
     @staticmethod
     async def _revoke(tokens: QuerySet[RefreshToken], now: datetime) -> int:
         return await tokens.filter(revoked_at=None).update(revoked_at=now)
+
+
+async def _keep_an_active_admin(leaving: User) -> None:
+    """Refuse a change that would leave `leaving`'s organisation without an active ADMIN."""
+    others = User.filter(
+        organization_id=leaving.organization_id, role=Role.ADMIN, is_active=True
+    ).exclude(id=leaving.id)
+    if not await others.exists():
+        raise LastActiveAdmin()

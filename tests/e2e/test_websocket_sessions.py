@@ -17,7 +17,7 @@ import pytest
 from domain.identity.models import Role
 from domain.identity.tokens import TokenCodec
 from tests.e2e.test_websocket import close_code, receive, send, signed_in
-from tests.support.graphql import PASSWORD, SIGN_UP
+from tests.support.graphql import LOGIN, PASSWORD, SIGN_UP
 from tests.support.live_server import LiveServer, live_server
 
 pytestmark = pytest.mark.embedded_process
@@ -108,6 +108,30 @@ async def test_changing_the_password_closes_the_users_open_sockets_with_4403(
             {"input": {"currentPassword": PASSWORD, "newPassword": PASSWORD + " again"}},
         )
         assert changed["data"]["changePassword"]["__typename"] == "AuthPayload"
+        assert await close_code(ws) == 4403
+
+
+async def test_deactivating_a_user_closes_their_open_sockets_with_4403(server: LiveServer) -> None:
+    admin = sign_up(server)
+    email = f"{uuid.uuid4().hex[:12]}@example.com"
+    created = post(
+        server,
+        admin["accessToken"],
+        "mutation($input: CreateUserInput!) { createUser(input: $input) { ... on User { id } } }",
+        {"input": {"email": email, "password": PASSWORD}},
+    )["data"]["createUser"]
+    login = httpx.post(
+        f"{server.http_url}/graphql",
+        json={"query": LOGIN, "variables": {"input": {"email": email, "password": PASSWORD}}},
+    ).json()["data"]["login"]
+    async with signed_in(server, login["accessToken"]) as ws:
+        deactivated = post(
+            server,
+            admin["accessToken"],
+            "mutation($id: ID!) { deactivateUser(id: $id) { __typename } }",
+            {"id": created["id"]},
+        )
+        assert deactivated["data"]["deactivateUser"]["__typename"] == "User"
         assert await close_code(ws) == 4403
 
 
