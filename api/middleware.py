@@ -9,11 +9,14 @@ import uuid
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.audit.origin import Origin, request_origin
+
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestId:
-    """Tag every request with an id (the caller's if it is sane), echoed as `x-request-id`."""
+    """Tag every request with an id (the caller's if it is sane), echoed as `x-request-id`,
+    and make it and the client address the request's audit origin."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -35,7 +38,10 @@ class RequestId:
                 ]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        client = scope.get("client")
+        # The audit trail records where each action came from (see domain/audit/origin.py).
+        with request_origin(Origin(client[0] if client else None, request_id)):
+            await self.app(scope, receive, send_with_id)
 
 
 class _TooLarge(Exception):

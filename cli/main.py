@@ -1,4 +1,5 @@
-"""`beacon` commands: serve, worker, migrate, create-admin, ingest, reconcile, and dev tools."""
+"""`beacon` commands: serve, worker, migrate, create-admin, ingest, reconcile, audit, and dev
+tools."""
 
 import asyncio
 import getpass
@@ -226,6 +227,61 @@ async def _running_services(
         if embedded:
             await asyncio.to_thread(runtime.stop)
         await services.close()
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail: verify its hash chains, prune past the retention."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check every organisation's chain; report the first break of each (exit 1 on any)."""
+    from domain.audit import log
+
+    async def run() -> bool:
+        async with _database(_settings()):
+            breaks = await log.verify_all()
+        for found in breaks:
+            click.echo(
+                f"organisation {found.organization_id}: event {found.sequence} {found.reason}",
+                err=True,
+            )
+        click.echo("audit chains intact" if not breaks else f"{len(breaks)} chain(s) broken")
+        return not breaks
+
+    sys.exit(0 if asyncio.run(run()) else 1)
+
+
+@audit.command("prune")
+def audit_prune() -> None:
+    """Delete events older than BEACON_AUDIT_RETENTION_DAYS, keeping the chains verifiable."""
+    from datetime import timedelta
+
+    from domain.audit import log
+
+    settings = _settings()
+
+    async def run() -> int:
+        async with _database(settings):
+            return await log.prune(timedelta(days=settings.audit_retention_days))
+
+    click.echo(f"pruned {asyncio.run(run())} audit event(s)")
+
+
+@asynccontextmanager
+async def _database(settings: Settings) -> AsyncIterator[None]:
+    """Only the SQL connection, migrated first on the embedded default."""
+    from domain.database import Database, apply_migrations, dialect_of
+
+    if dialect_of(settings.effective_database_url) == "sqlite":
+        await apply_migrations(settings.effective_database_url)
+    database = Database(settings.effective_database_url)
+    await database.connect()
+    try:
+        yield
+    finally:
+        await database.close()
 
 
 @main.command("export-schema")

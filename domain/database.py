@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "domain.identity.models",
     "domain.documents.models",
     "domain.assistant.models",
+    "domain.audit.models",
     "aerich.models",
 ]
 APP = "models"

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
         description="Trusted reverse proxies (addresses or networks, comma-separated, or *): "
         "only their X-Forwarded-For is believed; unset: none, clients are their TCP peers.",
     )
+    audit_retention_days: int = Field(
+        default=365, ge=1, description="`beacon audit prune` deletes audit events older."
+    )
     websocket_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=1000)
     max_websockets_per_user: int = Field(default=10, ge=1, le=1000, description="Per process.")

@@ -1,10 +1,15 @@
 """Administration queries."""
 
+from datetime import datetime
+from typing import Annotated
+
 import strawberry
 
-from api.administration.types import IndexHealth
+from api.administration.types import AuditEvent, IndexHealth
 from api.context import Info
+from api.pagination import AFTER, FIRST, Connection, paged
 from api.permissions import admin_only
+from domain.audit import log as audit
 
 
 @strawberry.type
@@ -19,3 +24,36 @@ class AdministrationQuery:
         """Counts of documents, chunks and vectors."""
         principal = info.context.require_principal()
         return IndexHealth.from_report(await info.context.services.index_health.report(principal))
+
+    @strawberry.field(
+        description="The organisation's audit trail, newest first (first <= 100).",
+        extensions=admin_only(),
+    )
+    async def audit_log(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        action: Annotated[
+            str | None, strawberry.argument(description="Only this action, e.g. user.login.")
+        ] = None,
+        actor_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this user's actions.")
+        ] = None,
+        since: Annotated[
+            datetime | None, strawberry.argument(description="Only events at or after this.")
+        ] = None,
+    ) -> Connection[AuditEvent]:
+        """A page of events."""
+        principal = info.context.require_principal()
+        return await paged(
+            audit.page(
+                principal,
+                first,
+                after,
+                action=action,
+                actor_id=None if actor_id is None else str(actor_id),
+                since=since,
+            ),
+            AuditEvent.from_model,
+        )

@@ -1,8 +1,15 @@
 """Administration types."""
 
-import strawberry
+import uuid
+from datetime import datetime
 
+import strawberry
+from strawberry.scalars import JSON
+
+from api.context import Info
 from api.documents.types import DocumentStatus
+from api.identity.types import User
+from domain.audit import models
 from domain.retrieval import health
 
 
@@ -48,4 +55,42 @@ class IndexHealth:
             chunk_count=report.chunk_count,
             vector_count=report.vector_count,
             stuck_documents=report.stuck_documents,
+        )
+
+
+@strawberry.type(description="One recorded action of the organisation's audit trail.")
+class AuditEvent:
+    """An audit event; rows are hash-chained and never change."""
+
+    id: strawberry.ID = strawberry.field(description="Stable identifier.")
+    action: str = strawberry.field(description="A dotted name, e.g. user.deactivated.")
+    target_type: str | None = strawberry.field(description="user, document, conversation...")
+    target_id: strawberry.ID | None = strawberry.field(description="What the action was on.")
+    ip_address: str | None = strawberry.field(description="The client's address.")
+    request_id: str | None = strawberry.field(description="The request's x-request-id.")
+    details: JSON | None = strawberry.field(description="What else the action recorded.")
+    created_at: datetime = strawberry.field(description="When it happened.")
+    _actor_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Who did it (null: nobody signed in, e.g. a failed login).")
+    async def actor(self, info: Info) -> User | None:
+        """Loaded through the per-request user loader."""
+        if self._actor_id is None:
+            return None
+        user = await info.context.loaders.identity.user.load(self._actor_id)
+        return User.from_model(user) if user else None
+
+    @classmethod
+    def from_model(cls, event: models.AuditEvent) -> "AuditEvent":
+        """From the ORM entity."""
+        return cls(
+            id=strawberry.ID(str(event.id)),
+            action=event.action,
+            target_type=event.target_type,
+            target_id=strawberry.ID(event.target_id) if event.target_id else None,
+            ip_address=event.ip_address,
+            request_id=event.request_id,
+            details=JSON(event.details),
+            created_at=event.created_at,
+            _actor_id=event.actor_id,
         )

@@ -20,6 +20,7 @@ from domain.assistant.generation.base import (
     Turn,
 )
 from domain.assistant.models import Conversation, Feedback, Message, MessageRole, Rating
+from domain.audit import log as audit
 from domain.documents.models import Chunk, Document
 from domain.errors import BudgetExceeded, InvalidInput, NotFound
 from domain.identity.principal import Principal
@@ -117,6 +118,15 @@ class AssistantService:
             user_id=actor.user_id,
             role=MessageRole.USER,
             text=question,
+        )
+        # The question's text stays out of the audit trail (see the README, "Audit log").
+        await audit.record(
+            actor.organization_id,
+            audit.QUESTION_ASKED,
+            actor_id=actor.user_id,
+            target_type="conversation",
+            target_id=conversation.id,
+            details={"characters": len(question)},
         )
         parts: list[str] = []
         usage = Finished()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
+from domain.audit import log as audit
 from domain.documents.access import can_delete, visible_documents
 from domain.documents.filestores.base import FileStore, StagedFile, Staging
 from domain.documents.jobs import Jobs
@@ -81,6 +82,7 @@ class DocumentService:
             # Kept files left staging already; anything still here is refused or a duplicate.
             self._staging.discard(staged)
         if not outcome.duplicate:
+            await _record(actor, audit.DOCUMENT_UPLOADED, outcome.document)
             self._jobs.ingest_document(outcome.document.id)
         return outcome
 
@@ -117,6 +119,7 @@ class DocumentService:
         if not can_delete(actor, document):
             raise PermissionDenied("Only the uploader or an administrator can delete it.")
         await Document.filter(id=document.id).delete()  # chunks and texts cascade
+        await _record(actor, audit.DOCUMENT_DELETED, document)
         try:
             self._jobs.purge_document(
                 document.id, document.organization_id, storage_key(document.id)
@@ -137,6 +140,7 @@ class DocumentService:
             raise NotFound("No such document.")
         await start_new_version(document.id)
         document = await Document.get(id=document.id)
+        await _record(actor, audit.DOCUMENT_REINDEXED, document)
         self._jobs.ingest_document(document.id)
         await self._events.publish(document.id)
         return document
@@ -235,4 +239,15 @@ async def start_new_version(document_id: uuid.UUID) -> None:
         failure_code=None,
         failure_message=None,
         lease_expires_at=None,
+    )
+
+
+async def _record(actor: Principal, action: str, document: Document) -> None:
+    await audit.record(
+        actor.organization_id,
+        action,
+        actor_id=actor.user_id,
+        target_type="document",
+        target_id=document.id,
+        details={"title": document.title, "version": document.version},
     )

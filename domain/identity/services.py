@@ -9,6 +9,7 @@ from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from domain.audit import log as audit
 from domain.errors import (
     EmailAlreadyRegistered,
     InvalidCredentials,
@@ -86,15 +87,33 @@ class IdentityService:
             raise InvalidInput(
                 "organizationName", "Give the organisation a name of 1-200 characters."
             )
-        return await self._create_account(email, password, Role.ADMIN, organization_name=name)
+        user = await self._create_account(email, password, Role.ADMIN, organization_name=name)
+        await audit.record(
+            user.organization_id,
+            audit.USER_CREATED,
+            actor_id=user.id,
+            target_type="user",
+            target_id=user.id,
+            details={"role": user.role.value, "organizationCreated": True},
+        )
+        return user
 
     async def create_user(self, actor: Principal, email: str, password: str, role: Role) -> User:
         """An ADMIN adds a user to their own organisation."""
         if not actor.is_admin:
             raise PermissionDenied("Only administrators can create users.")
-        return await self._create_account(
+        user = await self._create_account(
             email, password, role, organization_id=actor.organization_id
         )
+        await audit.record(
+            actor.organization_id,
+            audit.USER_CREATED,
+            actor_id=actor.user_id,
+            target_type="user",
+            target_id=user.id,
+            details={"role": role.value},
+        )
+        return user
 
     async def login(self, email: str, password: str, address: str | None) -> Session:
         """Check a password; unknown emails and wrong passwords answer alike, in similar time."""
@@ -109,7 +128,22 @@ class IdentityService:
             password, user.password_hash if usable and user else None
         )
         if not (usable and matches and user):
+            if user is not None:  # an unknown address belongs to no organisation's trail
+                await audit.record(
+                    user.organization_id,
+                    audit.USER_LOGIN_FAILED,
+                    target_type="user",
+                    target_id=user.id,
+                    details={"reason": "inactive" if not user.is_active else "password"},
+                )
             raise InvalidCredentials()
+        await audit.record(
+            user.organization_id,
+            audit.USER_LOGIN,
+            actor_id=user.id,
+            target_type="user",
+            target_id=user.id,
+        )
         await self._throttle.forget(normalized)
         return await self._start_session(user)
 
@@ -125,6 +159,14 @@ class IdentityService:
         )
         if not claimed:
             await self._revoke(RefreshToken.filter(family=token.family), now)
+            user = await User.get(id=token.user_id)
+            await audit.record(
+                user.organization_id,
+                audit.TOKEN_REUSE_DETECTED,
+                target_type="user",
+                target_id=user.id,
+                details={"family": str(token.family)},
+            )
             raise RefreshTokenReused()
         if token.expires_at <= now:
             raise InvalidToken("The refresh token has expired.")
@@ -135,7 +177,15 @@ class IdentityService:
 
     async def logout(self, actor: Principal) -> int:
         """End every session of the caller: refresh tokens revoked, access tokens invalidated."""
-        return await self._end_all_sessions(actor.user_id)
+        revoked = await self._end_all_sessions(actor.user_id)
+        await audit.record(
+            actor.organization_id,
+            audit.USER_LOGGED_OUT,
+            actor_id=actor.user_id,
+            target_type="user",
+            target_id=actor.user_id,
+        )
+        return revoked
 
     async def change_password(self, actor: Principal, current: str, new: str) -> Session:
         """Replace the caller's password, end every other session and start a fresh one.
@@ -150,6 +200,13 @@ class IdentityService:
         user.password_hash = await self._hasher.hash(new)
         await user.save(update_fields=["password_hash"])
         await self._end_all_sessions(user.id)
+        await audit.record(
+            actor.organization_id,
+            audit.USER_PASSWORD_CHANGED,
+            actor_id=actor.user_id,
+            target_type="user",
+            target_id=actor.user_id,
+        )
         return await self._start_session(await User.get(id=user.id))
 
     async def authenticate(self, access_token: str) -> Authentication:
@@ -166,8 +223,12 @@ class IdentityService:
             user = await self._member_for_change(actor, user_id)
             if user.role is Role.ADMIN and role is not Role.ADMIN and user.is_active:
                 await _keep_an_active_admin(user)
+            previous = user.role
             user.role = role
             await user.save(update_fields=["role"])
+        await self._record_change(
+            actor, audit.USER_UPDATED, user, {"role": role.value, "previousRole": previous.value}
+        )
         return user
 
     async def deactivate_user(self, actor: Principal, user_id: str) -> User:
@@ -180,6 +241,7 @@ class IdentityService:
             user.is_active = False
             await user.save(update_fields=["is_active"])
         await self._end_all_sessions(user.id)
+        await self._record_change(actor, audit.USER_DEACTIVATED, user)
         return await User.get(id=user.id)
 
     async def reactivate_user(self, actor: Principal, user_id: str) -> User:
@@ -188,6 +250,7 @@ class IdentityService:
             user = await self._member_for_change(actor, user_id)
             user.is_active = True
             await user.save(update_fields=["is_active"])
+        await self._record_change(actor, audit.USER_REACTIVATED, user)
         return user
 
     async def get_user(self, actor: Principal, user_id: str) -> User | None:
@@ -230,6 +293,19 @@ class IdentityService:
         if user is None:
             raise NotFound("No such user.")
         return user
+
+    @staticmethod
+    async def _record_change(
+        actor: Principal, action: str, user: User, details: dict[str, str] | None = None
+    ) -> None:
+        await audit.record(
+            actor.organization_id,
+            action,
+            actor_id=actor.user_id,
+            target_type="user",
+            target_id=user.id,
+            details=details,
+        )
 
     async def _create_account(
         self,

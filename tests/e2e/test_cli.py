@@ -2,6 +2,7 @@
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -161,3 +162,24 @@ def test_a_worker_refuses_to_start_naming_an_object_store_that_is_down(tmp_path:
     )
     assert result.returncode == 1, result.stderr
     assert "beacon worker cannot start: file store: object store s3://beacon" in result.stderr
+
+
+def test_audit_verify_passes_on_an_intact_trail_and_names_the_first_hand_edited_event(
+    tmp_path: Path,
+) -> None:
+    assert beacon("migrate", data_dir=tmp_path).returncode == 0
+    created = beacon(
+        "create-admin", "--organization", "Acme", "--email", "ada@example.com",
+        data_dir=tmp_path, BEACON_ADMIN_PASSWORD=PASSWORD,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    intact = beacon("audit", "verify", data_dir=tmp_path)
+    assert intact.returncode == 0, intact.stderr
+    assert "audit chains intact" in intact.stdout
+
+    with sqlite3.connect(tmp_path / "beacon.sqlite3") as database:
+        database.execute('UPDATE audit_event SET details = \'{"role": "USER"}\'')
+    broken = beacon("audit", "verify", data_dir=tmp_path)
+
+    assert broken.returncode == 1
+    assert "event 1 was altered after it was written" in broken.stderr

@@ -58,6 +58,8 @@ def redis_database(number: int) -> Iterator[str]:
 
 
 TABLES = [  # children first
+    "audit_event",
+    "audit_checkpoint",
     "feedback",
     "message",
     "conversation",

@@ -1,0 +1,207 @@
+"""Append to, read, verify and prune organisations' audit chains."""
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from domain.audit.chain import GENESIS, event_hash
+from domain.audit.models import AuditCheckpoint, AuditEvent
+from domain.audit.origin import current_origin
+from domain.errors import InvalidInput, PermissionDenied
+from domain.identity.models import Organization
+from domain.identity.principal import Principal
+from domain.pagination import Page, check_page_size
+
+# The actions Beacon records (the API contract lists them; clients filter by these names).
+USER_LOGIN = "user.login"
+USER_LOGIN_FAILED = "user.login_failed"
+USER_CREATED = "user.created"
+USER_UPDATED = "user.updated"
+USER_DEACTIVATED = "user.deactivated"
+USER_REACTIVATED = "user.reactivated"
+USER_LOGGED_OUT = "user.logged_out"
+USER_PASSWORD_CHANGED = "user.password_changed"  # noqa: S105 - an action name
+TOKEN_REUSE_DETECTED = "token.reuse_detected"  # noqa: S105 - an action name
+DOCUMENT_UPLOADED = "document.uploaded"
+DOCUMENT_DELETED = "document.deleted"
+DOCUMENT_REINDEXED = "document.reindexed"
+ORGANIZATION_SETTINGS_UPDATED = "organization.settings_updated"
+QUESTION_ASKED = "question.asked"
+
+
+async def record(
+    organization_id: uuid.UUID,
+    action: str,
+    *,
+    actor_id: uuid.UUID | None = None,
+    target_type: str | None = None,
+    target_id: uuid.UUID | str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the organisation's chain, with the current request's origin.
+
+    Appends of one organisation run one at a time, from any API or worker process: the
+    organisation's row is locked while the head is read and the event inserted (SQLite runs
+    every write transaction alone anyway)."""
+    origin = current_origin()
+    async with in_transaction():
+        await Organization.filter(id=organization_id).select_for_update().get()
+        sequence, previous_hash = await _head(organization_id)
+        values: dict[str, Any] = {
+            "organization_id": organization_id,
+            "sequence": sequence + 1,
+            "action": action,
+            "actor_id": actor_id,
+            "target_type": target_type,
+            "target_id": None if target_id is None else str(target_id),
+            "ip_address": origin.ip_address,
+            "request_id": origin.request_id,
+            "details": details or {},
+            "created_at": datetime.now(UTC),
+            "previous_hash": previous_hash,
+        }
+        return await AuditEvent.create(**values, hash=event_hash(**values))
+
+
+async def _head(organization_id: uuid.UUID) -> tuple[int, str]:
+    """The sequence and hash the next event follows (the checkpoint's after a full prune)."""
+    last = await AuditEvent.filter(organization_id=organization_id).order_by("-sequence").first()
+    if last is not None:
+        return last.sequence, last.hash
+    checkpoint = await AuditCheckpoint.get_or_none(organization_id=organization_id)
+    if checkpoint is not None:
+        return checkpoint.sequence, checkpoint.hash
+    return 0, GENESIS
+
+
+async def page(
+    actor: Principal,
+    first: int | None,
+    after: str | None,
+    *,
+    action: str | None = None,
+    actor_id: str | None = None,
+    since: datetime | None = None,
+) -> Page[AuditEvent]:
+    """The caller's organisation's events, newest first (ADMINs only)."""
+    if not actor.is_admin:
+        raise PermissionDenied("Only administrators can read the audit log.")
+    size = check_page_size(first)
+    query = AuditEvent.filter(organization_id=actor.organization_id)
+    if action is not None:
+        query = query.filter(action=action)
+    if actor_id is not None:
+        try:
+            query = query.filter(actor_id=uuid.UUID(actor_id))
+        except ValueError:
+            return Page(items=[], cursors=[], has_next_page=False, has_previous_page=False)
+    if since is not None:
+        query = query.filter(created_at__gte=since)
+    if after is not None:
+        query = query.filter(sequence__lt=_decode(after))
+    rows = await query.order_by("-sequence").limit(size + 1)
+    items = rows[:size]
+    return Page(
+        items=items,
+        cursors=[_encode(row.sequence) for row in items],
+        has_next_page=len(rows) > size,
+        has_previous_page=after is not None,
+    )
+
+
+def _encode(sequence: int) -> str:
+    return base64.urlsafe_b64encode(f"audit|{sequence}".encode()).decode()
+
+
+def _decode(cursor: str) -> int:
+    try:
+        kind, sequence = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        if kind != "audit":
+            raise ValueError(kind)
+        return int(sequence)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidInput("after", "Not a valid cursor.") from error
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first event at which an organisation's chain does not verify."""
+
+    organization_id: uuid.UUID
+    sequence: int
+    reason: str
+
+
+async def verify(organization_id: uuid.UUID) -> ChainBreak | None:
+    """Walk the organisation's chain from its checkpoint; the first break, or None."""
+    checkpoint = await AuditCheckpoint.get_or_none(organization_id=organization_id)
+    expected_sequence, expected_previous = (
+        (checkpoint.sequence, checkpoint.hash) if checkpoint else (0, GENESIS)
+    )
+    events = AuditEvent.filter(organization_id=organization_id).order_by("sequence")
+    async for event in events:
+        expected_sequence += 1
+        if event.sequence != expected_sequence:
+            return ChainBreak(
+                organization_id, expected_sequence, f"event {expected_sequence} is missing"
+            )
+        if event.previous_hash != expected_previous:
+            return ChainBreak(
+                organization_id, event.sequence, "does not follow the event before it"
+            )
+        recomputed = event_hash(
+            organization_id=event.organization_id,
+            sequence=event.sequence,
+            action=event.action,
+            actor_id=event.actor_id,
+            target_type=event.target_type,
+            target_id=event.target_id,
+            ip_address=event.ip_address,
+            request_id=event.request_id,
+            details=event.details,
+            created_at=event.created_at,
+            previous_hash=event.previous_hash,
+        )
+        if recomputed != event.hash:
+            return ChainBreak(organization_id, event.sequence, "was altered after it was written")
+        expected_previous = event.hash
+    return None
+
+
+async def verify_all() -> list[ChainBreak]:
+    """The first break of every organisation whose chain does not verify."""
+    breaks = []
+    org_ids: list[uuid.UUID] = await Organization.all().values_list("id", flat=True)  # type: ignore[assignment]
+    for organization_id in org_ids:
+        found = await verify(organization_id)
+        if found is not None:
+            breaks.append(found)
+    return breaks
+
+
+async def prune(retention: timedelta) -> int:
+    """Delete events older than `retention` in every organisation, moving each checkpoint to
+    the last pruned event so that the rest still verifies; how many events went."""
+    cutoff = datetime.now(UTC) - retention
+    pruned = 0
+    org_ids: list[uuid.UUID] = await Organization.all().values_list("id", flat=True)  # type: ignore[assignment]
+    for organization_id in org_ids:
+        async with in_transaction():
+            await Organization.filter(id=organization_id).select_for_update().get()
+            old = AuditEvent.filter(organization_id=organization_id, created_at__lt=cutoff)
+            last = await old.order_by("-sequence").first()
+            if last is None:
+                continue
+            await AuditCheckpoint.update_or_create(
+                {"sequence": last.sequence, "hash": last.hash, "pruned_at": datetime.now(UTC)},
+                organization_id=organization_id,
+            )
+            pruned += await AuditEvent.filter(
+                organization_id=organization_id, sequence__lte=last.sequence
+            ).delete()
+    return pruned
