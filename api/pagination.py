@@ -1,6 +1,7 @@
 """Relay-style connections built from a domain `Page`."""
 
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Generic, TypeVar
 
 import strawberry
@@ -13,6 +14,14 @@ FIRST = "How many items (1-100, default 20)."
 AFTER = "The `endCursor` of the previous page."
 Node = TypeVar("Node")
 Row = TypeVar("Row")
+
+
+@strawberry.enum(description="Which way a list runs.")
+class OrderDirection(Enum):
+    """GraphQL mirror of the domain direction."""
+
+    ASC = strawberry.enum_value("ASC", description="Smallest, earliest or first first.")
+    DESC = strawberry.enum_value("DESC", description="Largest, latest or last first.")
 
 
 @strawberry.type(description="Where a page sits in the whole list.")

@@ -39,7 +39,7 @@ class AssistantQuery:
         return [SearchHit.from_result(result) for result in results]
 
     @strawberry.field(
-        description="The caller's conversations, oldest first (first <= 100).",
+        description="The caller's conversations, newest first (first <= 100).",
         extensions=signed_in(),
     )
     async def conversations(

@@ -24,7 +24,7 @@ from domain.audit import log as audit
 from domain.documents.models import Chunk, Document
 from domain.errors import BudgetExceeded, InvalidInput, NotFound
 from domain.identity.principal import Principal
-from domain.pagination import Page, paginate
+from domain.pagination import NEWEST_FIRST, Page, paginate
 from domain.retrieval.search import SearchService, check_query
 
 _HISTORY_TURNS = 6
@@ -169,8 +169,10 @@ class AssistantService:
     async def conversations(
         self, actor: Principal, first: int | None, after: str | None
     ) -> Page[Conversation]:
-        """The caller's conversations, oldest first."""
-        return await paginate(Conversation.filter(user_id=actor.user_id), first, after)
+        """The caller's conversations, newest first."""
+        return await paginate(
+            Conversation.filter(user_id=actor.user_id), first, after, NEWEST_FIRST
+        )
 
     async def messages(self, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Message]]:
         """Messages of many conversations in one query (for data loaders), in order."""

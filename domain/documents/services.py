@@ -16,6 +16,7 @@ from domain.documents.jobs import Jobs
 from domain.documents.kinds import DocumentKind
 from domain.documents.models import Document, DocumentStatus, Visibility
 from domain.documents.names import claimed_kind, clean_filename, contradicts
+from domain.documents.ordering import document_ordering
 from domain.documents.sniffing import ArchiveLimits, sniff
 from domain.errors import (
     InvalidInput,
@@ -26,12 +27,14 @@ from domain.errors import (
 )
 from domain.identity.principal import Principal
 from domain.notifications import Notifications
-from domain.pagination import Page, paginate
+from domain.pagination import Ordering, Page, paginate
 
 log = logging.getLogger(__name__)
 
 # Subscribers re-read the row at least this often, so a lost notification only delays.
 _WATCH_POLL_SECONDS = 2.0
+# The title column's length: no title holds a longer search.
+MAX_TITLE_SEARCH = 300
 
 
 @dataclass(frozen=True)
@@ -104,12 +107,19 @@ class DocumentService:
         first: int | None,
         after: str | None,
         status: DocumentStatus | None = None,
+        title_contains: str | None = None,
+        ordering: Ordering | None = None,
     ) -> Page[Document]:
-        """Visible documents, oldest first, optionally in one status."""
+        """Visible documents, newest first unless told, optionally in one status or by title."""
         query = visible_documents(actor)
         if status is not None:
             query = query.filter(status=status)
-        return await paginate(query, first, after)
+        if title_contains is not None:
+            if len(title_contains) > MAX_TITLE_SEARCH:
+                raise InvalidInput("titleContains", f"Use at most {MAX_TITLE_SEARCH} characters.")
+            # `icontains` escapes % and _ (and \\), so they match themselves.
+            query = query.filter(title__icontains=title_contains)
+        return await paginate(query, first, after, ordering or document_ordering())
 
     async def delete(self, actor: Principal, document_id: str) -> uuid.UUID:
         """Remove rows now and vectors and file in the background; idempotent for the caller."""
