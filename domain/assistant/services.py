@@ -1,5 +1,14 @@
-"""Asking questions: retrieve what the caller may see, generate, cite, remember, account."""
+"""Asking questions: retrieve what the caller may see, generate, cite, remember, account.
 
+Answers are paid for in advance. Before generating, the question is stored carrying the most
+tokens its answer can use (a reservation), in a transaction that first locks the
+organisation's row: every process asking for that organisation queues there, so concurrent
+answers cannot together overshoot a budget. When the answer ends, the reservation becomes what
+was used: on the stored reply when the answer is complete; on the question itself when it
+failed, timed out or was abandoned, as the generator's meter counted it.
+"""
+
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncGenerator
@@ -9,19 +18,21 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from domain.assistant.citations import CitationData, CitedChunk, cite
 from domain.assistant.generation.base import (
     Delta,
-    Finished,
     GenerationRequest,
     Generator,
+    Meter,
     Source,
     Turn,
 )
 from domain.assistant.models import Conversation, Feedback, Message, MessageRole, Rating
 from domain.documents.models import Chunk, Document
 from domain.errors import BudgetExceeded, InvalidInput, NotFound
+from domain.identity.models import Organization
 from domain.identity.principal import Principal
 from domain.pagination import Page, paginate
 from domain.retrieval.search import SearchService, check_query
@@ -88,8 +99,9 @@ class AssistantService:
     ) -> AsyncGenerator[AnswerEvent, None]:
         """Stream an answer: deltas, then citations, then the stored reply.
 
-        Raises InvalidInput, NotFound (unknown or foreign conversation), RateLimited (token
-        budget spent) or GenerationFailed. Closing the iterator stops the generator.
+        Raises InvalidInput, NotFound (unknown or foreign conversation), BudgetExceeded (the
+        day's tokens cannot cover this answer at its largest) or GenerationFailed. Closing the
+        iterator stops the generator; the answer is charged what it used until then.
         """
         question = check_query(question, field="question")
         conversation = await self._conversation(actor, conversation_id, question)
@@ -111,39 +123,44 @@ class AssistantService:
             )
             for number, hit in enumerate(hits, start=1)
         ]
-        await Message.create(
-            conversation_id=conversation.id,
-            organization_id=actor.organization_id,
-            user_id=actor.user_id,
-            role=MessageRole.USER,
-            text=question,
-        )
-        parts: list[str] = []
-        usage = Finished()
         request = GenerationRequest(question=question, sources=sources, history=history)
-        # aclosing: when our consumer goes away, the generator (and any upstream call) stops.
-        async with aclosing(self._generator.stream(request)) as stream:
-            async for event in stream:
-                if isinstance(event, Delta):
-                    parts.append(event.text)
-                    yield AnswerDelta(event.text)
-                else:
-                    usage = event
-        text = "".join(parts)
-        citations = cite(text, sources, await _cited_chunks(sources))
-        yield AnswerCitations(citations)
-        reply = await Message.create(
-            conversation_id=conversation.id,
-            organization_id=actor.organization_id,
-            user_id=actor.user_id,
-            role=MessageRole.ASSISTANT,
-            text=text,
-            citations=[citation.to_json() for citation in citations],
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            latency_ms=int((time.perf_counter() - started) * 1000),
-            generator=self._generator.name,
+        asked = await self._reserve(
+            actor, conversation, question, self._generator.max_tokens(request)
         )
+        meter = Meter()
+        try:
+            parts: list[str] = []
+            # aclosing: when our consumer goes away, the generator (and any upstream call) stops.
+            async with aclosing(self._generator.stream(request, meter)) as stream:
+                async for event in stream:
+                    if isinstance(event, Delta):
+                        parts.append(event.text)
+                        yield AnswerDelta(event.text)
+                    else:
+                        meter.prompt_tokens = event.prompt_tokens
+                        meter.completion_tokens = event.completion_tokens
+            text = "".join(parts)
+            citations = cite(text, sources, await _cited_chunks(sources))
+            yield AnswerCitations(citations)
+            async with in_transaction():
+                reply = await Message.create(
+                    conversation_id=conversation.id,
+                    organization_id=actor.organization_id,
+                    user_id=actor.user_id,
+                    role=MessageRole.ASSISTANT,
+                    text=text,
+                    citations=[citation.to_json() for citation in citations],
+                    prompt_tokens=meter.prompt_tokens,
+                    completion_tokens=meter.completion_tokens,
+                    latency_ms=int((time.perf_counter() - started) * 1000),
+                    generator=self._generator.name,
+                )
+                await Message.filter(id=asked.id).update(prompt_tokens=0, completion_tokens=0)
+        except BaseException:
+            # Failed, timed out, or closed by a consumer that went away (GeneratorExit) or was
+            # cancelled: shielded, so that a second cancellation cannot leave the reservation.
+            await asyncio.shield(_charge(asked, meter))
+            raise
         yield AnswerDone(reply, conversation)
 
     async def conversation(self, actor: Principal, conversation_id: str) -> Conversation | None:
@@ -246,14 +263,43 @@ class AssistantService:
             for m in reversed(recent)
         ]
 
-    async def _check_budget(self, actor: Principal) -> None:
+    async def _check_budget(self, actor: Principal, reserving: int = 0) -> None:
+        """Raise BudgetExceeded unless the day's spending and reservations leave room for
+        `reserving` more tokens (and, reserving none, for one token at least)."""
         since = datetime.now(UTC) - timedelta(days=1)
         mine = Message.filter(created_at__gte=since, user_id=actor.user_id)
         ours = Message.filter(created_at__gte=since, organization_id=actor.organization_id)
-        if await _tokens(mine) >= self._limits.daily_tokens_per_user:
+        wanted = max(reserving, 1)
+        if await _tokens(mine) + wanted > self._limits.daily_tokens_per_user:
             raise BudgetExceeded("You have used today's answer budget; try again tomorrow.")
-        if await _tokens(ours) >= self._limits.daily_tokens_per_organization:
+        if await _tokens(ours) + wanted > self._limits.daily_tokens_per_organization:
             raise BudgetExceeded("Your organisation has used today's answer budget.")
+
+    async def _reserve(
+        self, actor: Principal, conversation: Conversation, question: str, tokens: int
+    ) -> Message:
+        """Store the question carrying a reservation of `tokens`, or raise BudgetExceeded."""
+        async with in_transaction():
+            # The organisation's row lock (PostgreSQL) queues the organisation's reservations,
+            # its users' included, from every process; SQLite runs one write transaction at
+            # a time anyway (and Tortoise leaves FOR UPDATE out there).
+            await Organization.filter(id=actor.organization_id).select_for_update().first()
+            await self._check_budget(actor, tokens)
+            return await Message.create(
+                conversation_id=conversation.id,
+                organization_id=actor.organization_id,
+                user_id=actor.user_id,
+                role=MessageRole.USER,
+                text=question,
+                prompt_tokens=tokens,
+            )
+
+
+async def _charge(question: Message, meter: Meter) -> None:
+    """Replace the question's reservation with what its unfinished answer used."""
+    await Message.filter(id=question.id).update(
+        prompt_tokens=meter.prompt_tokens, completion_tokens=meter.completion_tokens
+    )
 
 
 async def _tokens(messages: QuerySet[Message]) -> int:
