@@ -1,12 +1,4 @@
-"""Asking questions: retrieve what the caller may see, generate, cite, remember, account.
-
-Answers are paid for in advance. Before generating, the question is stored carrying the most
-tokens its answer can use (a reservation), in a transaction that first locks the
-organisation's row: every process asking for that organisation queues there, so concurrent
-answers cannot together overshoot a budget. When the answer ends, the reservation becomes what
-was used: on the stored reply when the answer is complete; on the question itself when it
-failed, timed out or was abandoned, as the generator's meter counted it.
-"""
+"""Asking questions: retrieve what the caller may see, generate, cite, remember, account."""
 
 import asyncio
 import time
@@ -14,12 +6,12 @@ import uuid
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from tortoise.functions import Count, Sum
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from domain.assistant.budget import AnswerBudget
 from domain.assistant.citations import CitationData, CitedChunk, cite
 from domain.assistant.generation.base import (
     Delta,
@@ -31,8 +23,7 @@ from domain.assistant.generation.base import (
 )
 from domain.assistant.models import Conversation, Feedback, Message, MessageRole, Rating
 from domain.documents.models import Chunk, Document
-from domain.errors import BudgetExceeded, InvalidInput, NotFound
-from domain.identity.models import Organization
+from domain.errors import InvalidInput, NotFound
 from domain.identity.principal import Principal
 from domain.pagination import Page, paginate
 from domain.retrieval.search import SearchService, check_query
@@ -93,6 +84,9 @@ class AssistantService:
         self._search = search
         self._generator = generator
         self._limits = limits
+        self._budget = AnswerBudget(
+            limits.daily_tokens_per_user, limits.daily_tokens_per_organization
+        )
 
     async def answer(
         self, actor: Principal, question: str, conversation_id: str | None = None
@@ -105,7 +99,7 @@ class AssistantService:
         """
         question = check_query(question, field="question")
         conversation = await self._conversation(actor, conversation_id, question)
-        await self._check_budget(actor)
+        await self._budget.check(actor)  # refused before searching when nothing is left
         started = time.perf_counter()
         history = await self._history(conversation)
         query = await self._generator.rewrite(question, history) if history else question
@@ -124,8 +118,8 @@ class AssistantService:
             for number, hit in enumerate(hits, start=1)
         ]
         request = GenerationRequest(question=question, sources=sources, history=history)
-        asked = await self._reserve(
-            actor, conversation, question, self._generator.max_tokens(request)
+        asked = await self._budget.reserve(
+            actor, conversation.id, question, self._generator.max_tokens(request)
         )
         meter = Meter()
         try:
@@ -155,11 +149,11 @@ class AssistantService:
                     latency_ms=int((time.perf_counter() - started) * 1000),
                     generator=self._generator.name,
                 )
-                await Message.filter(id=asked.id).update(prompt_tokens=0, completion_tokens=0)
+                await self._budget.release(asked)
         except BaseException:
             # Failed, timed out, or closed by a consumer that went away (GeneratorExit) or was
             # cancelled: shielded, so that a second cancellation cannot leave the reservation.
-            await asyncio.shield(_charge(asked, meter))
+            await asyncio.shield(self._budget.charge(asked, meter))
             raise
         yield AnswerDone(reply, conversation)
 
@@ -262,51 +256,6 @@ class AssistantService:
             Turn("user" if m.role is MessageRole.USER else "assistant", m.text)
             for m in reversed(recent)
         ]
-
-    async def _check_budget(self, actor: Principal, reserving: int = 0) -> None:
-        """Raise BudgetExceeded unless the day's spending and reservations leave room for
-        `reserving` more tokens (and, reserving none, for one token at least)."""
-        since = datetime.now(UTC) - timedelta(days=1)
-        mine = Message.filter(created_at__gte=since, user_id=actor.user_id)
-        ours = Message.filter(created_at__gte=since, organization_id=actor.organization_id)
-        wanted = max(reserving, 1)
-        if await _tokens(mine) + wanted > self._limits.daily_tokens_per_user:
-            raise BudgetExceeded("You have used today's answer budget; try again tomorrow.")
-        if await _tokens(ours) + wanted > self._limits.daily_tokens_per_organization:
-            raise BudgetExceeded("Your organisation has used today's answer budget.")
-
-    async def _reserve(
-        self, actor: Principal, conversation: Conversation, question: str, tokens: int
-    ) -> Message:
-        """Store the question carrying a reservation of `tokens`, or raise BudgetExceeded."""
-        async with in_transaction():
-            # The organisation's row lock (PostgreSQL) queues the organisation's reservations,
-            # its users' included, from every process; SQLite runs one write transaction at
-            # a time anyway (and Tortoise leaves FOR UPDATE out there).
-            await Organization.filter(id=actor.organization_id).select_for_update().first()
-            await self._check_budget(actor, tokens)
-            return await Message.create(
-                conversation_id=conversation.id,
-                organization_id=actor.organization_id,
-                user_id=actor.user_id,
-                role=MessageRole.USER,
-                text=question,
-                prompt_tokens=tokens,
-            )
-
-
-async def _charge(question: Message, meter: Meter) -> None:
-    """Replace the question's reservation with what its unfinished answer used."""
-    await Message.filter(id=question.id).update(
-        prompt_tokens=meter.prompt_tokens, completion_tokens=meter.completion_tokens
-    )
-
-
-async def _tokens(messages: QuerySet[Message]) -> int:
-    rows = await messages.annotate(
-        prompt=Sum("prompt_tokens"), completion=Sum("completion_tokens")
-    ).values("prompt", "completion")
-    return sum((row["prompt"] or 0) + (row["completion"] or 0) for row in rows)
 
 
 async def _titles(document_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
