@@ -146,6 +146,46 @@ async def test_an_abandoned_answer_is_charged_for_what_it_used(
     assert charged == (prompt_estimate(question), 1)
 
 
+async def test_a_cancelled_answer_is_charged_for_what_it_used(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    server: LlmServer,
+) -> None:
+    question = "Write a very long story about a dragon."
+    long_answers = OpenAICompatibleGenerator(server.base_url, None, server.model, max_tokens=1000)
+    deltas = 0
+    first_delta = asyncio.Event()
+    try:
+        async with running_platform(
+            pipeline_settings, embedder=embedder, extractor=extractor, generator=long_answers
+        ) as platform:
+            admin = await platform.client.sign_up()
+            actor = await principal(platform, admin)
+
+            async def listen() -> None:
+                # What a websocket subscription does when its client completes it: the task
+                # reading the answer is cancelled, wherever it waits.
+                nonlocal deltas
+                async for event in platform.services.assistant.answer(actor, question):
+                    if isinstance(event, AnswerDelta):
+                        deltas += 1
+                        first_delta.set()
+
+            listener = asyncio.create_task(listen())
+            await asyncio.wait_for(first_delta.wait(), 60)
+            listener.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await listener
+            charged = await spent(platform, admin)
+    finally:
+        await long_answers.aclose()
+
+    prompt, completion = charged
+    assert prompt == prompt_estimate(question)
+    assert deltas <= completion <= deltas + 1  # one more may have arrived as it was cancelled
+
+
 async def test_a_timed_out_answer_is_charged_for_its_prompt(
     pipeline_settings: Settings,
     embedder: SentenceTransformerEmbedder,
