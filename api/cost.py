@@ -9,6 +9,11 @@ for the nodes and 100 for the uploaders. A fragment spread twice in one selectio
 once: GraphQL merges its fields into one answer. It runs when the operation is about to execute,
 after validation, so variables are known.
 
+The budgets are charged only for what runs: a field the caller's role may not run (anything
+`@requires` for an anonymous caller, `@requires(role: ADMIN)` for a USER) is refused by its
+permission before its resolver, so it and everything below it cost the caller nothing. An
+operation refused as a whole (too costly, or over a budget) charges nothing either.
+
 Fragments also make documents expensive to check, whatever they return: `fragment F0 on Query
 { ...F1 ...F1 }`, `fragment F1 on Query { ...F2 ...F2 }` and so on doubles, at every level, the
 work of the checks that expand each spread where it is reached (Strawberry's depth and alias
@@ -16,7 +21,7 @@ limiters). `limit_fragment_spreads` refuses a document expanding too many spread
 those checks run.
 """
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -24,6 +29,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLField,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -39,9 +45,12 @@ from graphql import (
 )
 from graphql.language import DocumentNode
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from api.errors import CodedError
+from api.permissions import Role, required_role
 from domain import errors as domain
+from domain.identity.principal import Principal
 from domain.identity.throttling import CostBudget
 from domain.pagination import DEFAULT_PAGE_SIZE
 
@@ -131,13 +140,36 @@ def limit_fragment_spreads(
     return FragmentSpreadLimit
 
 
+FieldFilter = Callable[[GraphQLField], bool]
+
+
+def _every_field(field: GraphQLField) -> bool:
+    return True
+
+
+def runs_for(principal: Principal | None) -> FieldFilter:
+    """Whether a field's permissions let `principal` (None: anonymous) run it."""
+
+    def runs(field: GraphQLField) -> bool:
+        required = required_role(field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF))
+        if required is None:
+            return True
+        if principal is None:
+            return False
+        return required is Role.USER or principal.is_admin
+
+    return runs
+
+
 def estimate_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
+    runs: FieldFilter = _every_field,
 ) -> int:
-    """Objects the operation may return at most (see the module docstring)."""
+    """Objects the operation may return at most (see the module docstring), counting only the
+    fields `runs` lets through (and nothing below the others)."""
     fragments: dict[str, FragmentDefinitionNode] = {}
     operation: OperationDefinitionNode | None = None
     for definition in document.definitions:
@@ -158,7 +190,7 @@ def estimate_cost(
         for definition in operation.variable_definitions or ()
         if isinstance(definition.default_value, IntValueNode)
     }
-    walk = _Walk(schema, fragments, {**defaults, **(variables or {})})
+    walk = _Walk(schema, fragments, {**defaults, **(variables or {})}, runs)
     return walk.cost(operation.selection_set, root, 1)
 
 
@@ -168,10 +200,12 @@ class _Walk:
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: dict[str, Any],
+        runs: FieldFilter,
     ) -> None:
         self._schema = schema
         self._fragments = fragments
         self._variables = variables
+        self._runs = runs
 
     def cost(self, selections: SelectionSetNode, parent: Any, multiplier: int) -> int:
         total = 0
@@ -179,7 +213,7 @@ class _Walk:
             if node.name.value.startswith("__") or not isinstance(owner, GraphQLObjectType):
                 continue  # introspection meta fields; abstract parents are walked via fragments
             field = owner.fields.get(node.name.value)
-            if field is None:
+            if field is None or not self._runs(field):
                 continue
             named = get_named_type(field.type)
             if not is_composite_type(named):
@@ -265,12 +299,8 @@ class QueryCost(SchemaExtension):
         execution = self.execution_context
         document = execution.graphql_document
         if document is not None:
-            cost = estimate_cost(
-                execution.schema._schema,
-                document,
-                execution.operation_name,
-                execution.variables,
-            )
+            schema = execution.schema._schema
+            cost = estimate_cost(schema, document, execution.operation_name, execution.variables)
             if cost > self._max_cost:
                 raise QueryTooCostly(
                     f"This query could return {cost} objects; the limit is {self._max_cost}. "
@@ -278,13 +308,17 @@ class QueryCost(SchemaExtension):
                     cost=cost,
                     maxCost=self._max_cost,
                 )
-            if cost:
-                await self._charge(execution.context, cost)
+            principal = getattr(execution.context, "principal", None)
+            runs = runs_for(principal)
+            charge = estimate_cost(
+                schema, document, execution.operation_name, execution.variables, runs
+            )
+            if charge:
+                await self._charge(execution.context, principal, charge)
         yield
 
     @staticmethod
-    async def _charge(context: Any, cost: int) -> None:
-        principal = getattr(context, "principal", None)
+    async def _charge(context: Any, principal: Principal | None, cost: int) -> None:
         if principal is not None:
             caller, organization = f"user:{principal.user_id}", str(principal.organization_id)
         else:

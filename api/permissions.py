@@ -57,6 +57,23 @@ class IsAdmin(BasePermission):
         return principal.role is DomainRole.ADMIN
 
 
+def required_role(field: object) -> Role | None:
+    """The role a field's permissions require (ADMIN over USER), None when anyone may run it.
+
+    `field` is a Strawberry field; anything else (a field of graphql-core's own) needs none.
+    """
+    roles = {
+        directive.role
+        for extension in getattr(field, "extensions", ())
+        if isinstance(extension, PermissionExtension)
+        for permission in extension.permissions
+        if isinstance(directive := getattr(permission, "_schema_directive", None), Requires)
+    }
+    if Role.ADMIN in roles:
+        return Role.ADMIN
+    return Role.USER if roles else None
+
+
 def ensure_self_or_admin(info: Info, user_id: object) -> None:
     """Another user's private fields are for ADMINs only."""
     principal = info.context.require_principal()

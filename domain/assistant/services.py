@@ -1,28 +1,30 @@
 """Asking questions: retrieve what the caller may see, generate, cite, remember, account."""
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from tortoise.functions import Count, Sum
-from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
+from domain.assistant.budget import AnswerBudget
 from domain.assistant.citations import CitationData, CitedChunk, cite
 from domain.assistant.generation.base import (
     Delta,
-    Finished,
     GenerationRequest,
     Generator,
+    Meter,
     Source,
     Turn,
 )
 from domain.assistant.models import Conversation, Feedback, Message, MessageRole, Rating
 from domain.audit import log as audit
 from domain.documents.models import Chunk, Document
-from domain.errors import BudgetExceeded, InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.identity.principal import Principal
 from domain.pagination import NEWEST_FIRST, Page, paginate
 from domain.retrieval.search import SearchService, check_query
@@ -83,18 +85,22 @@ class AssistantService:
         self._search = search
         self._generator = generator
         self._limits = limits
+        self._budget = AnswerBudget(
+            limits.daily_tokens_per_user, limits.daily_tokens_per_organization
+        )
 
     async def answer(
         self, actor: Principal, question: str, conversation_id: str | None = None
     ) -> AsyncGenerator[AnswerEvent, None]:
         """Stream an answer: deltas, then citations, then the stored reply.
 
-        Raises InvalidInput, NotFound (unknown or foreign conversation), RateLimited (token
-        budget spent) or GenerationFailed. Closing the iterator stops the generator.
+        Raises InvalidInput, NotFound (unknown or foreign conversation), BudgetExceeded (the
+        day's tokens cannot cover this answer at its largest) or GenerationFailed. Closing the
+        iterator stops the generator; the answer is charged what it used until then.
         """
         question = check_query(question, field="question")
         conversation = await self._conversation(actor, conversation_id, question)
-        await self._check_budget(actor)
+        await self._budget.check(actor)  # refused before searching when nothing is left
         started = time.perf_counter()
         history = await self._history(conversation)
         query = await self._generator.rewrite(question, history) if history else question
@@ -112,48 +118,53 @@ class AssistantService:
             )
             for number, hit in enumerate(hits, start=1)
         ]
-        await Message.create(
-            conversation_id=conversation.id,
-            organization_id=actor.organization_id,
-            user_id=actor.user_id,
-            role=MessageRole.USER,
-            text=question,
-        )
-        # The question's text stays out of the audit trail (see the README, "Audit log").
-        await audit.record(
-            actor.organization_id,
-            audit.QUESTION_ASKED,
-            actor_id=actor.user_id,
-            target_type="conversation",
-            target_id=conversation.id,
-            details={"characters": len(question)},
-        )
-        parts: list[str] = []
-        usage = Finished()
         request = GenerationRequest(question=question, sources=sources, history=history)
-        # aclosing: when our consumer goes away, the generator (and any upstream call) stops.
-        async with aclosing(self._generator.stream(request)) as stream:
-            async for event in stream:
-                if isinstance(event, Delta):
-                    parts.append(event.text)
-                    yield AnswerDelta(event.text)
-                else:
-                    usage = event
-        text = "".join(parts)
-        citations = cite(text, sources, await _cited_chunks(sources))
-        yield AnswerCitations(citations)
-        reply = await Message.create(
-            conversation_id=conversation.id,
-            organization_id=actor.organization_id,
-            user_id=actor.user_id,
-            role=MessageRole.ASSISTANT,
-            text=text,
-            citations=[citation.to_json() for citation in citations],
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=usage.completion_tokens,
-            latency_ms=int((time.perf_counter() - started) * 1000),
-            generator=self._generator.name,
+        asked = await self._budget.reserve(
+            actor, conversation.id, question, self._generator.max_tokens(request)
         )
+        meter = Meter()
+        try:
+            # The question's text stays out of the audit trail (see the README, "Audit log").
+            await audit.record(
+                actor.organization_id,
+                audit.QUESTION_ASKED,
+                actor_id=actor.user_id,
+                target_type="conversation",
+                target_id=conversation.id,
+                details={"characters": len(question)},
+            )
+            parts: list[str] = []
+            # aclosing: when our consumer goes away, the generator (and any upstream call) stops.
+            async with aclosing(self._generator.stream(request, meter)) as stream:
+                async for event in stream:
+                    if isinstance(event, Delta):
+                        parts.append(event.text)
+                        yield AnswerDelta(event.text)
+                    else:
+                        meter.prompt_tokens = event.prompt_tokens
+                        meter.completion_tokens = event.completion_tokens
+            text = "".join(parts)
+            citations = cite(text, sources, await _cited_chunks(sources))
+            yield AnswerCitations(citations)
+            async with in_transaction():
+                reply = await Message.create(
+                    conversation_id=conversation.id,
+                    organization_id=actor.organization_id,
+                    user_id=actor.user_id,
+                    role=MessageRole.ASSISTANT,
+                    text=text,
+                    citations=[citation.to_json() for citation in citations],
+                    prompt_tokens=meter.prompt_tokens,
+                    completion_tokens=meter.completion_tokens,
+                    latency_ms=int((time.perf_counter() - started) * 1000),
+                    generator=self._generator.name,
+                )
+                await self._budget.release(asked)
+        except BaseException:
+            # Failed, timed out, or closed by a consumer that went away (GeneratorExit) or was
+            # cancelled: shielded, so that a second cancellation cannot leave the reservation.
+            await asyncio.shield(self._budget.charge(asked, meter))
+            raise
         yield AnswerDone(reply, conversation)
 
     async def conversation(self, actor: Principal, conversation_id: str) -> Conversation | None:
@@ -257,22 +268,6 @@ class AssistantService:
             Turn("user" if m.role is MessageRole.USER else "assistant", m.text)
             for m in reversed(recent)
         ]
-
-    async def _check_budget(self, actor: Principal) -> None:
-        since = datetime.now(UTC) - timedelta(days=1)
-        mine = Message.filter(created_at__gte=since, user_id=actor.user_id)
-        ours = Message.filter(created_at__gte=since, organization_id=actor.organization_id)
-        if await _tokens(mine) >= self._limits.daily_tokens_per_user:
-            raise BudgetExceeded("You have used today's answer budget; try again tomorrow.")
-        if await _tokens(ours) >= self._limits.daily_tokens_per_organization:
-            raise BudgetExceeded("Your organisation has used today's answer budget.")
-
-
-async def _tokens(messages: QuerySet[Message]) -> int:
-    rows = await messages.annotate(
-        prompt=Sum("prompt_tokens"), completion=Sum("completion_tokens")
-    ).values("prompt", "completion")
-    return sum((row["prompt"] or 0) + (row["completion"] or 0) for row in rows)
 
 
 async def _titles(document_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:

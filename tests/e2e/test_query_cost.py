@@ -138,3 +138,33 @@ async def test_one_spread_over_the_limit_is_refused_before_any_resolver(
         "maxFragmentSpreads": settings.max_fragment_spreads,
     }
     assert f"more than {settings.max_fragment_spreads} times" in error["message"]
+
+
+async def test_an_anonymous_caller_is_not_charged_for_fields_refused_to_it(
+    client: GraphQLClient,
+) -> None:
+    # 37 each: five of them would spend the address's 100 three times over.
+    refused = [await client.execute(DOCUMENTS, {"n": 12}) for _ in range(5)]
+
+    assert [body["errors"][0]["extensions"]["code"] for body in refused] == ["UNAUTHENTICATED"] * 5
+    admin = await client.sign_up()  # from the same address, still within its budget
+    assert admin.access_token
+
+
+async def test_a_user_is_not_charged_for_fields_only_admins_may_run(
+    client: GraphQLClient,
+) -> None:
+    admin = await client.sign_up()
+    bob = await client.create_user(admin, "bob@example.com")
+    users = "{ users(first: 12) { edges { node { id } } } }"  # costs 25
+
+    refused = [await client.execute(users, token=bob.access_token) for _ in range(5)]
+
+    assert [body["errors"][0]["extensions"]["code"] for body in refused] == ["FORBIDDEN"] * 5
+    mixed = await client.execute(
+        "{ me { email } users(first: 12) { edges { node { id } } } }", token=bob.access_token
+    )
+    assert mixed["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    for _ in range(2):  # 37 each, 74 of bob's 100: nothing was spent on the refused fields
+        spent = await client.execute(DOCUMENTS, {"n": 12}, token=bob.access_token)
+        assert "errors" not in spent, spent

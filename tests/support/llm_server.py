@@ -60,8 +60,13 @@ def llm_server_unavailable_reason() -> str | None:
 
 
 @contextmanager
-def llm_server(n_ctx: int = 2048, startup_seconds: float = 60) -> Iterator[LlmServer]:
-    """Start `python -m llama_cpp.server` on a free loopback port; stop it afterwards."""
+def llm_server(
+    n_ctx: int = 2048, startup_seconds: float = 60, interrupt_requests: bool = True
+) -> Iterator[LlmServer]:
+    """Start `python -m llama_cpp.server` on a free loopback port; stop it afterwards.
+
+    The server writes one answer at a time; a new request interrupts the answer being written,
+    unless `interrupt_requests` is False: then it waits for its turn."""
     model = gguf_path()
     if model is None:
         raise RuntimeError(llm_server_unavailable_reason())
@@ -87,6 +92,8 @@ def llm_server(n_ctx: int = 2048, startup_seconds: float = 60) -> Iterator[LlmSe
             str(n_ctx),
             "--n_threads",
             os.environ.get("BEACON_TEST_LLM_THREADS", "1"),
+            "--interrupt_requests",
+            str(interrupt_requests),
         ],
         # Unbuffered, so that the log shows disconnects as they happen.
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -56,6 +56,23 @@ class Finished:
 GenerationEvent = Delta | Finished
 
 
+@dataclass
+class Meter:
+    """The tokens an answer has used so far, kept current by the generator while it streams.
+
+    Finished reports the usage of a complete answer; an answer that fails, times out or is
+    abandoned midway ends without one, and is charged what its meter shows.
+    """
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        """Prompt and completion tokens together."""
+        return self.prompt_tokens + self.completion_tokens
+
+
 class GenerationFailed(BeaconError):
     """The generator could not answer; `code` says why (LLM_UNAVAILABLE, LLM_TIMEOUT, ...)."""
 
@@ -71,9 +88,17 @@ class Generator(Protocol):
 
     name: str
 
-    def stream(self, request: GenerationRequest) -> AsyncGenerator[GenerationEvent, None]:
+    def stream(
+        self, request: GenerationRequest, meter: Meter | None = None
+    ) -> AsyncGenerator[GenerationEvent, None]:
         """Deltas, then exactly one Finished; raises GenerationFailed. Closing the iterator
-        (the client went away) must stop the work, including any upstream call."""
+        (the client went away) must stop the work, including any upstream call. The `meter`,
+        when given, shows at every moment the tokens used so far, however the stream ends."""
+        ...
+
+    def max_tokens(self, request: GenerationRequest) -> int:
+        """The most tokens answering `request` can use: reserved from the budget beforehand,
+        so it must not be less than what `stream` may report."""
         ...
 
     async def rewrite(self, question: str, history: list[Turn]) -> str:

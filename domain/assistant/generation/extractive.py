@@ -9,6 +9,7 @@ from domain.assistant.generation.base import (
     Finished,
     GenerationEvent,
     GenerationRequest,
+    Meter,
     Source,
     Turn,
 )
@@ -38,14 +39,20 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
-    async def stream(self, request: GenerationRequest) -> AsyncGenerator[GenerationEvent, None]:
-        """The answer, a few words per delta."""
+    async def stream(
+        self, request: GenerationRequest, meter: Meter | None = None
+    ) -> AsyncGenerator[GenerationEvent, None]:
+        """The answer, a few words per delta; it costs no tokens, so the meter stays at 0."""
         text = self.compose(request)
         words = text.split(" ")
         for index, word in enumerate(words):
             yield Delta(word if index == len(words) - 1 else word + " ")
             await asyncio.sleep(0)  # let other answers (and cancellation) in
         yield Finished()
+
+    def max_tokens(self, request: GenerationRequest) -> int:
+        """Nothing: no language model runs."""
+        return 0
 
     async def rewrite(self, question: str, history: list[Turn]) -> str:
         """A deterministic standalone query (see `rewrite_follow_up`)."""

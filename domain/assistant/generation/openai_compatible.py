@@ -17,6 +17,7 @@ from domain.assistant.generation.base import (
     GenerationEvent,
     GenerationFailed,
     GenerationRequest,
+    Meter,
     Source,
     Turn,
 )
@@ -138,6 +139,18 @@ def estimate_tokens(messages: Sequence[ChatCompletionMessageParam]) -> int:
     return (characters + 3) // 4
 
 
+# Chat templates wrap each message in a few special tokens (role markers, separators) and
+# open the assistant's turn; 16 each is more than the common templates (ChatML, Llama 3) use.
+_TEMPLATE_TOKENS = 16
+
+
+def max_prompt_tokens(messages: Sequence[ChatCompletionMessageParam]) -> int:
+    """The most tokens the prompt can take: byte-level tokenizers (BPE, SentencePiece with
+    byte fallback) never make more tokens than the text has UTF-8 bytes, plus the template's."""
+    contents = sum(len(str(message.get("content") or "").encode()) for message in messages)
+    return contents + _TEMPLATE_TOKENS * (len(messages) + 1)
+
+
 # What the client raises for an endpoint that fails; anything else is a bug and propagates.
 _UPSTREAM_ERRORS = (openai.OpenAIError, TimeoutError, json.JSONDecodeError)
 
@@ -173,9 +186,23 @@ class OpenAICompatibleGenerator:
         """Release the HTTP connection pool."""
         await self._client.close()
 
-    async def stream(self, request: GenerationRequest) -> AsyncGenerator[GenerationEvent, None]:
-        """Deltas as the model writes them, then one Finished with the usage (or an estimate)."""
+    def max_tokens(self, request: GenerationRequest) -> int:
+        """The prompt at its largest (see max_prompt_tokens) and a full-length answer."""
+        return max_prompt_tokens(build_messages(request)) + self._max_tokens
+
+    async def stream(
+        self, request: GenerationRequest, meter: Meter | None = None
+    ) -> AsyncGenerator[GenerationEvent, None]:
+        """Deltas as the model writes them, then one Finished with the usage (or an estimate).
+
+        The meter counts the prompt (estimated) once the server has it: when it accepted the
+        request, or when it was too slow to answer, since it may be working on it; not when
+        it could not be reached or refused. Then one completion token per delta, as such
+        servers stream them, until the server's own usage (if it reports one) replaces both.
+        """
+        meter = meter if meter is not None else Meter()
         messages = build_messages(request)
+        estimate = estimate_tokens(messages)
         loop = asyncio.get_running_loop()
         # Connecting, retrying and the first chunk share one deadline; after that each chunk
         # must follow the previous one within the timeout, so a stalled stream fails while a
@@ -192,7 +219,10 @@ class OpenAICompatibleGenerator:
                     temperature=self._temperature,
                 )
         except _UPSTREAM_ERRORS as error:
+            if isinstance(error, TimeoutError | openai.APITimeoutError):
+                meter.prompt_tokens = estimate
             raise self._logged(error) from error
+        meter.prompt_tokens = estimate
         usage: tuple[int, int] | None = None
         content_chunks = 0
         try:
@@ -207,9 +237,12 @@ class OpenAICompatibleGenerator:
                 deadline = loop.time() + self._timeout
                 if chunk.usage is not None:
                     usage = (chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                    meter.prompt_tokens, meter.completion_tokens = usage
                 for choice in chunk.choices:
                     if choice.delta.content:
                         content_chunks += 1
+                        if usage is None:
+                            meter.completion_tokens = content_chunks
                         yield Delta(choice.delta.content)
         except _UPSTREAM_ERRORS as error:
             raise self._logged(error) from error
@@ -221,7 +254,7 @@ class OpenAICompatibleGenerator:
             # Some servers (llama-cpp-python 0.3) ignore stream_options and report no usage;
             # counting 0 would let such a deployment run past every token budget, so estimate:
             # they stream about one token per chunk.
-            usage = (estimate_tokens(messages), content_chunks)
+            usage = (estimate, content_chunks)
         yield Finished(prompt_tokens=usage[0], completion_tokens=usage[1])
 
     async def rewrite(self, question: str, history: list[Turn]) -> str:

@@ -9,6 +9,7 @@ from domain.assistant.generation.base import (
     Finished,
     GenerationEvent,
     GenerationRequest,
+    Meter,
     Turn,
 )
 from domain.assistant.generation.openai_compatible import OpenAICompatibleGenerator
@@ -35,15 +36,23 @@ class SlowGenerator:
         self.closed = False
         self.prompt_tokens = prompt_tokens
 
-    async def stream(self, request: GenerationRequest) -> AsyncGenerator[GenerationEvent, None]:
+    async def stream(
+        self, request: GenerationRequest, meter: Meter | None = None
+    ) -> AsyncGenerator[GenerationEvent, None]:
+        meter = meter if meter is not None else Meter()
+        meter.prompt_tokens = self.prompt_tokens
         try:
             for _ in range(self.words):
                 self.written += 1
+                meter.completion_tokens += 1
                 yield Delta("word ")
                 await asyncio.sleep(0.05)
             yield Finished(prompt_tokens=self.prompt_tokens, completion_tokens=self.words)
         finally:
             self.closed = True
+
+    def max_tokens(self, request: GenerationRequest) -> int:
+        return self.prompt_tokens + self.words
 
     async def rewrite(self, question: str, history: list[Turn]) -> str:
         return question
@@ -102,7 +111,8 @@ async def test_an_unreachable_llm_is_a_clear_error_within_the_timeout(
 async def test_the_daily_token_budget_is_enforced(
     pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> None:
-    settings = pipeline_settings.model_copy(update={"daily_tokens_per_user": 50})
+    # The first answer reserves 63 tokens and spends them; the second would not fit.
+    settings = pipeline_settings.model_copy(update={"daily_tokens_per_user": 100})
     async with running_platform(
         settings,
         **overrides(embedder, extractor, SlowGenerator(words=3, prompt_tokens=60)),

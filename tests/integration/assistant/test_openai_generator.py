@@ -16,6 +16,7 @@ from domain.assistant.generation.base import (
     GenerationEvent,
     GenerationFailed,
     GenerationRequest,
+    Meter,
     Source,
     Turn,
 )
@@ -24,6 +25,7 @@ from domain.assistant.generation.openai_compatible import (
     OpenAICompatibleGenerator,
     build_messages,
     estimate_tokens,
+    max_prompt_tokens,
 )
 from tests.support.live_server import free_port
 from tests.support.llm_server import LlmServer, llm_server, llm_server_unavailable_reason
@@ -192,9 +194,11 @@ async def test_the_request_carries_framed_sources_and_usage_comes_from_the_final
         )
         await writer.drain()
 
+    meter = Meter()
     async with stub_server(answer) as (url, bodies), generator_for(url) as generator:
-        events = await collect(generator.stream(REQUEST))
+        events = await collect(generator.stream(REQUEST, meter))
 
+    assert meter == Meter(prompt_tokens=42, completion_tokens=3)
     assert events == [
         Delta("Refunds "),
         Delta("take 14 days "),
@@ -223,10 +227,12 @@ async def test_a_stream_without_usage_finishes_with_an_estimate() -> None:
 @pytest.mark.parametrize("host", ["127.0.0.1:{port}", "beacon-llm.invalid"])
 async def test_an_unreachable_server_fails_fast_as_unavailable(host: str) -> None:
     started = time.monotonic()
+    meter = Meter()
     async with generator_for(f"http://{host.format(port=free_port())}/v1") as generator:
         with pytest.raises(GenerationFailed) as failure:
-            await collect(generator.stream(REQUEST))
+            await collect(generator.stream(REQUEST, meter))
     assert failure.value.code == "LLM_UNAVAILABLE"
+    assert meter == Meter()  # the prompt never reached a server: nothing to charge
     assert time.monotonic() - started < 5
 
 
@@ -250,15 +256,26 @@ async def test_a_stream_that_stalls_midway_times_out_after_its_first_delta() -> 
         await asyncio.sleep(60)
 
     received: list[GenerationEvent] = []
+    meter = Meter()
     async with stub_server(stall) as (url, _), generator_for(url, timeout_seconds=1) as generator:
         started = time.monotonic()
         with pytest.raises(GenerationFailed) as failure:
-            async for event in generator.stream(REQUEST):
+            async for event in generator.stream(REQUEST, meter):
                 received.append(event)
         elapsed = time.monotonic() - started
     assert received == [Delta("Refunds ")]
     assert failure.value.code == "LLM_TIMEOUT"
     assert elapsed < 1 + 1
+    assert meter == Meter(estimate_tokens(build_messages(REQUEST)), 1)
+
+
+async def test_the_largest_cost_covers_a_prompt_of_one_token_per_byte_and_a_full_answer() -> None:
+    messages = build_messages(REQUEST)
+    content_bytes = sum(len(str(message.get("content")).encode()) for message in messages)
+    async with generator_for(f"http://127.0.0.1:{free_port()}/v1") as generator:
+        largest = generator.max_tokens(REQUEST)
+    assert max_prompt_tokens(messages) > content_bytes
+    assert largest == max_prompt_tokens(messages) + 512  # the default answer length
 
 
 def hang_up_detector() -> tuple[Handler, asyncio.Event]:

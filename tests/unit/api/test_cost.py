@@ -1,13 +1,16 @@
 """The query-cost estimate and the fragment spread limit, against Beacon's own schema."""
 
 import time
+import uuid
 from typing import Any
 
 import pytest
 from graphql import ASTValidationRule, ValidationContext, parse, validate
 
-from api.cost import count_fragment_spreads, estimate_cost, limit_fragment_spreads
+from api.cost import count_fragment_spreads, estimate_cost, limit_fragment_spreads, runs_for
 from api.schema import create_schema
+from domain.identity.models import Role
+from domain.identity.principal import Principal
 from domain.pagination import DEFAULT_PAGE_SIZE
 
 SCHEMA = create_schema()._schema
@@ -19,6 +22,30 @@ def cost(query: str, variables: dict[str, Any] | None = None, name: str | None =
 
 def test_scalars_cost_nothing_and_an_object_costs_one() -> None:
     assert cost("{ me { id email } }") == 1
+
+
+MIXED = """mutation { login(input: {email: "a@example.com", password: "x"}) { __typename }
+  logout { __typename } }"""
+
+
+def charged(query: str, principal: Principal | None) -> int:
+    return estimate_cost(SCHEMA, parse(query), None, None, runs_for(principal))
+
+
+def caller(role: Role) -> Principal:
+    return Principal(uuid.uuid4(), uuid.uuid4(), role)
+
+
+def test_an_anonymous_caller_is_charged_only_for_the_fields_anyone_may_run() -> None:
+    assert cost(MIXED) == 2
+    assert charged(MIXED, None) == 1
+    assert charged("{ documents(first: 30) { edges { node { id } } } }", None) == 0
+
+
+def test_a_user_is_charged_nothing_below_an_admin_only_field_and_an_admin_everything() -> None:
+    query = "{ me { id } users(first: 5) { edges { node { id } } } }"
+    assert charged(query, caller(Role.USER)) == 1
+    assert charged(query, caller(Role.ADMIN)) == cost(query) == 1 + 1 + 5 + 5
 
 
 def test_introspection_meta_fields_cost_nothing() -> None:
