@@ -56,7 +56,9 @@ class DocumentMutation:
         finally:
             await upload.close()
         return t.UploadDocumentSuccess(
-            document=t.Document.from_model(outcome.document), duplicate=outcome.duplicate
+            document=t.Document.from_model(outcome.document),
+            duplicate=outcome.duplicate,
+            retried=outcome.retried,
         )
 
     @strawberry.mutation(

@@ -66,7 +66,7 @@ async def test_a_vector_store_outage_is_retried_until_it_recovers(
     assert flaky.calls == 2
 
 
-async def test_a_vector_store_that_stays_down_fails_the_document_with_the_reason(
+async def test_a_vector_store_that_stays_down_fails_the_document_with_the_cause_as_its_code(
     pipeline_settings: Settings,
     embedder: SentenceTransformerEmbedder,
     extractor: DocumentParser,
@@ -81,12 +81,28 @@ async def test_a_vector_store_that_stays_down_fails_the_document_with_the_reason
         vectors=down,
     ) as platform:
         admin = await platform.client.sign_up()
-        uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+        path = files.write_text(tmp_path)
+        uploaded = await platform.client.upload(admin, path)
         document = await platform.client.wait_until_final(admin, uploaded["document"]["id"])
-    assert document["status"] == "FAILED"
-    assert document["failure"]["code"] == "TOO_MANY_ATTEMPTS"
-    assert "vector store unreachable" in document["failure"]["message"]
-    assert down.calls == 2
+        assert document["status"] == "FAILED"
+        assert document["failure"]["code"] == "VECTOR_STORE_UNAVAILABLE"
+        assert (document["failureCode"], document["failure"]["retryable"]) == (
+            "VECTOR_STORE_UNAVAILABLE",
+            True,
+        )
+        assert "vector store unreachable" in document["failure"]["message"]
+        assert down.calls == 2
+
+        # The store is back: the same file uploaded again is the same document, queued again.
+        down.failures = 0
+        again = await platform.client.upload(admin, path)
+        assert again["__typename"] == "UploadDocumentSuccess", again
+        assert (again["duplicate"], again["retried"]) == (True, True)
+        assert again["document"]["id"] == document["id"]
+        assert (again["document"]["status"], again["document"]["version"]) == ("QUEUED", 2)
+        assert again["document"]["failure"] is None
+        retried = await platform.client.wait_until_final(admin, document["id"])
+    assert (retried["status"], retried["version"], retried["attempts"]) == ("READY", 2, 1)
 
 
 async def test_documents_left_unfinished_are_picked_up_at_start_up(
