@@ -153,6 +153,16 @@ class UploadDocumentSuccess:
 
 
 @strawberry.type(
+    description="The file is stored and QUEUED, but the job queue is unreachable: it will be "
+    "processed once the queue is back, without another upload. Code INGESTION_DELAYED."
+)
+class IngestionDelayed(Error):
+    """The upload is kept; only its processing waits."""
+
+    document: Document = strawberry.field(description="The stored document, QUEUED.")
+
+
+@strawberry.type(
     description="The file was refused: UNSUPPORTED_TYPE, EMPTY_FILE, CORRUPT_FILE, "
     "ENCRYPTED_FILE or TOO_LARGE."
 )
@@ -175,7 +185,7 @@ class ReindexDocumentSuccess:
 
 
 UploadDocumentResult = Annotated[
-    UploadDocumentSuccess | FileRejected | ValidationError,
+    UploadDocumentSuccess | IngestionDelayed | FileRejected | ValidationError,
     strawberry.union("UploadDocumentResult", description="The document, or why not."),
 ]
 DeleteDocumentResult = Annotated[

@@ -1,6 +1,7 @@
 """Document use cases at the API's pace: upload, list, read, delete, reindex, watch."""
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -41,6 +42,8 @@ class UploadOutcome:
     duplicate: bool
     # A duplicate of a document that had FAILED for a transient reason, queued again.
     retried: bool = False
+    # Stored and QUEUED, but the job queue refused the message: the sweeper sends it later.
+    delayed: bool = False
 
     @property
     def needs_ingestion(self) -> bool:
@@ -95,7 +98,13 @@ class DocumentService:
             return outcome
         if outcome.retried:
             await self._events.publish(outcome.document.id)
-        self._jobs.ingest_document(outcome.document.id)
+        try:
+            self._jobs.ingest_document(outcome.document.id)
+        except Exception as error:
+            # The document is stored and QUEUED, so nothing is lost: the sweeper queues QUEUED
+            # documents that nobody has touched for a lease, once the queue is back.
+            log.warning("ingestion of document %s not queued: %s", outcome.document.id, error)
+            return dataclasses.replace(outcome, delayed=True)
         return outcome
 
     async def get(self, actor: Principal, document_id: str) -> Document | None:

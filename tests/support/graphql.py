@@ -51,6 +51,9 @@ mutation Upload($input: UploadDocumentInput!) {
     ... on UploadDocumentSuccess { duplicate retried document {"""
     + DOCUMENT_FIELDS
     + """} }
+    ... on IngestionDelayed { document {"""
+    + DOCUMENT_FIELDS
+    + """} }
     ... on Error { message code }
   }
 }"""
