@@ -298,12 +298,14 @@ def export_schema(path: Path) -> None:
 @click.argument("name")
 @click.option("--dialect", type=click.Choice(["both", "sqlite", "postgres"]), default="both")
 @click.option("--postgres", "postgres_url", default=None, help="Server for a scratch database.")
-def makemigrations(name: str, dialect: str, postgres_url: str | None) -> None:
+@click.option("--empty", is_flag=True, help="No SQL, to write by hand; records the models.")
+def makemigrations(name: str, dialect: str, postgres_url: str | None, empty: bool) -> None:
     """Developers: write a migration for model changes, for SQLite and for PostgreSQL."""
     if dialect == "both":
         # Tortoise caches SQL on model classes, so each dialect gets a process of its own.
         for one in ("sqlite", "postgres"):
             extra = ["--postgres", postgres_url] if postgres_url else []
+            extra += ["--empty"] if empty else []
             command = [sys.executable, "-m", "cli.main", "makemigrations", name, "--dialect", one]
             subprocess.run([*command, *extra], check=True)  # noqa: S603 - our own CLI
         return
@@ -318,7 +320,7 @@ def makemigrations(name: str, dialect: str, postgres_url: str | None) -> None:
         )
         async with scratch as url:
             await apply_migrations(url)
-            return await make_migration(url, name)
+            return await make_migration(url, name, empty=empty)
 
     click.echo(f"{dialect}: {asyncio.run(run()) or 'no changes'}")
 

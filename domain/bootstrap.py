@@ -238,6 +238,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         timeout_seconds=settings.parse_timeout_seconds,
         artifacts_path=settings.docling_artifacts_path,
         processes=settings.parser_processes,
+        memory_mb=settings.parser_memory_mb or None,
     )
     documents = DocumentService(
         Staging(settings.uploads_dir / "staging"),

@@ -88,8 +88,13 @@ async def apply_migrations(database_url: str) -> list[str]:
     return await _isolated(run())
 
 
-async def make_migration(database_url: str, name: str, location: Path | None = None) -> str:
-    """Write a migration for model changes not yet migrated; returns its file name or ''."""
+async def make_migration(
+    database_url: str, name: str, location: Path | None = None, empty: bool = False
+) -> str:
+    """Write a migration for model changes not yet migrated; returns its file name or ''.
+
+    `empty` writes one without SQL that records the models as they are, for SQL written by
+    hand: data changes, or a change SQLite cannot make (aerich cannot alter its columns)."""
     _ensure_sqlite_directory(database_url)
 
     async def run() -> str:
@@ -102,7 +107,7 @@ async def make_migration(database_url: str, name: str, location: Path | None = N
                 await command.aclose()
             return migration_files(database_url)[-1]
         async with command:
-            created: str = await command.migrate(name=name, no_input=True)
+            created: str = await command.migrate(name=name, empty=empty, no_input=True)
             return created
 
     return await _isolated(run())

@@ -20,8 +20,10 @@ BeaconError                    every expected failure; carries a stable `code`
     ├── EmptyDocument          zero bytes, or no text at all
     ├── CorruptDocument        truncated, unreadable, or a hostile archive (zip bomb)
     ├── EncryptedDocument      password-protected
-    ├── DocumentTooLarge       over the byte, page or time limit
+    ├── DocumentTooLarge       over the byte, page, time or memory limit
+    ├── FileMissing            the stored file of a document is gone
     └── TransientFailure       a dependency is down; retrying may succeed (not permanent)
+        └── VectorStoreUnavailable
 """
 
 
@@ -186,9 +188,15 @@ class EncryptedDocument(DocumentRejected):
 
 
 class DocumentTooLarge(DocumentRejected):
-    """Over the byte, page or processing-time limit."""
+    """Over the byte, page, processing-time or memory limit."""
 
     code = "TOO_LARGE"
+
+
+class FileMissing(DocumentRejected):
+    """The document's stored file is gone: nothing is left to ingest."""
+
+    code = "FILE_MISSING"
 
 
 class TransientFailure(DocumentRejected):
@@ -196,6 +204,12 @@ class TransientFailure(DocumentRejected):
 
     code = "TRANSIENT_FAILURE"
     permanent = False
+
+
+class VectorStoreUnavailable(TransientFailure):
+    """The vector store refused or failed a write."""
+
+    code = "VECTOR_STORE_UNAVAILABLE"
 
 
 class BudgetExceeded(BeaconError):

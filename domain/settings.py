@@ -128,6 +128,12 @@ class Settings(BaseSettings):
     )
     parse_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
     parser_processes: int = Field(default=1, ge=1, le=32)
+    parser_memory_mb: int = Field(
+        default=4096,
+        ge=0,
+        description="Memory a parser process may map beyond its loaded libraries; over: "
+        "TOO_LARGE (0: no limit).",
+    )
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
     # Documents in flight per worker process. A small document spends most of its time
     # waiting on SQL, LanceDB commits and the parser, so the embedder's batches stay full only

@@ -51,8 +51,16 @@ class DocumentMutation:
             return validation_error(error)
         finally:
             await upload.close()
+        document = t.Document.from_model(outcome.document)
+        if outcome.delayed:
+            return t.IngestionDelayed(
+                message="The file is stored, but the processing queue is unreachable; it will "
+                "be processed once the queue is back, without another upload.",
+                code="INGESTION_DELAYED",
+                document=document,
+            )
         return t.UploadDocumentSuccess(
-            document=t.Document.from_model(outcome.document), duplicate=outcome.duplicate
+            document=document, duplicate=outcome.duplicate, retried=outcome.retried
         )
 
     @strawberry.mutation(

@@ -37,12 +37,45 @@ class DocumentStatus(Enum):
     FAILED = strawberry.enum_value("FAILED", description="Could not be ingested; see failure.")
 
 
+@strawberry.enum(description="Why a document FAILED.")
+class DocumentFailureCode(Enum):
+    """GraphQL mirror of the domain failure code."""
+
+    UNSUPPORTED_TYPE = strawberry.enum_value(
+        "UNSUPPORTED_TYPE", description="Not an accepted type, whatever its name says."
+    )
+    EMPTY_FILE = strawberry.enum_value("EMPTY_FILE", description="No text in it.")
+    CORRUPT_FILE = strawberry.enum_value(
+        "CORRUPT_FILE", description="Damaged or unreadable, or it crashed the parser."
+    )
+    ENCRYPTED_FILE = strawberry.enum_value("ENCRYPTED_FILE", description="Password-protected.")
+    TOO_LARGE = strawberry.enum_value(
+        "TOO_LARGE", description="Over the page, passage, parsing-time or parser-memory limit."
+    )
+    FILE_MISSING = strawberry.enum_value("FILE_MISSING", description="Its stored file is gone.")
+    TOO_MANY_ATTEMPTS = strawberry.enum_value(
+        "TOO_MANY_ATTEMPTS", description="Every attempt failed, the last without a known cause."
+    )
+    VECTOR_STORE_UNAVAILABLE = strawberry.enum_value(
+        "VECTOR_STORE_UNAVAILABLE",
+        description="The search index kept failing; uploading the file again retries it.",
+    )
+    TRANSIENT_FAILURE = strawberry.enum_value(
+        "TRANSIENT_FAILURE",
+        description="A service kept failing; uploading the file again retries it.",
+    )
+    UNKNOWN = strawberry.enum_value("UNKNOWN", description="Failed before causes were recorded.")
+
+
 @strawberry.type(description="Why a document could not be ingested.")
 class DocumentFailure:
     """The failure of a FAILED document."""
 
     code: str = strawberry.field(description="A stable code, e.g. CORRUPT_FILE.")
     message: str = strawberry.field(description="A sentence for people.")
+    retryable: bool = strawberry.field(
+        description="Not the file's fault: uploading it again queues it again."
+    )
 
 
 @strawberry.type(description="An uploaded file and its ingestion state.")
@@ -64,6 +97,9 @@ class Document:
     created_at: datetime = strawberry.field(description="When it was uploaded.")
     updated_at: datetime = strawberry.field(description="Last change of any field.")
     failure: DocumentFailure | None = strawberry.field(description="Set when FAILED.")
+    failure_code: DocumentFailureCode | None = strawberry.field(
+        description="failure.code as an enum; set when FAILED."
+    )
     _uploaded_by_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="Who uploaded it.")
@@ -78,6 +114,7 @@ class Document:
     def from_model(cls, document: models.Document) -> "Document":
         """From the ORM entity."""
         failed = document.status is models.DocumentStatus.FAILED
+        code = (document.failure_code or models.FailureCode.UNKNOWN) if failed else None
         return cls(
             id=strawberry.ID(str(document.id)),
             title=document.title,
@@ -94,10 +131,11 @@ class Document:
             created_at=document.created_at,
             updated_at=document.updated_at,
             failure=DocumentFailure(
-                code=document.failure_code or "FAILED", message=document.failure_message or ""
+                code=code.value, message=document.failure_message or "", retryable=code.is_transient
             )
-            if failed
+            if code is not None
             else None,
+            failure_code=DocumentFailureCode[code.name] if code is not None else None,
             _uploaded_by_id=document.uploaded_by_id,
         )
 
@@ -108,6 +146,20 @@ class UploadDocumentSuccess:
 
     document: Document = strawberry.field(description="The new or the existing document.")
     duplicate: bool = strawberry.field(description="True when the content was already there.")
+    retried: bool = strawberry.field(
+        description="True when the existing document had FAILED for a transient reason "
+        "and is queued again, as its next version."
+    )
+
+
+@strawberry.type(
+    description="The file is stored and QUEUED, but the job queue is unreachable: it will be "
+    "processed once the queue is back, without another upload. Code INGESTION_DELAYED."
+)
+class IngestionDelayed(Error):
+    """The upload is kept; only its processing waits."""
+
+    document: Document = strawberry.field(description="The stored document, QUEUED.")
 
 
 @strawberry.type(
@@ -133,7 +185,7 @@ class ReindexDocumentSuccess:
 
 
 UploadDocumentResult = Annotated[
-    UploadDocumentSuccess | FileRejected | ValidationError,
+    UploadDocumentSuccess | IngestionDelayed | FileRejected | ValidationError,
     strawberry.union("UploadDocumentResult", description="The document, or why not."),
 ]
 DeleteDocumentResult = Annotated[

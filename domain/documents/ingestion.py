@@ -21,9 +21,16 @@ from domain.documents.extraction import ChunkDraft, ExtractedDocument
 from domain.documents.filestores.base import FileStore, StoredFileMissing
 from domain.documents.kinds import DocumentKind
 from domain.documents.lifecycle import Claim
-from domain.documents.models import Chunk, Document, DocumentStatus, DocumentText, chunk_id
+from domain.documents.models import (
+    Chunk,
+    Document,
+    DocumentStatus,
+    DocumentText,
+    FailureCode,
+    chunk_id,
+)
 from domain.documents.services import storage_key
-from domain.errors import DocumentRejected, DocumentTooLarge
+from domain.errors import DocumentRejected, DocumentTooLarge, FileMissing, VectorStoreUnavailable
 from domain.notifications import Notifications
 from domain.retrieval.embedding import Embedder
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
@@ -83,7 +90,9 @@ class IngestionService:
 
         Permanent problems (a corrupt file...) fail the document at once. Anything else is
         raised for the queue to retry; the attempt is counted when the lease is taken, so a
-        worker killed mid-document counts too, and the document fails after `max_attempts`.
+        worker killed mid-document counts too, and the document fails after `max_attempts`,
+        with the last attempt's transient cause as its code if it had one (uploading the file
+        again then tries anew), else TOO_MANY_ATTEMPTS.
         """
         work = await self._claim(document_id)
         if work is None:
@@ -92,7 +101,7 @@ class IngestionService:
             reason = work.last_error or "the worker stopped while processing it"
             await self._fail(
                 work,
-                "TOO_MANY_ATTEMPTS",
+                work.last_cause or FailureCode.TOO_MANY_ATTEMPTS,
                 f"Processing failed {work.attempts - 1} times; last error: {reason}",
             )
             return
@@ -102,11 +111,11 @@ class IngestionService:
             log.info("document %s changed while ingesting; stopping", document_id)
         except DocumentRejected as error:
             if not error.permanent:
-                await lifecycle.release(work, error.message)
+                await lifecycle.release(work, error.message, FailureCode.of(error.code))
                 raise
-            await self._fail(work, error.code, error.message)
+            await self._fail(work, FailureCode.of(error.code), error.message)
         except Exception as error:
-            await lifecycle.release(work, f"{type(error).__name__}: {error}")
+            await lifecycle.release(work, f"{type(error).__name__}: {error}", None)
             raise
 
     async def purge(self, document_id: uuid.UUID, organization_id: uuid.UUID, key: str) -> None:
@@ -148,7 +157,7 @@ class IngestionService:
             async with self._files.local_copy(storage_key(work.id)) as path:
                 extracted = await self._extractor.extract(path, work.kind)
         except StoredFileMissing:
-            raise DocumentRejected("The stored file is missing.") from None
+            raise FileMissing("The stored file is missing.") from None
         if len(extracted.chunks) > self._limits.max_chunks:
             # Pages bound PDFs, but not a DOCX of one endless page or a vast spreadsheet: every
             # chunk costs a row, an embedding and a vector.
@@ -162,16 +171,24 @@ class IngestionService:
         vectors = await self._embed(work, extracted.chunks)
         await self._stage(work, DocumentStatus.INDEXING, 0.9)
         records = self._records(work, extracted.chunks, vectors)
-        if work.attempts == 1:
-            # Every attempt is counted when it takes the lease and every re-ingestion starts
-            # a new version, so on a version's first attempt none of its ids can be stored.
-            await self._vectors.add(records)
-        else:
-            await self._vectors.upsert(records)
-        if work.version > 1:  # earlier versions' vectors and rows go once the new ones are in
-            await self._vectors.delete_document(
-                work.organization_id, work.id, keep_version=work.version
-            )
+        try:
+            if work.attempts == 1:
+                # Every attempt is counted when it takes the lease and every re-ingestion
+                # starts a new version, so on a version's first attempt none of its ids can be
+                # stored.
+                await self._vectors.add(records)
+            else:
+                await self._vectors.upsert(records)
+            if work.version > 1:  # earlier versions' vectors go once the new ones are in
+                await self._vectors.delete_document(
+                    work.organization_id, work.id, keep_version=work.version
+                )
+        except Exception as error:
+            # The document is not at fault: named as such, its failure can be retried.
+            raise VectorStoreUnavailable(
+                f"The vector store failed: {type(error).__name__}: {error}"
+            ) from error
+        if work.version > 1:
             for older in (
                 Chunk.filter(document_id=work.id),
                 DocumentText.filter(document_id=work.id),
@@ -254,7 +271,7 @@ class IngestionService:
             raise _Superseded
         await self._events.publish(work.id)
 
-    async def _fail(self, work: Claim, code: str, message: str) -> None:
+    async def _fail(self, work: Claim, code: FailureCode, message: str) -> None:
         await lifecycle.fail(work, code, message)
         log.warning("document %s failed: %s %s", work.id, code, message)
         await self._events.publish(work.id)

@@ -20,7 +20,7 @@ from tortoise.connection import get_connection
 
 from domain.database import CONNECTION
 from domain.documents.kinds import DocumentKind
-from domain.documents.models import DocumentStatus, Visibility
+from domain.documents.models import DocumentStatus, FailureCode, Visibility
 
 _PLACEHOLDER = re.compile(r"\{\}")
 _READY, _FAILED = DocumentStatus.READY.value, DocumentStatus.FAILED.value
@@ -32,7 +32,8 @@ _CLAIM = """
 UPDATE document
 SET lease_expires_at = {}, attempts = attempts + 1, status = {}, progress = {}
 WHERE id = {} AND status NOT IN ({}, {}) AND (lease_expires_at IS NULL OR lease_expires_at < {})
-RETURNING version, attempts, kind, organization_id, uploaded_by_id, visibility, failure_message
+RETURNING version, attempts, kind, organization_id, uploaded_by_id, visibility, failure_code,
+    failure_message
 """
 _STATUS = "SELECT status FROM document WHERE id = {}"
 _STAGE = """
@@ -50,7 +51,7 @@ UPDATE document SET status = {}, failure_code = {}, failure_message = {}, lease_
 WHERE id = {} AND version = {}
 """
 _RELEASE = """
-UPDATE document SET lease_expires_at = NULL, failure_message = {}
+UPDATE document SET lease_expires_at = NULL, failure_code = {}, failure_message = {}
 WHERE id = {} AND version = {}
 """
 
@@ -67,6 +68,7 @@ class Claim:
     owner_id: uuid.UUID
     visibility: Visibility
     last_error: str | None  # why the previous attempt failed, if it said
+    last_cause: FailureCode | None  # that failure's code, if it was a transient one
 
 
 async def claim(document_id: uuid.UUID, now: datetime, lease_until: datetime) -> Claim | None:
@@ -88,6 +90,7 @@ async def claim(document_id: uuid.UUID, now: datetime, lease_until: datetime) ->
         owner_id=uuid.UUID(str(row["uploaded_by_id"])),
         visibility=Visibility(row["visibility"]),
         last_error=row["failure_message"],
+        last_cause=FailureCode.of(row["failure_code"]) if row["failure_code"] else None,
     )
 
 
@@ -110,16 +113,17 @@ async def finish(work: Claim, chunks: int, pages: int | None, now: datetime) -> 
     return await _update(_FINISH, _READY, chunks, pages, now, work.id, work.version)
 
 
-async def fail(work: Claim, code: str, message: str) -> bool:
+async def fail(work: Claim, code: FailureCode, message: str) -> bool:
     """FAILED with the reason; False if the version is gone."""
     message = message[:_MESSAGE_CHARACTERS]
-    return await _update(_FAIL, _FAILED, code, message, work.id, work.version)
+    return await _update(_FAIL, _FAILED, code.value, message, work.id, work.version)
 
 
-async def release(work: Claim, reason: str) -> bool:
+async def release(work: Claim, reason: str, cause: FailureCode | None) -> bool:
     """Drop the lease so the next attempt may start at once, remembering why this one
-    failed; False if the version is gone."""
-    return await _update(_RELEASE, reason[:_MESSAGE_CHARACTERS], work.id, work.version)
+    failed (`cause`: its transient code, None if unknown); False if the version is gone."""
+    code = cause.value if cause is not None else None
+    return await _update(_RELEASE, code, reason[:_MESSAGE_CHARACTERS], work.id, work.version)
 
 
 async def _update(template: str, *values: Any) -> bool:

@@ -27,6 +27,40 @@ class DocumentStatus(StrEnum):
         return self in (DocumentStatus.READY, DocumentStatus.FAILED)
 
 
+class FailureCode(StrEnum):
+    """Why a document FAILED: the code of the `DocumentRejected` that ended it, or of the
+    cause that kept its attempts failing."""
+
+    UNSUPPORTED_TYPE = "UNSUPPORTED_TYPE"
+    EMPTY_FILE = "EMPTY_FILE"
+    CORRUPT_FILE = "CORRUPT_FILE"
+    ENCRYPTED_FILE = "ENCRYPTED_FILE"
+    TOO_LARGE = "TOO_LARGE"
+    FILE_MISSING = "FILE_MISSING"
+    # Every attempt failed, the last without a known cause (a worker that died, a bug).
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    VECTOR_STORE_UNAVAILABLE = "VECTOR_STORE_UNAVAILABLE"
+    TRANSIENT_FAILURE = "TRANSIENT_FAILURE"  # another dependency (parser processes, files)
+    UNKNOWN = "UNKNOWN"  # failed before causes were kept as codes
+
+    @property
+    def is_transient(self) -> bool:
+        """The document was not at fault: the same file may well succeed when tried again."""
+        return self in _TRANSIENT
+
+    @classmethod
+    def of(cls, code: str) -> "FailureCode":
+        """The member for an error's code; UNKNOWN for a code this enum does not know."""
+        try:
+            return cls(code)
+        except ValueError:
+            return cls.UNKNOWN
+
+
+_TRANSIENT = frozenset({FailureCode.VECTOR_STORE_UNAVAILABLE, FailureCode.TRANSIENT_FAILURE})
+TRANSIENT_FAILURES = sorted(_TRANSIENT)
+
+
 class Visibility(StrEnum):
     """Who may see a document."""
 
@@ -59,7 +93,8 @@ class Document(Model):
     chunk_count = fields.IntField(default=0)
     version = fields.IntField(default=1)
     attempts = fields.IntField(default=0)
-    failure_code = fields.CharField(max_length=64, null=True)
+    # Set when FAILED; while attempts go on, the cause of the last one (if it is transient).
+    failure_code = fields.CharEnumField(FailureCode, max_length=64, null=True)
     failure_message = fields.TextField(null=True)
     lease_expires_at = fields.DatetimeField(null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)

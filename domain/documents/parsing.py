@@ -2,8 +2,9 @@
 
 The calling process only schedules work: docling, the tokenizer and the document's bytes live
 in a pebble process pool. A parse that runs past the timeout has its process killed and
-replaced; a parser that crashes costs one process, never the caller. Docling is imported only
-inside the workers, so importing this module stays cheap for the API server.
+replaced; a parser that crashes, or outgrows its memory limit, costs one process, never the
+caller. Docling is imported only inside the workers, so importing this module stays cheap for
+the API server.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import logging
 import multiprocessing
 import os
 import re
+import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from io import BytesIO
@@ -71,6 +74,10 @@ _STREAM_NAMES = {
     DocumentKind.MARKDOWN: "document.md",
     DocumentKind.CSV: "document.csv",
 }
+# A worker that ran out of memory ends with this status: whatever it held half-built, the pool
+# starts a fresh process, and the caller can tell this death from a crash.
+_OUT_OF_MEMORY_EXIT = 86
+_MIB = 1024 * 1024
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _CHUNK_SEPARATOR = "\n\n"  # between chunks in ExtractedDocument.text
 
@@ -94,9 +101,16 @@ class DocumentParser:
         artifacts_path: Path | None = None,
         max_chunk_tokens: int = 256,
         processes: int = 1,
+        memory_mb: int | None = 4096,
+        worker_setup: Callable[[], None] | None = None,
     ) -> None:
+        """`memory_mb` is what a worker may map beyond docling and the tokenizer once they are
+        loaded (None: no limit). `worker_setup`, a picklable function, runs in each worker
+        once it is warm: tests use it to make a worker misbehave; production passes none."""
         self._limits = _Limits(max_pages, max_chunk_tokens, artifacts_path)
         self._timeout = timeout_seconds
+        self._memory_mb = memory_mb
+        self._worker_setup = worker_setup
         self._processes = processes
         self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
@@ -138,6 +152,11 @@ class DocumentParser:
                 f"Parsing the {_LABELS[kind]} took longer than {self._timeout:g} s."
             ) from None
         except ProcessExpired as expired:
+            if expired.exitcode == _OUT_OF_MEMORY_EXIT:
+                raise DocumentTooLarge(
+                    f"Parsing the {_LABELS[kind]} needed more than the parser's "
+                    f"{self._memory_mb} MB of memory."
+                ) from None
             raise CorruptDocument(
                 f"The parser crashed on this {_LABELS[kind]} (exit code {expired.exitcode})."
             ) from None
@@ -165,7 +184,7 @@ class DocumentParser:
                     max_workers=self._processes,
                     max_tasks=_TASKS_PER_PROCESS,
                     initializer=_warm_up,
-                    initargs=(self._limits,),
+                    initargs=(self._limits, self._memory_mb, self._worker_setup),
                     # A fresh interpreter, not a fork: the caller runs threads (event loop,
                     # queue workers) that a fork would copy mid-flight. Spawned workers
                     # re-import the caller's __main__, which must guard its entry point.
@@ -186,18 +205,61 @@ class DocumentParser:
 _worker: _Worker | None = None
 
 
-def _warm_up(limits: _Limits) -> None:
-    """Pool initializer: load docling and the tokenizer before the first document's clock starts."""
+def _warm_up(
+    limits: _Limits, memory_mb: int | None, setup: Callable[[], None] | None = None
+) -> None:
+    """Pool initializer: load docling and the tokenizer before the first document's clock
+    starts, then cap the memory that documents can make the process allocate."""
     try:
         _worker_for(limits)
     except Exception:
         # An initializer that raises makes pebble discard the pool; the first document
         # retries the set-up and reports the error instead.
         _log.exception("Warming up the document parser failed")
+    if memory_mb is not None:
+        _limit_memory(memory_mb)
+    if setup is not None:
+        setup()
     # Docling, the tokenizer and their modules live as long as the process: kept out of
     # the cyclic GC, whose full collections walked them (measured: 0.20 s of GC while
     # parsing bench.ingest's corpus, 0.03 s frozen).
     gc.freeze()
+
+
+def _limit_memory(headroom_mb: int) -> None:
+    """Cap the address space at what the warm process maps plus `headroom_mb`.
+
+    Measured from the process itself rather than set as a total: once docling, torch and the
+    tokenizer are loaded a worker maps ~3.6 GB, though only ~0.7 GB of it is resident, and
+    that figure moves with library versions and the PDF pipeline. A document that makes the
+    parser allocate past the cap gets a MemoryError instead of the machine's memory.
+    """
+    try:
+        import resource
+    except ImportError:  # not a Unix: no cap
+        _log.warning("The parser's memory limit needs RLIMIT_AS, which this platform lacks")
+        return
+    mapped = _mapped_bytes()
+    if mapped is None:
+        _log.warning("The parser's memory limit is off: /proc/self/status is unreadable")
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mapped + headroom_mb * _MIB
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _mapped_bytes() -> int | None:
+    """The process's virtual size (VmSize), None where /proc does not tell."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024  # in kB
+    except OSError:
+        return None
+    return None
 
 
 def _ready() -> None:
@@ -210,6 +272,13 @@ def _extract_in_worker(limits: _Limits, path: str, kind: DocumentKind) -> Extrac
         return _worker_for(limits).extract(Path(path), kind)
     except DocumentRejected:
         raise
+    except MemoryError:
+        # Past the memory limit. Whatever the allocation interrupted may be left half-built
+        # (in docling's state too), so this process ends rather than parse on; the pool
+        # replaces it and the caller reads the exit status.
+        _log.error("A %s needed more memory than the parser may have; it ends", _LABELS[kind])
+        sys.stderr.flush()
+        os._exit(_OUT_OF_MEMORY_EXIT)
     except Exception as error:
         # Third-party exceptions may not unpickle in the caller, which would break the pool;
         # the formatted chain (cause included) still reaches the caller's traceback.
@@ -300,6 +369,8 @@ class _Worker:
             result = self.converter.convert(
                 stream, raises_on_error=False, max_num_pages=self.limits.max_pages
             )
+        except MemoryError:
+            raise  # not the file's damage: the process ends (see _extract_in_worker)
         except Exception:
             # Backends raise whatever their XML or zip library raised on malformed input.
             _log.exception("docling failed on a %s", label)

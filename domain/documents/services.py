@@ -1,6 +1,7 @@
 """Document use cases at the API's pace: upload, list, read, delete, reindex, watch."""
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ from domain.documents.access import can_delete, visible_documents
 from domain.documents.filestores.base import FileStore, StagedFile, Staging
 from domain.documents.jobs import Jobs
 from domain.documents.kinds import DocumentKind
-from domain.documents.models import Document, DocumentStatus, Visibility
+from domain.documents.models import TRANSIENT_FAILURES, Document, DocumentStatus, Visibility
 from domain.documents.names import claimed_kind, clean_filename, contradicts
 from domain.documents.ordering import document_ordering
 from domain.documents.sniffing import ArchiveLimits, sniff
@@ -43,6 +44,15 @@ class UploadOutcome:
 
     document: Document
     duplicate: bool
+    # A duplicate of a document that had FAILED for a transient reason, queued again.
+    retried: bool = False
+    # Stored and QUEUED, but the job queue refused the message: the sweeper sends it later.
+    delayed: bool = False
+
+    @property
+    def needs_ingestion(self) -> bool:
+        """New, or queued again: a worker has to hear of it."""
+        return not self.duplicate or self.retried
 
 
 class DocumentService:
@@ -72,7 +82,11 @@ class DocumentService:
         visibility: Visibility = Visibility.ORGANIZATION,
         title: str | None = None,
     ) -> UploadOutcome:
-        """Store a file under a generated key and queue its ingestion (after commit)."""
+        """Store a file under a generated key and queue its ingestion (after commit).
+
+        The same content again is the existing document (`duplicate`), unless that one FAILED
+        for a transient reason: then it is queued again, as its next version (`retried`).
+        """
         name = clean_filename(filename)
         title = (title or "").strip() or name.rsplit(".", 1)[0] or name
         if len(title) > 300:
@@ -84,9 +98,18 @@ class DocumentService:
         finally:
             # Kept files left staging already; anything still here is refused or a duplicate.
             self._staging.discard(staged)
-        if not outcome.duplicate:
-            await _record(actor, audit.DOCUMENT_UPLOADED, outcome.document)
+        if not outcome.needs_ingestion:
+            return outcome
+        if outcome.retried:
+            await self._events.publish(outcome.document.id)
+        await _record(actor, audit.DOCUMENT_UPLOADED, outcome.document)
+        try:
             self._jobs.ingest_document(outcome.document.id)
+        except Exception as error:
+            # The document is stored and QUEUED, so nothing is lost: the sweeper queues QUEUED
+            # documents that nobody has touched for a lease, once the queue is back.
+            log.warning("ingestion of document %s not queued: %s", outcome.document.id, error)
+            return dataclasses.replace(outcome, delayed=True)
         return outcome
 
     async def get(self, actor: Principal, document_id: str) -> Document | None:
@@ -222,7 +245,13 @@ class DocumentService:
         except IntegrityError:
             # The same content is already there (or won a race a moment ago): keep theirs.
             await self._files.delete(storage_key)
-            return UploadOutcome(await same.get(), duplicate=True)
+            existing = await same.get()
+            if existing.status is DocumentStatus.FAILED and await start_new_version(
+                existing.id, only_after_transient_failure=True
+            ):
+                retried = await Document.get(id=existing.id)
+                return UploadOutcome(retried, duplicate=True, retried=True)
+            return UploadOutcome(existing, duplicate=True)
         except BaseException:
             await asyncio.shield(self._files.delete(storage_key))
             raise
@@ -234,14 +263,22 @@ def storage_key(document_id: uuid.UUID) -> str:
     return document_id.hex
 
 
-async def start_new_version(document_id: uuid.UUID) -> None:
-    """Queue the document for ingestion from scratch, as its next version.
+async def start_new_version(
+    document_id: uuid.UUID, *, only_after_transient_failure: bool = False
+) -> bool:
+    """Queue the document for ingestion from scratch, as its next version; with
+    `only_after_transient_failure`, only if it FAILED for a transient reason. False if
+    nothing changed.
 
-    One UPDATE: a worker still on the old version notices (its writes match no row). A new
-    version, never the same one again, is what lets ingestion append a version's vectors on
-    its first attempt without looking for earlier copies.
+    One UPDATE: a worker still on the old version notices (its writes match no row), and of
+    two uploads retrying the same failure only one starts a version. A new version, never the
+    same one again, is what lets ingestion append a version's vectors on its first attempt
+    without looking for earlier copies.
     """
-    await Document.filter(id=document_id).update(
+    query = Document.filter(id=document_id)
+    if only_after_transient_failure:
+        query = query.filter(status=DocumentStatus.FAILED, failure_code__in=TRANSIENT_FAILURES)
+    changed = await query.update(
         version=F("version") + 1,
         status=DocumentStatus.QUEUED,
         progress=0.0,
@@ -250,6 +287,7 @@ async def start_new_version(document_id: uuid.UUID) -> None:
         failure_message=None,
         lease_expires_at=None,
     )
+    return changed > 0
 
 
 async def _record(actor: Principal, action: str, document: Document) -> None:

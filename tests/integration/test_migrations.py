@@ -1,14 +1,20 @@
 """Migrations apply from empty on SQLite and PostgreSQL, and leave nothing for aerich to do."""
 
+import importlib.util
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
+from tortoise.connection import get_connection
 
-from domain.database import migration_files
+from domain.bootstrap import Services
+from domain.database import CONNECTION, migration_files, migrations_root
+from domain.documents.models import Document, DocumentStatus, FailureCode
 from tests.support.databases import POSTGRES_URL, postgres_unreachable_reason
+from tests.support.graphql import PASSWORD
 from tests.support.services import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,3 +47,53 @@ def test_both_dialects_ship_the_same_migration_history() -> None:
         return [name.split("_", 2)[-1] for name in migration_files(url)]
 
     assert steps("sqlite://x") == steps("postgres://x")
+
+
+async def test_the_failure_code_migration_gives_every_failed_document_a_known_code(
+    services: Services, database_url: str
+) -> None:
+    user = await services.identity.create_organization("Org", "owner@example.com", PASSWORD)
+    before = {
+        "DOCUMENT_REJECTED": DocumentStatus.FAILED,  # what a missing stored file used to be
+        None: DocumentStatus.FAILED,
+        "NO_LONGER_A_CODE": DocumentStatus.FAILED,
+        "CORRUPT_FILE": DocumentStatus.FAILED,
+        "STALE": DocumentStatus.QUEUED,
+    }
+    ids = {}
+    for code, status in before.items():
+        document = await Document.create(
+            id=uuid.uuid4(),
+            organization_id=user.organization_id,
+            uploaded_by_id=user.id,
+            title="t",
+            filename="t.txt",
+            kind="text",
+            size_bytes=1,
+            sha256=uuid.uuid4().hex,
+            dedupe_scope="organization",
+            status=status,
+        )
+        # Raw SQL: the model would refuse codes that are not in the enum.
+        await get_connection(CONNECTION).execute_query(
+            'UPDATE "document" SET "failure_code" = '
+            + ("NULL" if code is None else f"'{code}'")
+            + f" WHERE \"id\" = '{document.id}'"
+        )
+        ids[code] = document.id
+    (path,) = (migrations_root(database_url) / "models").glob("*_failure_codes.py")
+    spec = importlib.util.spec_from_file_location("failure_codes", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    client = get_connection(CONNECTION)
+    await client.execute_script(await migration.upgrade(client))
+
+    after = {code: (await Document.get(id=ids[code])).failure_code for code in before}
+    assert after == {
+        "DOCUMENT_REJECTED": FailureCode.FILE_MISSING,
+        None: FailureCode.UNKNOWN,
+        "NO_LONGER_A_CODE": FailureCode.UNKNOWN,
+        "CORRUPT_FILE": FailureCode.CORRUPT_FILE,
+        "STALE": None,
+    }

@@ -4,6 +4,7 @@ import csv
 import zipfile
 from pathlib import Path
 
+from docling_core.types.doc.document import DoclingDocument
 from docx import Document as WordDocument
 from fpdf import FPDF
 from openpyxl import Workbook
@@ -237,3 +238,33 @@ def write_empty(directory: Path, name: str = "empty.pdf") -> Path:
 def _save_pdf(pdf: FPDF, path: Path) -> Path:
     pdf.output(str(path))
     return path
+
+
+MEMORY_BOMB_MARKER = "hoard memory"
+_HOARD_CAP_BYTES = 1024 * 1024 * 1024  # without a limit, the hoarding stops here
+
+
+def write_memory_bomb(directory: Path) -> Path:
+    """A small text file that a parser set up with `hoarding_text_parser` cannot parse
+    without allocating more and more memory."""
+    path = directory / "bomb.txt"
+    path.write_text(f"Looks harmless\n\n{MEMORY_BOMB_MARKER}\n", encoding="utf-8")
+    return path
+
+
+def hoarding_text_parser() -> None:
+    """`DocumentParser(worker_setup=...)`, run in the parser's process: a text holding the
+    marker makes the parser allocate without end, as a parser building a vast structure from
+    a small file would (up to 1 GB, should nothing limit it)."""
+    from domain.documents import parsing
+
+    original = parsing._text_document
+
+    def hoarding(path: Path) -> DoclingDocument:
+        if MEMORY_BOMB_MARKER in path.read_text(encoding="utf-8"):
+            hoard: list[bytearray] = []
+            while len(hoard) * 16 * 1024 * 1024 < _HOARD_CAP_BYTES:
+                hoard.append(bytearray(16 * 1024 * 1024))
+        return original(path)
+
+    parsing._text_document = hoarding  # type: ignore[assignment]

@@ -39,7 +39,8 @@ mutation CreateUser($input: CreateUserInput!) {
 
 DOCUMENT_FIELDS = """
   id title filename contentType sizeBytes status progress pageCount chunkCount
-  visibility version attempts createdAt uploadedBy { id } failure { code message }
+  visibility version attempts createdAt uploadedBy { id } failureCode
+  failure { code message retryable }
 """
 
 UPLOAD = (
@@ -47,7 +48,10 @@ UPLOAD = (
 mutation Upload($input: UploadDocumentInput!) {
   uploadDocument(input: $input) {
     __typename
-    ... on UploadDocumentSuccess { duplicate document {"""
+    ... on UploadDocumentSuccess { duplicate retried document {"""
+    + DOCUMENT_FIELDS
+    + """} }
+    ... on IngestionDelayed { document {"""
     + DOCUMENT_FIELDS
     + """} }
     ... on Error { message code }

@@ -65,8 +65,21 @@ async def test_a_docx_zip_bomb_is_refused_before_parsing(
 
 async def test_a_truncated_pdf_fails_with_a_reason(platform: Platform, tmp_path: Path) -> None:
     admin = await platform.client.sign_up()
-    await failed(platform, admin, files.write_truncated_pdf(tmp_path), "CORRUPT_FILE")
+    document = await failed(platform, admin, files.write_truncated_pdf(tmp_path), "CORRUPT_FILE")
+    assert (document["failureCode"], document["failure"]["retryable"]) == ("CORRUPT_FILE", False)
     await still_serving(platform, admin, tmp_path)
+
+
+async def test_uploading_a_file_that_failed_for_its_own_fault_again_is_the_failed_duplicate(
+    platform: Platform, tmp_path: Path
+) -> None:
+    admin = await platform.client.sign_up()
+    path = files.write_encrypted_pdf(tmp_path)
+    first = await failed(platform, admin, path, "ENCRYPTED_FILE")
+    again = await platform.client.upload(admin, path)
+    assert (again["duplicate"], again["retried"]) == (True, False)
+    assert again["document"]["id"] == first["id"]
+    assert (again["document"]["status"], again["document"]["version"]) == ("FAILED", 1)
 
 
 async def test_an_encrypted_pdf_fails_with_a_reason(platform: Platform, tmp_path: Path) -> None:
@@ -80,6 +93,22 @@ async def test_a_pdf_over_the_page_limit_fails(platform: Platform, tmp_path: Pat
     document = await failed(platform, admin, files.write_pdf_with_pages(tmp_path, 25), "TOO_LARGE")
     assert "20" in document["failure"]["message"]
     await still_serving(platform, admin, tmp_path)
+
+
+async def test_a_document_that_outgrows_the_parsers_memory_fails_and_the_worker_goes_on(
+    pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    parser = DocumentParser(memory_mb=256, worker_setup=files.hoarding_text_parser)
+    try:
+        async with running_platform(
+            pipeline_settings, embedder=embedder, extractor=parser
+        ) as platform:
+            admin = await platform.client.sign_up()
+            document = await failed(platform, admin, files.write_memory_bomb(tmp_path), "TOO_LARGE")
+            assert "256 MB of memory" in document["failure"]["message"]
+            await still_serving(platform, admin, tmp_path)
+    finally:
+        parser.close()
 
 
 async def test_hostile_file_names_never_reach_the_disk(platform: Platform, tmp_path: Path) -> None:

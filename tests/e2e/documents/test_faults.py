@@ -3,8 +3,12 @@
 import asyncio
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
+import redis
 
 from domain.bootstrap import build_vector_store
 from domain.documents.extraction import ExtractedDocument
@@ -66,7 +70,7 @@ async def test_a_vector_store_outage_is_retried_until_it_recovers(
     assert flaky.calls == 2
 
 
-async def test_a_vector_store_that_stays_down_fails_the_document_with_the_reason(
+async def test_a_vector_store_that_stays_down_fails_the_document_with_the_cause_as_its_code(
     pipeline_settings: Settings,
     embedder: SentenceTransformerEmbedder,
     extractor: DocumentParser,
@@ -81,12 +85,53 @@ async def test_a_vector_store_that_stays_down_fails_the_document_with_the_reason
         vectors=down,
     ) as platform:
         admin = await platform.client.sign_up()
-        uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+        path = files.write_text(tmp_path)
+        uploaded = await platform.client.upload(admin, path)
         document = await platform.client.wait_until_final(admin, uploaded["document"]["id"])
-    assert document["status"] == "FAILED"
-    assert document["failure"]["code"] == "TOO_MANY_ATTEMPTS"
-    assert "vector store unreachable" in document["failure"]["message"]
-    assert down.calls == 2
+        assert document["status"] == "FAILED"
+        assert document["failure"]["code"] == "VECTOR_STORE_UNAVAILABLE"
+        assert (document["failureCode"], document["failure"]["retryable"]) == (
+            "VECTOR_STORE_UNAVAILABLE",
+            True,
+        )
+        assert "vector store unreachable" in document["failure"]["message"]
+        assert down.calls == 2
+
+        # The store is back: the same file uploaded again is the same document, queued again.
+        down.failures = 0
+        again = await platform.client.upload(admin, path)
+        assert again["__typename"] == "UploadDocumentSuccess", again
+        assert (again["duplicate"], again["retried"]) == (True, True)
+        assert again["document"]["id"] == document["id"]
+        assert (again["document"]["status"], again["document"]["version"]) == ("QUEUED", 2)
+        assert again["document"]["failure"] is None
+        retried = await platform.client.wait_until_final(admin, document["id"])
+    assert (retried["status"], retried["version"], retried["attempts"]) == ("READY", 2, 1)
+
+
+async def test_an_upload_while_the_queue_is_down_is_kept_and_the_sweeper_processes_it_later(
+    platform: Platform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = await platform.client.sign_up()
+
+    def queue_down(document_id: uuid.UUID) -> None:
+        raise redis.exceptions.ConnectionError("Error 111 connecting to redis:6379.")
+
+    monkeypatch.setattr(platform.runtime.jobs, "ingest_document", queue_down)
+    uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+    assert uploaded["__typename"] == "IngestionDelayed", uploaded
+    assert uploaded["code"] == "INGESTION_DELAYED"
+    assert "stored" in uploaded["message"]
+    document_id = uploaded["document"]["id"]
+    assert uploaded["document"]["status"] == "QUEUED"
+
+    monkeypatch.undo()  # the queue is back
+    # A lease later nobody has touched the document, and no message waits in the queue.
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    await Document.filter(id=document_id).update(updated_at=an_hour_ago)
+    assert await asyncio.to_thread(platform.runtime.sweep) == 1
+    document = await platform.client.wait_until_final(admin, document_id)
+    assert document["status"] == "READY"
 
 
 async def test_documents_left_unfinished_are_picked_up_at_start_up(

@@ -397,3 +397,21 @@ async def test_a_parse_cancelled_while_waiting_for_the_busy_process_gives_its_tu
         parser.extract(files.write_text(folder), DocumentKind.TEXT), timeout=60
     )
     assert holding(extracted, files.TEXT_SENTENCE)
+
+
+async def test_a_parse_past_the_memory_limit_is_too_large_and_a_fresh_process_goes_on(
+    folder: Path,
+) -> None:
+    bomb = files.write_memory_bomb(folder)
+    others = worker_pids()
+    parser = DocumentParser(memory_mb=256, worker_setup=files.hoarding_text_parser)
+    try:
+        await parser.start()
+        (worker,) = worker_pids() - others
+        with pytest.raises(DocumentTooLarge, match="more than the parser's 256 MB of memory"):
+            await parser.extract(bomb, DocumentKind.TEXT)
+        extracted = await parser.extract(files.write_text(folder), DocumentKind.TEXT)
+        assert holding(extracted, files.TEXT_SENTENCE)
+        assert worker not in worker_pids(), "the process that ran out of memory parses on"
+    finally:
+        parser.close()
