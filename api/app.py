@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
-from api import health
+from api import files, health
 from api.middleware import HttpGuards, Metrics, MetricsMiddleware, RequestId
 from api.schema import create_schema
 from api.view import BeaconGraphQL
@@ -72,6 +72,7 @@ def create_app(
             Route("/healthz", health.healthz),
             Route("/readyz", health.readyz),
             Route("/metrics", health.metrics),
+            files.ROUTE,
         ],
         middleware=[
             Middleware(RequestId),
@@ -81,6 +82,7 @@ def create_app(
                 max_json_bytes=settings.max_request_bytes,
                 max_upload_bytes=settings.max_upload_bytes,
                 timeout=settings.request_timeout_seconds,
+                streaming_prefixes=(files.PREFIX + "/",),
             ),
         ],
         lifespan=lifespan,

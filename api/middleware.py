@@ -5,6 +5,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -49,15 +50,18 @@ class _TooLarge(Exception):
 
 
 class _ResponseTracker:
-    """Remembers whether a response has started, so a late failure cannot send a second one."""
+    """Remembers whether a response has started, so a late failure cannot send a second one;
+    `on_start` runs when it does."""
 
     def __init__(self, send: Send) -> None:
         self._send = send
         self.started = False
+        self.on_start: Callable[[], None] = lambda: None
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.started = True
+            self.on_start()
         await self._send(message)
 
 
@@ -77,15 +81,25 @@ async def _send_json_error(send: Send, status: int, message: str) -> None:
 
 
 class HttpGuards:
-    """Cap body sizes while they stream (413) and give every HTTP request a deadline (504)."""
+    """Cap body sizes while they stream (413) and give every HTTP request a deadline (504).
+
+    Under `streaming_prefixes` (file downloads) the deadline ends once the response starts:
+    a large file to a slow client may take longer than any request should to be answered.
+    """
 
     def __init__(
-        self, app: ASGIApp, max_json_bytes: int, max_upload_bytes: int, timeout: float
+        self,
+        app: ASGIApp,
+        max_json_bytes: int,
+        max_upload_bytes: int,
+        timeout: float,
+        streaming_prefixes: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.max_json_bytes = max_json_bytes
         self.max_upload_bytes = max_upload_bytes
         self.timeout = timeout
+        self.streaming_prefixes = streaming_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Enforce the caps on `http` scopes; pass everything else through."""
@@ -112,7 +126,9 @@ class HttpGuards:
 
         tracker = _ResponseTracker(send)
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(self.timeout) as deadline:
+                if scope["path"].startswith(self.streaming_prefixes):
+                    tracker.on_start = lambda: deadline.reschedule(None)
                 await self.app(scope, counting_receive, tracker)
         except _TooLarge:
             if not tracker.started:

@@ -10,6 +10,7 @@ from domain.assistant.generation.base import Generator
 from domain.assistant.generation.extractive import ExtractiveGenerator
 from domain.assistant.services import AssistantLimits, AssistantService
 from domain.database import Database
+from domain.documents.downloads import Downloads
 from domain.documents.filestores.base import FileStore, Staging
 from domain.documents.filestores.local import LocalFileStore
 from domain.documents.ingestion import Extractor, IngestionLimits, IngestionService
@@ -77,6 +78,7 @@ class Services:
     index_health: IndexHealthService
     generator: Generator
     assistant: AssistantService
+    downloads: Downloads
     borrowed: frozenset[str] = frozenset()  # adapters passed in: their owner closes them
 
     async def start(self, *, process_wide: bool = True) -> None:
@@ -301,6 +303,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         documents=documents,
         ingestion=ingestion,
         reconciler=Reconciler(vectors, files, jobs),
+        downloads=Downloads(settings.secret, settings.download_url_ttl_seconds, files),
         search=search,
         index_health=IndexHealthService(
             vectors, settings.vector_store, embedder.name, embedder.dimensions

@@ -71,6 +71,15 @@ class Settings(BaseSettings):
     audit_retention_days: int = Field(
         default=365, ge=1, description="`beacon audit prune` deletes audit events older."
     )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+(/[^?#\s]*)?$",
+        description="Where clients reach the API (e.g. https://beacon.example.com); makes "
+        "download links absolute. Unset: links are relative to the API's origin.",
+    )
+    download_url_ttl_seconds: int = Field(
+        default=300, ge=10, le=24 * 3600, description="How long a signed download link works."
+    )
     websocket_init_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     max_subscriptions_per_connection: int = Field(default=20, ge=1, le=1000)
     max_websockets_per_user: int = Field(default=10, ge=1, le=1000, description="Per process.")

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.file_uploads import Upload
 
+from api import files
 from api.context import Info
 from api.errors import Error, NotFoundError, ValidationError
 from api.identity.types import User
@@ -109,6 +110,18 @@ class Document:
         if user is None:  # the foreign key cascades: a document never outlives its uploader
             raise LookupError(f"uploader {self._uploaded_by_id} missing")
         return User.from_model(user)
+
+    @strawberry.field(
+        description="A short-lived signed link to the original file (relative to the API's "
+        "origin unless the server sets a public URL); PDFs open in the browser, at a page with "
+        "`#page=N`, anything else downloads. It stops working when it expires, at the next "
+        "version, or when the document is deleted."
+    )
+    def download_url(self, info: Info) -> str:
+        """Signed now: whoever sees the document may fetch its file for a few minutes."""
+        services = info.context.services
+        link = services.downloads.sign(uuid.UUID(self.id), self.version)
+        return files.download_url(services.settings, link)
 
     @classmethod
     def from_model(cls, document: models.Document) -> "Document":

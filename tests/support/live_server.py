@@ -49,7 +49,9 @@ def live_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        # Start-up loads the embedding model before it listens: a minute or more on a busy
+        # machine.
+        deadline = time.monotonic() + 180
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"beacon serve exited: {(data_dir / 'serve.log').read_text()}")
@@ -59,7 +61,7 @@ def live_server(data_dir: Path, **env: str) -> Iterator[LiveServer]:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise TimeoutError("beacon serve did not become ready in 60 s")
+                raise TimeoutError("beacon serve did not become ready in 180 s")
             time.sleep(0.2)
         yield LiveServer(http_url=base, ws_url=f"ws://127.0.0.1:{port}/graphql", process=process)
     finally:

@@ -8,7 +8,7 @@ store under a generated key (the document's id), and removes the staged copy.
 import asyncio
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +27,14 @@ class StagedFile:
     path: Path
     size_bytes: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class StoredBytes:
+    """A stored file being read: its size, and its bytes a piece at a time."""
+
+    size_bytes: int
+    chunks: AsyncGenerator[bytes, None]
 
 
 class StoredFileMissing(LookupError):
@@ -49,6 +57,11 @@ class FileStore(Protocol):
     def local_copy(self, key: str) -> AbstractAsyncContextManager[Path]:
         """A local file with the stored bytes for the duration of the block (a download for
         remote stores, removed afterwards); raises `StoredFileMissing`."""
+
+    async def read(self, key: str) -> StoredBytes:
+        """The stored bytes as a stream, never whole in memory (downloads); raises
+        `StoredFileMissing` before the first byte. The stream releases what it opened once
+        exhausted or closed."""
 
     async def delete(self, key: str) -> None:
         """Remove a stored file (idempotent)."""

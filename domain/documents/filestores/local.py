@@ -3,12 +3,20 @@
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from domain.documents.filestores.base import StagedFile, StoredFileMissing, checked_key, new_key
+from domain.documents.filestores.base import (
+    StagedFile,
+    StoredBytes,
+    StoredFileMissing,
+    checked_key,
+    new_key,
+)
+
+_READ_BYTES = 256 * 1024
 
 
 class LocalFileStore:
@@ -38,6 +46,15 @@ class LocalFileStore:
             raise StoredFileMissing(key)
         yield path
 
+    async def read(self, key: str) -> StoredBytes:
+        """The file, read a piece at a time in a thread."""
+        path = self._root / checked_key(key)
+        try:
+            size = (await asyncio.to_thread(path.stat)).st_size
+        except FileNotFoundError:
+            raise StoredFileMissing(key) from None
+        return StoredBytes(size, _pieces(path))
+
     async def delete(self, key: str) -> None:
         """Remove the file (idempotent)."""
         (self._root / checked_key(key)).unlink(missing_ok=True)
@@ -56,3 +73,13 @@ class LocalFileStore:
     def _move(self, source: Path, target: Path) -> None:
         self._root.mkdir(parents=True, exist_ok=True)
         os.replace(source, target)
+
+
+async def _pieces(path: Path) -> AsyncGenerator[bytes, None]:
+    # Opened on the first piece, so a stream that is never read holds no file open.
+    handle = await asyncio.to_thread(path.open, "rb")
+    try:
+        while piece := await asyncio.to_thread(handle.read, _READ_BYTES):
+            yield piece
+    finally:
+        handle.close()

@@ -10,7 +10,7 @@ works: AWS, versitygw (what `scripts/services` runs), Ceph RGW, Garage, MinIO.
 
 import asyncio
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,11 +19,19 @@ from typing import BinaryIO
 import obstore
 from obstore.store import S3Store
 
-from domain.documents.filestores.base import StagedFile, StoredFileMissing, checked_key, new_key
+from domain.documents.filestores.base import (
+    StagedFile,
+    StoredBytes,
+    StoredFileMissing,
+    checked_key,
+    new_key,
+)
 
 # Parts of 8 MiB, 4 in flight: an upload holds at most ~32 MiB in memory, however large.
 _PART_BYTES = 8 * 1024 * 1024
 _PARTS_IN_FLIGHT = 4
+# Downloads are passed on to the client as they arrive, in pieces of at least this size.
+_STREAM_BYTES = 256 * 1024
 
 
 class ObjectStoreError(RuntimeError):
@@ -121,6 +129,28 @@ class S3FileStore:
                     f"download from {self._where} failed: {_reason(error)}"
                 ) from None
             yield path
+
+    async def read(self, key: str) -> StoredBytes:
+        """The object streamed from the store as it arrives (one GET; obstore retries it)."""
+        name = self._prefix + checked_key(key)
+        try:
+            result = await obstore.get_async(self._store, name)
+        except FileNotFoundError:
+            raise StoredFileMissing(key) from None
+        except Exception as error:
+            raise ObjectStoreError(
+                f"download from {self._where} failed: {_reason(error)}"
+            ) from None
+        return StoredBytes(result.meta["size"], self._pieces(result.stream(_STREAM_BYTES)))
+
+    async def _pieces(self, stream: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
+        try:
+            async for piece in stream:
+                yield piece
+        except Exception as error:
+            raise ObjectStoreError(
+                f"download from {self._where} failed: {_reason(error)}"
+            ) from None
 
     async def delete(self, key: str) -> None:
         """Remove the object; S3 answers a delete of a missing key with success."""

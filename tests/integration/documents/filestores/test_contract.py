@@ -40,6 +40,20 @@ async def test_a_file_of_several_parts_round_trips_intact(store: FileStore, tmp_
         assert hashlib.sha256(copy.read_bytes()).hexdigest() == upload.sha256
 
 
+async def test_read_streams_a_file_of_several_parts_in_pieces(
+    store: FileStore, tmp_path: Path
+) -> None:
+    content = os.urandom(3 * 1024 * 1024 + 7)
+    key = await store.keep(staged(tmp_path, content))
+
+    stored = await store.read(key)
+    pieces = [piece async for piece in stored.chunks]
+
+    assert stored.size_bytes == len(content)
+    assert len(pieces) > 1
+    assert b"".join(pieces) == content
+
+
 async def test_keys_lists_what_was_kept_and_delete_removes_it_twice_over(
     store: FileStore, tmp_path: Path
 ) -> None:
@@ -60,6 +74,8 @@ async def test_a_missing_key_is_reported_as_missing(store: FileStore) -> None:
     with pytest.raises(StoredFileMissing):
         async with store.local_copy("0" * 32):
             pass
+    with pytest.raises(StoredFileMissing):
+        await store.read("0" * 32)
 
 
 @pytest.mark.parametrize("key", ["../../etc/passwd", "A" * 32, "0" * 31, "/" + "0" * 31])
@@ -67,6 +83,8 @@ async def test_a_key_that_is_not_ours_is_refused(store: FileStore, key: str) -> 
     with pytest.raises(ValueError, match="not a storage key"):
         async with store.local_copy(key):
             pass
+    with pytest.raises(ValueError, match="not a storage key"):
+        await store.read(key)
     with pytest.raises(ValueError, match="not a storage key"):
         await store.delete(key)
 
