@@ -21,7 +21,7 @@ from domain.assistant.generation.base import (
 )
 from domain.assistant.models import Conversation, Feedback, Message, MessageRole, Rating
 from domain.documents.models import Chunk, Document
-from domain.errors import BudgetExceeded, InvalidInput, NotFound
+from domain.errors import BudgetExceeded, ConversationFull, InvalidInput, NotFound
 from domain.identity.principal import Principal
 from domain.pagination import Page, paginate
 from domain.retrieval.search import SearchService, check_query
@@ -35,6 +35,7 @@ class AssistantLimits:
 
     sources: int = 5
     max_question_chars: int = 2000
+    max_messages_per_conversation: int = 100
     daily_tokens_per_user: int = 200_000
     daily_tokens_per_organization: int = 2_000_000
 
@@ -163,13 +164,21 @@ class AssistantService:
         return await paginate(Conversation.filter(user_id=actor.user_id), first, after)
 
     async def messages(self, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Message]]:
-        """Messages of many conversations in one query (for data loaders), in order."""
+        """Messages of many conversations in one query (for data loaders), in order, at most
+        `max_messages_per_conversation` each.
+
+        `answer` refuses a question to a full conversation, but two questions racing into
+        one with room for one can overshoot: the cut keeps the API's list as bounded as the
+        query cost estimate assumes."""
+        cap = self._limits.max_messages_per_conversation
         grouped: dict[uuid.UUID, list[Message]] = {cid: [] for cid in conversation_ids}
         rows = await Message.filter(conversation_id__in=conversation_ids).order_by(
             "created_at", "role"
         )
         for message in rows:
-            grouped[message.conversation_id].append(message)
+            kept = grouped[message.conversation_id]
+            if len(kept) < cap:
+                kept.append(message)
         return grouped
 
     async def rate(
@@ -233,6 +242,10 @@ class AssistantService:
         found = await self.conversation(actor, conversation_id)
         if found is None:
             raise NotFound("No such conversation.")
+        # A question adds two messages: it and its answer.
+        cap = self._limits.max_messages_per_conversation
+        if await Message.filter(conversation_id=found.id).count() + 2 > cap:
+            raise ConversationFull(cap)
         return found
 
     async def _history(self, conversation: Conversation) -> list[Turn]:
