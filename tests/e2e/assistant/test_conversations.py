@@ -5,6 +5,7 @@ from typing import Any
 import httpx
 
 from api.app import create_app
+from domain.assistant.models import Message
 from domain.bootstrap import Services
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
@@ -72,3 +73,30 @@ async def test_the_query_cost_counts_messages_at_the_conversation_cap(
         body = response.json()
         codes[cap] = body["errors"][0]["extensions"]["code"] if body.get("errors") else None
     assert codes == {100: None, 1000: "QUERY_TOO_COSTLY"}
+
+
+async def test_a_conversation_overfilled_by_racing_questions_still_lists_at_most_the_cap(
+    pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
+) -> None:
+    settings = pipeline_settings.model_copy(update={"max_messages_per_conversation": MAX_MESSAGES})
+    async with running_platform(settings, embedder=embedder, extractor=extractor) as platform:
+        client = platform.client
+        admin = await client.sign_up()
+        conversation = (await ask(client, admin))["conversation"]["id"]
+        # Two questions that both passed the check before either was stored (the race the
+        # check alone cannot close) leave more rows than the cap.
+        stored = await Message.filter(conversation_id=conversation)
+        for _ in range(2):
+            await Message.bulk_create(
+                Message(
+                    conversation_id=row.conversation_id,
+                    organization_id=row.organization_id,
+                    user_id=row.user_id,
+                    role=row.role,
+                    text=row.text,
+                )
+                for row in stored
+            )
+        assert await Message.filter(conversation_id=conversation).count() == 3 * len(stored)
+        body = await client.execute(MESSAGES, {"id": conversation}, token=admin.access_token)
+        assert len(body["data"]["conversation"]["messages"]) == MAX_MESSAGES
