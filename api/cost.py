@@ -3,7 +3,8 @@ and charge what runs to the caller's and the organisation's budgets.
 
 The estimate counts objects, not scalars: every field whose type is an object, interface or
 union counts once per parent object; a field taking `first` up to that many (the default page
-when left out), and any other list a default page; so the counts multiply along nested lists.
+when left out), a list with a cap of its own (`list_caps`, e.g. `Conversation.messages`) that
+cap, and any other list a default page; so the counts multiply along nested lists.
 `documents(first: 100) { edges { node { uploadedBy { id } } } }` costs 100 for the edges, 100
 for the nodes and 100 for the uploaders. A fragment spread twice in one selection set counts
 once: GraphQL merges its fields into one answer. It runs when the operation is about to execute,
@@ -166,10 +167,12 @@ def estimate_cost(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
+    list_caps: Mapping[str, int] | None = None,
     runs: FieldFilter = _every_field,
 ) -> int:
     """Objects the operation may return at most (see the module docstring), counting only the
-    fields `runs` lets through (and nothing below the others)."""
+    fields `runs` lets through (and nothing below the others); `list_caps` maps "Type.field"
+    to the most items that list field returns."""
     fragments: dict[str, FragmentDefinitionNode] = {}
     operation: OperationDefinitionNode | None = None
     for definition in document.definitions:
@@ -190,7 +193,7 @@ def estimate_cost(
         for definition in operation.variable_definitions or ()
         if isinstance(definition.default_value, IntValueNode)
     }
-    walk = _Walk(schema, fragments, {**defaults, **(variables or {})}, runs)
+    walk = _Walk(schema, fragments, {**defaults, **(variables or {})}, list_caps or {}, runs)
     return walk.cost(operation.selection_set, root, 1)
 
 
@@ -200,11 +203,13 @@ class _Walk:
         schema: GraphQLSchema,
         fragments: Mapping[str, FragmentDefinitionNode],
         variables: dict[str, Any],
+        list_caps: Mapping[str, int],
         runs: FieldFilter,
     ) -> None:
         self._schema = schema
         self._fragments = fragments
         self._variables = variables
+        self._list_caps = list_caps
         self._runs = runs
 
     def cost(self, selections: SelectionSetNode, parent: Any, multiplier: int) -> int:
@@ -258,11 +263,15 @@ class _Walk:
         A list taking `first` returns that many (as given, literal or variable, else the
         default page); a connection taking `first` is one object whose edges are that page.
         A list on a Relay connection is its page, counted already; any other list (a
-        conversation's messages, a message's citations) counts as a default page.
+        conversation's messages, a message's citations) counts as its cap, else as a default
+        page.
         """
         listed = is_list_type(get_nullable_type(field.type))
         if PAGE_ARGUMENT not in field.args:
-            size = DEFAULT_PAGE_SIZE if listed and not owner.name.endswith("Connection") else 1
+            size = 1
+            if listed and not owner.name.endswith("Connection"):
+                cap = self._list_caps.get(f"{owner.name}.{node.name.value}")
+                size = DEFAULT_PAGE_SIZE if cap is None else cap
             return size, size
         size = self._first(field.args[PAGE_ARGUMENT].default_value, node)
         return (size, size) if listed else (1, size)
@@ -291,8 +300,9 @@ class QueryCost(SchemaExtension):
     answer exactly like a missing one).
     """
 
-    def __init__(self, max_cost: int) -> None:
+    def __init__(self, max_cost: int, list_caps: Mapping[str, int] | None = None) -> None:
         self._max_cost = max_cost
+        self._list_caps = dict(list_caps or {})
 
     async def on_execute(self) -> AsyncIterator[None]:
         """Estimate, refuse or charge; then let the operation run."""
@@ -300,7 +310,9 @@ class QueryCost(SchemaExtension):
         document = execution.graphql_document
         if document is not None:
             schema = execution.schema._schema
-            cost = estimate_cost(schema, document, execution.operation_name, execution.variables)
+            cost = estimate_cost(
+                schema, document, execution.operation_name, execution.variables, self._list_caps
+            )
             if cost > self._max_cost:
                 raise QueryTooCostly(
                     f"This query could return {cost} objects; the limit is {self._max_cost}. "
@@ -311,7 +323,12 @@ class QueryCost(SchemaExtension):
             principal = getattr(execution.context, "principal", None)
             runs = runs_for(principal)
             charge = estimate_cost(
-                schema, document, execution.operation_name, execution.variables, runs
+                schema,
+                document,
+                execution.operation_name,
+                execution.variables,
+                self._list_caps,
+                runs,
             )
             if charge:
                 await self._charge(execution.context, principal, charge)

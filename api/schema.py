@@ -100,7 +100,11 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
         ParserCache,
         partial(AddValidationRules, rules),
         ValidationCache,
-        partial(QueryCost, max_cost=settings.max_query_cost),
+        partial(
+            QueryCost,
+            max_cost=settings.max_query_cost,
+            list_caps={"Conversation.messages": settings.max_messages_per_conversation},
+        ),
         partial(MaskErrors, should_mask_error=should_mask, error_message="Unexpected error."),
     ]
     return BeaconSchema(

@@ -279,6 +279,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         generator,
         AssistantLimits(
             sources=settings.answer_sources,
+            max_messages_per_conversation=settings.max_messages_per_conversation,
             daily_tokens_per_user=settings.daily_tokens_per_user,
             daily_tokens_per_organization=settings.daily_tokens_per_organization,
         ),

@@ -212,6 +212,19 @@ class VectorStoreUnavailable(TransientFailure):
     code = "VECTOR_STORE_UNAVAILABLE"
 
 
+class ConversationFull(InvalidInput):
+    """The conversation holds as many messages as one may; a new one takes the question."""
+
+    code = "CONVERSATION_FULL"
+
+    def __init__(self, max_messages: int) -> None:
+        super().__init__(
+            "conversationId",
+            f"This conversation has reached its {max_messages} messages; "
+            "ask in a new conversation.",
+        )
+
+
 class BudgetExceeded(BeaconError):
     """The daily token budget of the user or the organisation is spent."""
 

@@ -164,6 +164,12 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     llm_max_tokens: int = Field(default=512, ge=16, le=8192)
     answer_sources: int = Field(default=5, ge=1, le=20, description="Chunks given per answer.")
+    max_messages_per_conversation: int = Field(
+        default=100,
+        ge=2,
+        le=1000,
+        description="Questions and answers; a full conversation refuses more questions.",
+    )
     daily_tokens_per_user: int = Field(default=200_000, ge=0)
     daily_tokens_per_organization: int = Field(default=2_000_000, ge=0)
     search_rrf_k: int = Field(default=60, ge=1, le=1000)

@@ -15,9 +15,12 @@ from domain.assistant.models import Rating
 INPUT = strawberry.argument(description="The operation's input.")
 _UNION_BY_CODE = {
     errors.InvalidInput.code: "validation",
+    errors.ConversationFull.code: "validation",
     errors.NotFound.code: "not_found",
     errors.BudgetExceeded.code: "budget",
 }
+# The answer stream reports only codes; the input field each validation code is about.
+_FIELD_BY_CODE = {errors.ConversationFull.code: "conversationId"}
 
 
 @strawberry.type
@@ -76,7 +79,8 @@ def _failure(
 ) -> ValidationError | NotFoundError | t.BudgetExceeded | t.AnswerFailed:
     kind = _UNION_BY_CODE.get(event.code)
     if kind == "validation":
-        return ValidationError(message=event.message, code=event.code, field="question")
+        field = _FIELD_BY_CODE.get(event.code, "question")
+        return ValidationError(message=event.message, code=event.code, field=field)
     if kind == "not_found":
         return NotFoundError(message=event.message, code=event.code)
     if kind == "budget":

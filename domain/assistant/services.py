@@ -24,7 +24,7 @@ from domain.assistant.generation.base import (
 from domain.assistant.models import Conversation, Feedback, Message, MessageRole, Rating
 from domain.audit import log as audit
 from domain.documents.models import Chunk, Document
-from domain.errors import InvalidInput, NotFound
+from domain.errors import ConversationFull, InvalidInput, NotFound
 from domain.identity.principal import Principal
 from domain.pagination import NEWEST_FIRST, Page, paginate
 from domain.retrieval.search import SearchService, check_query
@@ -38,6 +38,7 @@ class AssistantLimits:
 
     sources: int = 5
     max_question_chars: int = 2000
+    max_messages_per_conversation: int = 100
     daily_tokens_per_user: int = 200_000
     daily_tokens_per_organization: int = 2_000_000
 
@@ -186,13 +187,21 @@ class AssistantService:
         )
 
     async def messages(self, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Message]]:
-        """Messages of many conversations in one query (for data loaders), in order."""
+        """Messages of many conversations in one query (for data loaders), in order, at most
+        `max_messages_per_conversation` each.
+
+        `answer` refuses a question to a full conversation, but two questions racing into
+        one with room for one can overshoot: the cut keeps the API's list as bounded as the
+        query cost estimate assumes."""
+        cap = self._limits.max_messages_per_conversation
         grouped: dict[uuid.UUID, list[Message]] = {cid: [] for cid in conversation_ids}
         rows = await Message.filter(conversation_id__in=conversation_ids).order_by(
             "created_at", "role"
         )
         for message in rows:
-            grouped[message.conversation_id].append(message)
+            kept = grouped[message.conversation_id]
+            if len(kept) < cap:
+                kept.append(message)
         return grouped
 
     async def rate(
@@ -256,6 +265,10 @@ class AssistantService:
         found = await self.conversation(actor, conversation_id)
         if found is None:
             raise NotFound("No such conversation.")
+        # A question adds two messages: it and its answer.
+        cap = self._limits.max_messages_per_conversation
+        if await Message.filter(conversation_id=found.id).count() + 2 > cap:
+            raise ConversationFull(cap)
         return found
 
     async def _history(self, conversation: Conversation) -> list[Turn]:

@@ -148,32 +148,42 @@ class IdentityService:
         return await self._start_session(user)
 
     async def refresh(self, raw_token: str) -> Session:
-        """Rotate a refresh token; presenting a used one revokes its whole family."""
+        """Rotate a refresh token; presenting a used one revokes its whole family and every
+        access token of its user (see `_revoke_family`)."""
         now = datetime.now(UTC)
         token = await RefreshToken.get_or_none(token_hash=hash_refresh_token(raw_token))
         if token is None or token.revoked_at is not None:
             raise InvalidToken("The refresh token is not valid.")
-        # The conditional update is the single winner when the same token races itself.
-        claimed = await RefreshToken.filter(id=token.id, used_at=None, revoked_at=None).update(
-            used_at=now
-        )
-        if not claimed:
-            await self._revoke(RefreshToken.filter(family=token.family), now)
-            user = await User.get(id=token.user_id)
-            await audit.record(
-                user.organization_id,
-                audit.TOKEN_REUSE_DETECTED,
-                target_type="user",
-                target_id=user.id,
-                details={"family": str(token.family)},
+        async with in_transaction():
+            # Marking the old token used and storing its successor commit together, and the
+            # conditional update is the single winner when the same token races itself. A
+            # loser's update waits for the winner's commit (PostgreSQL's row lock; SQLite's
+            # one writer), matches nothing, and its family revocation then sees the winner's
+            # committed successor: nothing the race handed out survives it.
+            claimed = await RefreshToken.filter(id=token.id, used_at=None, revoked_at=None).update(
+                used_at=now
             )
-            raise RefreshTokenReused()
-        if token.expires_at <= now:
-            raise InvalidToken("The refresh token has expired.")
+            if claimed:
+                if token.expires_at <= now:
+                    raise InvalidToken("The refresh token has expired.")
+                user = await User.get(id=token.user_id)
+                if not user.is_active:
+                    raise InvalidToken("The account is disabled.")
+                # Read inside the transaction: a loser bumps `token_version` only after this
+                # commits, so the winner's access token carries the version that the bump ends.
+                return await self._start_session(user, family=token.family)
+            await self._revoke_family(token, now)
+        # After the commit: open websockets of the user close, and the trail says why.
+        await self._session_events.publish(token.user_id)
         user = await User.get(id=token.user_id)
-        if not user.is_active:
-            raise InvalidToken("The account is disabled.")
-        return await self._start_session(user, family=token.family)
+        await audit.record(
+            user.organization_id,
+            audit.TOKEN_REUSE_DETECTED,
+            target_type="user",
+            target_id=user.id,
+            details={"family": str(token.family)},
+        )
+        raise RefreshTokenReused()
 
     async def logout(self, actor: Principal) -> int:
         """End every session of the caller: refresh tokens revoked, access tokens invalidated."""
@@ -353,6 +363,15 @@ class IdentityService:
         # to close this user's sockets at once.
         await self._session_events.publish(user_id)
         return revoked
+
+    async def _revoke_family(self, token: RefreshToken, now: datetime) -> None:
+        """A used refresh token came back: someone holds a copy. Revoke its family in one
+        statement, and bump the user's `token_version` so that the family's access tokens die
+        too. Access tokens do not name their family, so the bump also ends the user's other
+        sessions' access tokens; those sessions' refresh tokens stay valid and get them a new
+        pair, while a stolen-token signal costs the owner no more than that."""
+        await self._revoke(RefreshToken.filter(family=token.family), now)
+        await User.filter(id=token.user_id).update(token_version=F("token_version") + 1)
 
     @staticmethod
     async def _revoke(tokens: QuerySet[RefreshToken], now: datetime) -> int:

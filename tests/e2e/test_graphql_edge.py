@@ -1,5 +1,6 @@
 """The GraphQL edge refuses abuse before any resolver runs, and masks what it must."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -185,3 +186,38 @@ async def test_wrong_credentials_do_not_leak_through_errors(client: GraphQLClien
         "{ __typename } }"
     )
     assert body == {"data": {"login": {"__typename": "InvalidCredentials"}}}
+
+
+async def test_a_request_past_its_deadline_is_cancelled_and_answered_504(
+    client: GraphQLClient,
+    settings: Settings,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account = await client.sign_up()
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def stuck(*args: object) -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()  # nothing ever sets it: only the deadline ends this
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    monkeypatch.setattr(services.identity, "list_users", stuck)
+    hurried = create_app(settings.model_copy(update={"request_timeout_seconds": 0.3}), services)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=hurried), base_url="http://beacon.test"
+    ) as http:
+        async with asyncio.timeout(10):  # without a deadline the request would never end
+            response = await http.post(
+                "/graphql",
+                json={"query": "{ users { edges { cursor } } }"},
+                headers={"authorization": f"Bearer {account.access_token}"},
+            )
+    assert started.is_set()
+    assert response.status_code == 504
+    assert response.json() == {"errors": [{"message": "The request took too long."}]}
+    # The work stopped with the answer: nothing keeps running for a client that gave up.
+    assert cancelled.is_set()

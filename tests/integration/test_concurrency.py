@@ -52,12 +52,26 @@ async def test_racing_sign_ups_with_one_email_create_one_account(client: GraphQL
     assert sorted(outcomes) == ["AuthPayload"] + ["EmailAlreadyRegistered"] * 9
 
 
-async def test_a_refresh_token_raced_against_itself_rotates_once(client: GraphQLClient) -> None:
+async def test_a_refresh_token_raced_against_itself_rotates_once_and_the_winner_dies_too(
+    client: GraphQLClient,
+) -> None:
     account = await client.sign_up()
     query = """mutation($t: String!) { refreshToken(input: {refreshToken: $t}) {
-        __typename ... on Error { code } } }"""
+        __typename ... on AuthPayload { accessToken refreshToken } ... on Error { code } } }"""
     bodies = await asyncio.gather(
         *(client.execute(query, {"t": account.refresh_token}) for _ in range(5))
     )
-    kinds = sorted(b["data"]["refreshToken"]["__typename"] for b in bodies)
+    payloads = [b["data"]["refreshToken"] for b in bodies]
+    kinds = sorted(p["__typename"] for p in payloads)
     assert kinds == ["AuthPayload"] + ["InvalidRefreshToken"] * 4
+    # A loser that arrives after another one revoked the family just finds a revoked token.
+    codes = [p["code"] for p in payloads if "code" in p]
+    assert "REFRESH_TOKEN_REUSED" in codes
+    assert set(codes) <= {"REFRESH_TOKEN_REUSED", "INVALID_TOKEN"}
+    # The losers saw a reuse: the family is revoked, including the pair the winner received,
+    # whichever of them committed first.
+    (winner,) = (p for p in payloads if p["__typename"] == "AuthPayload")
+    again = await client.execute(query, {"t": winner["refreshToken"]})
+    assert again["data"]["refreshToken"]["__typename"] == "InvalidRefreshToken"
+    me = await client.execute("{ me { id } }", token=winner["accessToken"])
+    assert me["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

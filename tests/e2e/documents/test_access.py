@@ -176,3 +176,29 @@ async def test_listing_100_documents_with_their_uploaders_costs_a_constant_numbe
     assert len(body["data"]["documents"]["edges"]) == 100
     # authenticate (1) + the page (1) + every uploader through one loader batch (1)
     assert len(counted) == 3, counted
+
+
+async def test_a_user_sees_who_uploaded_a_document_but_not_their_email(
+    platform: Platform, tmp_path: Path
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    bob = await client.create_user(admin, "bob@example.com")
+    theirs = (await client.upload(admin, files.write_text(tmp_path)))["document"]["id"]
+    mine = (await client.upload(bob, files.write_markdown(tmp_path)))["document"]["id"]
+    query = "query($id: ID!) { document(id: $id) { uploadedBy { id email } } }"
+    refused = await client.execute(query, {"id": theirs}, token=bob.access_token)
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+    assert refused["errors"][0]["path"] == ["document", "uploadedBy", "email"]
+    assert admin.email not in str(refused)
+    # Who uploaded it is no secret; their own address is the user's to read, and an ADMIN's.
+    named = await client.execute(
+        "query($id: ID!) { document(id: $id) { uploadedBy { id } } }",
+        {"id": theirs},
+        token=bob.access_token,
+    )
+    assert named == {"data": {"document": {"uploadedBy": {"id": admin.id}}}}
+    own = await client.execute(query, {"id": mine}, token=bob.access_token)
+    assert own["data"]["document"]["uploadedBy"]["email"] == bob.email
+    as_admin = await client.execute(query, {"id": mine}, token=admin.access_token)
+    assert as_admin["data"]["document"]["uploadedBy"]["email"] == bob.email

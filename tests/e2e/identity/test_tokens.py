@@ -85,8 +85,24 @@ async def test_replaying_a_used_refresh_token_revokes_the_whole_family(
     replay = await refresh(client, account.refresh_token)
     assert replay["__typename"] == "InvalidRefreshToken"
     assert replay["code"] == "REFRESH_TOKEN_REUSED"
-    # The thief's (or the victim's) newer token dies with the family.
+    # The thief's (or the victim's) newer pair dies with the family, access token included.
     assert (await refresh(client, rotated["refreshToken"]))["__typename"] == "InvalidRefreshToken"
+    assert await me_error_code(client, rotated["accessToken"]) == "UNAUTHENTICATED"
+
+
+async def test_a_reused_refresh_token_leaves_other_sessions_a_way_back_in(
+    client: GraphQLClient,
+) -> None:
+    account = await client.sign_up()
+    other_device = await client.login(account.email)
+    await refresh(client, account.refresh_token)
+    assert (await refresh(client, account.refresh_token))["code"] == "REFRESH_TOKEN_REUSED"
+    # Access tokens do not name their family, so every one of the user's ends; the other
+    # family's refresh token still gets that session a fresh pair.
+    assert await me_error_code(client, other_device.access_token) == "UNAUTHENTICATED"
+    renewed = await refresh(client, other_device.refresh_token)
+    assert renewed["__typename"] == "AuthPayload"
+    assert await me_error_code(client, renewed["accessToken"]) is None
 
 
 async def test_an_unknown_refresh_token_is_refused(client: GraphQLClient) -> None:

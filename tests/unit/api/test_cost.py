@@ -83,6 +83,12 @@ def test_a_plain_list_counts_as_a_default_page_per_parent() -> None:
     assert cost(query) == 1 + page + page * page + page * page
 
 
+def test_a_list_with_a_cap_of_its_own_counts_at_that_cap() -> None:
+    query = 'query { conversation(id: "x") { messages { citations { document { id } } } } }'
+    capped = estimate_cost(SCHEMA, parse(query), None, None, {"Conversation.messages": 7})
+    assert capped == 1 + 7 + 7 * DEFAULT_PAGE_SIZE + 7 * DEFAULT_PAGE_SIZE
+
+
 def test_fragments_are_counted_where_they_are_spread() -> None:
     query = """
         query { documents(first: 5) { edges { ...Edge } } }
