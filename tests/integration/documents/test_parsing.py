@@ -101,8 +101,7 @@ async def test_pdf_chunks_carry_their_page_numbers(
     for page in range(1, files.PDF_PAGE_COUNT + 1):
         (index,) = holding(extracted, files.PDF_PAGE_SENTENCE.format(page=page))
         chunk = extracted.chunks[index]
-        assert chunk.page_start is not None and chunk.page_end is not None
-        assert chunk.page_start <= page <= chunk.page_end
+        assert (chunk.page_start, chunk.page_end) == (page, page)
     assert extracted.chunks[0].page_start == 1
     assert extracted.chunks[-1].page_end == files.PDF_PAGE_COUNT
 
