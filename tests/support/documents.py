@@ -52,6 +52,7 @@ SLIDES = [
     ["The new terminal opens to passengers in October."],
     ["Fuel costs fell after the switch to electric engines."],
 ]
+SLIDES_TITLE = "Fleet report"
 SHEET_HEADER = ["Vessel", "Cargo", "Destination"]
 SHEETS = {
     "North": [["Aurora", "copper", "Oslo"], ["Borealis", "salmon", "Bergen"]],
@@ -181,15 +182,19 @@ def write_pptx(directory: Path) -> Path:
     return path
 
 
-def write_untitled_slides(directory: Path) -> Path:
-    """A presentation of SLIDES, text boxes without titles, as slides often are."""
+def write_untitled_slides(directory: Path, first_title: str | None = None) -> Path:
+    """A presentation of SLIDES, text boxes without titles, as slides often are; with
+    `first_title`, the first slide has that title, which then heads every slide."""
     presentation = Presentation()
-    blank = presentation.slide_layouts[6]
-    for lines in SLIDES:
-        slide = presentation.slides.add_slide(blank)
+    for number, lines in enumerate(SLIDES):
+        if number == 0 and first_title is not None:
+            slide = presentation.slides.add_slide(presentation.slide_layouts[5])  # title only
+            slide.shapes.title.text = first_title
+        else:
+            slide = presentation.slides.add_slide(presentation.slide_layouts[6])  # blank
         box = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(8), Inches(2))
         box.text_frame.text = "\n".join(lines)
-    path = directory / "fleet.pptx"
+    path = directory / ("fleet.pptx" if first_title is None else "fleet-titled.pptx")
     presentation.save(str(path))
     return path
 

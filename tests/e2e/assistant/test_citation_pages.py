@@ -9,7 +9,7 @@ import pytest
 from tests.support import documents as files
 from tests.support.platform import Platform
 
-SEARCH = """query($q: String!) { search(query: $q, first: 5) { text page } }"""
+SEARCH = """query($q: String!) { search(query: $q, first: 5) { text page headingPath } }"""
 ASK = """mutation($input: AskInput!) { ask(input: $input) { __typename
   ... on Answer { citations { snippet page } } ... on Error { code message } } }"""
 
@@ -20,9 +20,13 @@ ASK = """mutation($input: AskInput!) { ask(input: $input) { __typename
         (lambda folder: files.write_short_pdf(folder, 2), files.SHORT_PDF_PAGES[:2]),
         (lambda folder: files.write_short_pdf(folder, 3), files.SHORT_PDF_PAGES),
         (files.write_untitled_slides, files.SLIDES),
+        (
+            lambda folder: files.write_untitled_slides(folder, first_title=files.SLIDES_TITLE),
+            [[files.SLIDES_TITLE, *files.SLIDES[0]], *files.SLIDES[1:]],
+        ),
         (files.write_workbook, files.SHEET_PAGES),
     ],
-    ids=["two-page-pdf", "three-page-pdf", "slides", "sheets"],
+    ids=["two-page-pdf", "three-page-pdf", "slides", "slides-under-one-title", "sheets"],
 )
 async def test_every_hit_and_citation_names_the_page_its_text_starts_on(
     platform: Platform,
@@ -42,7 +46,9 @@ async def test_every_hit_and_citation_names_the_page_its_text_starts_on(
         hits = body["data"]["search"]
         assert hits[0]["page"] == page, (question, hits[0])
         for hit in hits:
-            assert hit["page"] == files.page_of(hit["text"], pages), hit
+            # A passage starts with its headings, which may come from an earlier page.
+            own_text = hit["text"].removeprefix("".join(f"{h}\n" for h in hit["headingPath"]))
+            assert hit["page"] == files.page_of(own_text, pages), hit
 
         body = await client.execute(
             ASK, {"input": {"question": question}}, token=admin.access_token
