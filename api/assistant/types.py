@@ -31,7 +31,9 @@ class SearchHit:
 
     text: str = strawberry.field(description="The passage (headings first).")
     score: float = strawberry.field(description="Higher is better; comparable within one search.")
-    page: int | None = strawberry.field(description="First page of the passage, if paged.")
+    page: int | None = strawberry.field(
+        description="Page on which the passage starts (PDF page, slide or sheet), if paged."
+    )
     heading_path: list[str] = strawberry.field(description="Headings above the passage.")
     _document_id: strawberry.Private[uuid.UUID]
 
@@ -60,7 +62,9 @@ class Citation:
     """A snippet of a document that supports part of an answer."""
 
     snippet: str = strawberry.field(description="Text that appears verbatim in the document.")
-    page: int | None = strawberry.field(description="Page of the snippet's passage, if paged.")
+    page: int | None = strawberry.field(
+        description="Page on which the snippet starts (PDF page, slide or sheet), if paged."
+    )
     score: float = strawberry.field(description="Retrieval score of the cited passage.")
     start: int = strawberry.field(description="Offset of the snippet in the document's text.")
     end: int = strawberry.field(description="start + length of the snippet.")

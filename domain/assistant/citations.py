@@ -5,7 +5,7 @@ import uuid
 from dataclasses import asdict, dataclass
 
 from domain.assistant.generation.base import Source
-from domain.assistant.text import content_words, coverage, sentences
+from domain.assistant.text import body_start, content_words, coverage, sentences
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _QUOTED = re.compile(r"[\u201c\"]([^\u201d\"]+)[\u201d\"]\s*$")
@@ -62,7 +62,7 @@ def cite(
             continue
         seen.add(number)
         claim = _claim_before(answer, marker.start())
-        snippet, offset = _verbatim_snippet(claim, source.text)
+        snippet, offset = _verbatim_snippet(claim, source.text, source.heading_path)
         chunk = chunks[source.chunk_id]
         citations.append(
             CitationData(
@@ -89,12 +89,15 @@ def _claim_before(answer: str, position: int) -> str:
     return parts[-1] if parts else before
 
 
-def _verbatim_snippet(claim: str, chunk_text: str) -> tuple[str, int]:
-    """The claim itself if the chunk contains it, else the chunk's closest sentence."""
+def _verbatim_snippet(claim: str, chunk_text: str, heading_path: list[str]) -> tuple[str, int]:
+    """The claim itself if the chunk's own text contains it, else its closest sentence there
+    (never the headings in front, which may come from an earlier page)."""
+    start = body_start(chunk_text, heading_path)
     cleaned = claim.strip()
-    if cleaned and (found := chunk_text.find(cleaned)) >= 0:
+    if cleaned and (found := chunk_text.find(cleaned, start)) >= 0:
         return cleaned, found
     terms = content_words(claim)
-    candidates = sentences(chunk_text) or [chunk_text]
+    body = chunk_text[start:]
+    candidates = sentences(body) or [body]
     best = max(candidates, key=lambda sentence: coverage(terms, sentence))
-    return best, max(chunk_text.find(best), 0)
+    return best, start + max(body.find(best), 0)

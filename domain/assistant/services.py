@@ -116,6 +116,7 @@ class AssistantService:
                 text=hit.text,
                 page=hit.page,
                 score=hit.score,
+                heading_path=hit.heading_path,
             )
             for number, hit in enumerate(hits, start=1)
         ]

@@ -28,6 +28,18 @@ def sentences(text: str) -> list[str]:
     return [part for part in parts if len(part) > 1]
 
 
+def body_start(passage: str, heading_path: list[str]) -> int:
+    """Where a passage's own text starts, after the headings that chunking puts first.
+
+    The headings may sit on an earlier page than the passage: quoting them would make a
+    snippet start on a page other than the one its citation names.
+    """
+    prefix = "".join(f"{heading}\n" for heading in heading_path)
+    if passage.startswith(prefix) and passage[len(prefix) :].strip():
+        return len(prefix)
+    return 0  # no headings, or nothing but headings
+
+
 def stem(word: str) -> str:
     """A crude stem: `receipts`, `receipted` and `receipt` meet as `receipt`."""
     for suffix in _SUFFIXES:

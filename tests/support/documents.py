@@ -9,6 +9,7 @@ from docx import Document as WordDocument
 from fpdf import FPDF
 from openpyxl import Workbook
 from pptx import Presentation
+from pptx.util import Inches
 
 # A sentence that occurs on exactly one page of the multi-page PDF, so a test can find
 # the chunk holding it and check the page number the chunk carries.
@@ -32,10 +33,50 @@ MARKDOWN_SENTENCE = "New starters pair with a mentor for their first week."
 CSV_ROWS = [["name", "team"], ["Ada", "Platform"], ["Grace", "Compilers"]]
 TEXT_SENTENCE = "The quiet archive keeps every meeting note since 2019."
 
+# Short pages, slides and sheets whose text occurs on no other: the chunker would fit
+# several into one passage, and each passage, search hit and citation must name the page
+# that holds its text. Each item is one page, as the strings that only it contains.
+SHORT_PDF_PAGES = [
+    ["The harbour pilot boards every tanker at dawn.", "Pilots rest eight hours between tides."],
+    [
+        "The cargo manifest lists twelve containers of copper wire.",
+        "Customs sealed the copper containers before noon.",
+    ],
+    [
+        "The lighthouse lamp was replaced with a solar beacon in May.",
+        "The old lamp now stands in the maritime museum.",
+    ],
+]
+SLIDES = [
+    ["Our ferry fleet grew to nine vessels this year."],
+    ["Ticket sales on the island route doubled since spring."],
+    ["The new terminal opens to passengers in October."],
+    ["Fuel costs fell after the switch to electric engines."],
+]
+SLIDES_TITLE = "Fleet report"
+SHEET_HEADER = ["Vessel", "Cargo", "Destination"]
+SHEETS = {
+    "North": [["Aurora", "copper", "Oslo"], ["Borealis", "salmon", "Bergen"]],
+    "South": [["Calypso", "timber", "Lisbon"], ["Delphine", "olives", "Valencia"]],
+    "East": [["Electra", "marble", "Piraeus"], ["Fortuna", "cotton", "Izmir"]],
+}
+SHEET_PAGES = [[cell for row in rows for cell in row] for rows in SHEETS.values()]
+
 _FILLER = (
     "Operations continued as planned while the team reviewed schedules, budgets and the "
     "maintenance backlog for the coming quarter. "
 )
+
+
+def page_of(text: str, pages: list[list[str]]) -> int | None:
+    """The page (from 1) of whichever of the pages' own strings comes first in `text`."""
+    found = [
+        (position, page)
+        for page, strings in enumerate(pages, start=1)
+        for string in strings
+        if (position := text.find(string)) >= 0
+    ]
+    return min(found)[1] if found else None
 
 
 def write_multi_page_pdf(directory: Path, pages: int = PDF_PAGE_COUNT) -> Path:
@@ -52,6 +93,17 @@ def write_multi_page_pdf(directory: Path, pages: int = PDF_PAGE_COUNT) -> Path:
         )
         pdf.multi_cell(0, 6, text=_FILLER * 4)
     return _save_pdf(pdf, directory / "report.pdf")
+
+
+def write_short_pdf(directory: Path, pages: int) -> Path:
+    """A PDF of the first `pages` of SHORT_PDF_PAGES, a few lines each."""
+    pdf = FPDF()
+    for lines in SHORT_PDF_PAGES[:pages]:
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        for line in lines:
+            pdf.multi_cell(0, 6, text=line, new_x="LMARGIN", new_y="NEXT")
+    return _save_pdf(pdf, directory / f"short-{pages}.pdf")
 
 
 def write_pdf_with_pages(directory: Path, pages: int) -> Path:
@@ -131,6 +183,23 @@ def write_pptx(directory: Path) -> Path:
     return path
 
 
+def write_untitled_slides(directory: Path, first_title: str | None = None) -> Path:
+    """A presentation of SLIDES, text boxes without titles, as slides often are; with
+    `first_title`, the first slide has that title, which then heads every slide."""
+    presentation = Presentation()
+    for number, lines in enumerate(SLIDES):
+        if number == 0 and first_title is not None:
+            slide = presentation.slides.add_slide(presentation.slide_layouts[5])  # title only
+            slide.shapes.title.text = first_title
+        else:
+            slide = presentation.slides.add_slide(presentation.slide_layouts[6])  # blank
+        box = slide.shapes.add_textbox(Inches(1), Inches(1), Inches(8), Inches(2))
+        box.text_frame.text = "\n".join(lines)
+    path = directory / ("fleet.pptx" if first_title is None else "fleet-titled.pptx")
+    presentation.save(str(path))
+    return path
+
+
 def write_xlsx(directory: Path) -> Path:
     """A workbook with one small sheet."""
     workbook = Workbook()
@@ -140,6 +209,21 @@ def write_xlsx(directory: Path) -> Path:
     for row in XLSX_ROWS:
         sheet.append(row)
     path = directory / "revenue.xlsx"
+    workbook.save(str(path))
+    return path
+
+
+def write_workbook(directory: Path) -> Path:
+    """A workbook of SHEETS, in order, each a small table under SHEET_HEADER."""
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    for index, (name, rows) in enumerate(SHEETS.items()):
+        sheet = first if index == 0 else workbook.create_sheet()
+        sheet.title = name
+        for row in [SHEET_HEADER, *rows]:
+            sheet.append(row)
+    path = directory / "shipments.xlsx"
     workbook.save(str(path))
     return path
 

@@ -16,9 +16,10 @@ class Source:
     chunk_id: uuid.UUID
     document_id: uuid.UUID
     title: str
-    text: str
+    text: str  # the chunk's text: its headings, a line each, then its own text
     page: int | None = None
     score: float = 0.0
+    heading_path: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

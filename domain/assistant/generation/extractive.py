@@ -14,7 +14,7 @@ from domain.assistant.generation.base import (
     Turn,
 )
 from domain.assistant.rewriting import rewrite_follow_up
-from domain.assistant.text import content_words, coverage, sentences
+from domain.assistant.text import body_start, content_words, coverage, sentences
 
 NOT_COVERED = (
     "The documents you can see do not cover this question, so I cannot answer it from them."
@@ -70,7 +70,8 @@ class ExtractiveGenerator:
         terms = content_words(request.question)
         candidates: list[_Quote] = []
         for rank, source in enumerate(request.sources):
-            for sentence in sentences(source.text):
+            body = source.text[body_start(source.text, source.heading_path) :]
+            for sentence in sentences(body):
                 score = coverage(terms, sentence)
                 if score >= _MIN_COVERAGE:
                     # Retrieval order breaks ties: earlier sources were judged more relevant.

