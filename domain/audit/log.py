@@ -1,7 +1,5 @@
 """Append to, read, verify and prune organisations' audit chains."""
 
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,10 +10,10 @@ from tortoise.transactions import in_transaction
 from domain.audit.chain import GENESIS, event_hash
 from domain.audit.models import AuditCheckpoint, AuditEvent
 from domain.audit.origin import current_origin
-from domain.errors import InvalidInput, PermissionDenied
+from domain.errors import PermissionDenied
 from domain.identity.models import Organization
 from domain.identity.principal import Principal
-from domain.pagination import Page, check_page_size
+from domain.pagination import Direction, Ordering, Page, paginate
 
 # The actions Beacon records (the API contract lists them; clients filter by these names).
 USER_LOGIN = "user.login"
@@ -32,6 +30,9 @@ DOCUMENT_DELETED = "document.deleted"
 DOCUMENT_REINDEXED = "document.reindexed"
 ORGANIZATION_SETTINGS_UPDATED = "organization.settings_updated"
 QUESTION_ASKED = "question.asked"
+
+# The chain's own order: clocks of several processes may disagree, sequence numbers cannot.
+NEWEST_EVENT_FIRST = Ordering("sequence", Direction.DESC, key_type=int)
 
 
 async def record(
@@ -91,7 +92,6 @@ async def page(
     """The caller's organisation's events, newest first (ADMINs only)."""
     if not actor.is_admin:
         raise PermissionDenied("Only administrators can read the audit log.")
-    size = check_page_size(first)
     query = AuditEvent.filter(organization_id=actor.organization_id)
     if action is not None:
         query = query.filter(action=action)
@@ -102,30 +102,7 @@ async def page(
             return Page(items=[], cursors=[], has_next_page=False, has_previous_page=False)
     if since is not None:
         query = query.filter(created_at__gte=since)
-    if after is not None:
-        query = query.filter(sequence__lt=_decode(after))
-    rows = await query.order_by("-sequence").limit(size + 1)
-    items = rows[:size]
-    return Page(
-        items=items,
-        cursors=[_encode(row.sequence) for row in items],
-        has_next_page=len(rows) > size,
-        has_previous_page=after is not None,
-    )
-
-
-def _encode(sequence: int) -> str:
-    return base64.urlsafe_b64encode(f"audit|{sequence}".encode()).decode()
-
-
-def _decode(cursor: str) -> int:
-    try:
-        kind, sequence = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        if kind != "audit":
-            raise ValueError(kind)
-        return int(sequence)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise InvalidInput("after", "Not a valid cursor.") from error
+    return await paginate(query, first, after, NEWEST_EVENT_FIRST)
 
 
 @dataclass(frozen=True)
