@@ -21,6 +21,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.administration.mutations import AdministrationMutation
 from api.administration.queries import AdministrationQuery
 from api.assistant.mutations import AssistantMutation
 from api.assistant.queries import AssistantQuery
@@ -43,7 +44,7 @@ class Query(IdentityQuery, DocumentQuery, AssistantQuery, AdministrationQuery):
 
 
 @strawberry.type(description="Change Beacon.")
-class Mutation(IdentityMutation, DocumentMutation, AssistantMutation):
+class Mutation(IdentityMutation, DocumentMutation, AssistantMutation, AdministrationMutation):
     """All mutations."""
 
 

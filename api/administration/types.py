@@ -2,14 +2,17 @@
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 
 from api.context import Info
-from api.documents.types import DocumentStatus
-from api.identity.types import User
+from api.documents.types import DocumentStatus, Visibility
+from api.errors import ValidationError
+from api.identity.types import Organization, User
 from domain.audit import models
+from domain.identity.organizations import MAX_PROMPT_CHARS, MAX_SOURCES, MIN_SOURCES
 from domain.retrieval import health
 
 
@@ -94,3 +97,27 @@ class AuditEvent:
             created_at=event.created_at,
             _actor_id=event.actor_id,
         )
+
+
+@strawberry.input(description="Organisation settings to change; what is left out stays.")
+class OrganizationSettingsInput:
+    """updateOrganizationSettings arguments."""
+
+    system_prompt: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=f"At most {MAX_PROMPT_CHARS} characters; null or blank: Beacon's own.",
+    )
+    answer_sources: int | None = strawberry.field(
+        default=None, description=f"Passages per answer, {MIN_SOURCES}-{MAX_SOURCES}."
+    )
+    default_visibility: Visibility | None = strawberry.field(
+        default=None, description="For uploads that leave their visibility out."
+    )
+
+
+UpdateOrganizationSettingsResult = Annotated[
+    Organization | ValidationError,
+    strawberry.union(
+        "UpdateOrganizationSettingsResult", description="The organisation, or what was wrong."
+    ),
+]

@@ -120,6 +120,10 @@ class Message:
     completion_tokens: int = strawberry.field(description="Tokens the generator wrote.")
     latency_ms: int = strawberry.field(description="Question to stored answer, in ms.")
     generator: str = strawberry.field(description="Which generator answered.")
+    prompt_version: str = strawberry.field(
+        description="The instructions it was given: beacon-N (Beacon's own, version N) or "
+        "organization-N (the organisation's prompt, version N); empty for questions."
+    )
     _citations: strawberry.Private[list[CitationData]]
 
     @strawberry.field(description="The answer's citations (empty for questions).")
@@ -139,6 +143,7 @@ class Message:
             completion_tokens=message.completion_tokens,
             latency_ms=message.latency_ms,
             generator=message.generator,
+            prompt_version=message.prompt_version,
             _citations=[CitationData.from_json(item) for item in message.citations],
         )
 

@@ -42,7 +42,7 @@ class DocumentMutation:
                 info.context.require_principal(),
                 filename=upload.filename or "upload",
                 chunks=_chunks(upload),
-                visibility=models.Visibility[input.visibility.name],
+                visibility=(models.Visibility[input.visibility.name] if input.visibility else None),
                 title=input.title,
             )
         except errors.DocumentRejected as error:

@@ -216,7 +216,7 @@ class UploadDocumentInput:
     """uploadDocument arguments."""
 
     file: Upload = strawberry.field(description="The file; its type is decided from its bytes.")
-    visibility: Visibility = strawberry.field(
-        default=Visibility.ORGANIZATION, description="ORGANIZATION unless stated."
+    visibility: Visibility | None = strawberry.field(
+        default=None, description="Left out: the organisation's defaultVisibility."
     )
     title: str | None = strawberry.field(default=None, description="Defaults to the file name.")

@@ -5,9 +5,10 @@ from typing import Annotated
 import strawberry
 
 from api.context import Info
-from api.identity.types import User
+from api.identity.types import Organization, User
 from api.pagination import AFTER, FIRST, Connection, paged
 from api.permissions import admin_only, signed_in
+from domain.identity import organizations
 
 
 @strawberry.type
@@ -22,6 +23,15 @@ class IdentityQuery:
         if user is None:  # authenticate() just read this row
             raise LookupError("signed-in user vanished")
         return User.from_model(user)
+
+    @strawberry.field(
+        description="The caller's own organisation (its settings are for ADMINs).",
+        extensions=signed_in(),
+    )
+    async def organization(self, info: Info) -> Organization:
+        """The organisation the caller belongs to."""
+        principal = info.context.require_principal()
+        return Organization.from_model(await organizations.organization_of(principal))
 
     @strawberry.field(
         description="Users of the caller's organisation, oldest first (first <= 100).",

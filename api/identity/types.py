@@ -2,15 +2,18 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from api.context import Info
 from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
-from api.permissions import Role, ensure_self_or_admin
+from api.permissions import Role, admin_only, ensure_self_or_admin
 from domain.identity import models
 from domain.identity.services import Session
+
+if TYPE_CHECKING:
+    from api.documents.types import Visibility
 
 
 @strawberry.type(description="A tenant; users and documents belong to exactly one.")
@@ -19,11 +22,55 @@ class Organization:
 
     id: strawberry.ID = strawberry.field(description="Stable identifier.")
     name: str = strawberry.field(description="Display name.")
+    _model: strawberry.Private[models.Organization]
+
+    @strawberry.field(description="Who sees an upload whose visibility was left out.")
+    def default_visibility(
+        self,
+    ) -> Annotated["Visibility", strawberry.lazy("api.documents.types")]:
+        """Any member may read it: their uploads follow it."""
+        from api.documents.types import Visibility
+
+        return Visibility[self._model.default_visibility]
+
+    @strawberry.field(description="How the organisation answers (ADMINs).", extensions=admin_only())
+    def settings(self, info: Info) -> "OrganizationSettings":
+        """The settings, with the server's defaults filled in."""
+        return OrganizationSettings.from_model(self._model, info)
 
     @classmethod
     def from_model(cls, org: models.Organization) -> "Organization":
         """From the ORM entity."""
-        return cls(id=strawberry.ID(str(org.id)), name=org.name)
+        return cls(id=strawberry.ID(str(org.id)), name=org.name, _model=org)
+
+
+@strawberry.type(description="What an organisation's ADMINs set.")
+class OrganizationSettings:
+    """Organisation settings, as in effect now."""
+
+    system_prompt: str | None = strawberry.field(
+        description="Instructions for answers; null: Beacon's own. Beacon's rules for handling "
+        "sources as untrusted data always follow it."
+    )
+    prompt_version: int = strawberry.field(
+        description="How many times the prompt changed; answers record the version they used."
+    )
+    answer_sources: int = strawberry.field(description="Passages an answer is given (1-20).")
+    default_visibility: Annotated["Visibility", strawberry.lazy("api.documents.types")] = (
+        strawberry.field(description="Who sees an upload whose visibility was left out.")
+    )
+
+    @classmethod
+    def from_model(cls, org: models.Organization, info: Info) -> "OrganizationSettings":
+        """The settings, with `BEACON_ANSWER_SOURCES` where the organisation set none."""
+        from api.documents.types import Visibility
+
+        return cls(
+            system_prompt=org.system_prompt,
+            prompt_version=org.prompt_version,
+            answer_sources=org.answer_sources or info.context.services.settings.answer_sources,
+            default_visibility=Visibility[org.default_visibility],
+        )
 
 
 @strawberry.type(description="A person who signs in to an organisation.")

@@ -60,6 +60,9 @@ class Message(Model):
     completion_tokens = fields.IntField(default=0)
     latency_ms = fields.IntField(default=0)
     generator = fields.CharField(max_length=100, default="")
+    # "beacon-N": Beacon's own instructions, version N; "organization-N": the organisation's
+    # prompt, version N (OrganizationPrompt). Traces a change of quality to a change of prompt.
+    prompt_version = fields.CharField(max_length=40, default="")
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     conversation_id: uuid.UUID

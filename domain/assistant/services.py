@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from domain.assistant.budget import AnswerBudget
 from domain.assistant.citations import CitationData, CitedChunk, cite
 from domain.assistant.generation.base import (
+    BEACON_PROMPT_VERSION,
     Delta,
     GenerationRequest,
     Generator,
@@ -25,6 +26,7 @@ from domain.assistant.models import Conversation, Feedback, Message, MessageRole
 from domain.audit import log as audit
 from domain.documents.models import Chunk, Document
 from domain.errors import ConversationFull, InvalidInput, NotFound
+from domain.identity.models import Organization
 from domain.identity.principal import Principal
 from domain.pagination import NEWEST_FIRST, Page, paginate
 from domain.retrieval.search import SearchService, check_query
@@ -105,7 +107,9 @@ class AssistantService:
         started = time.perf_counter()
         history = await self._history(conversation)
         query = await self._generator.rewrite(question, history) if history else question
-        hits = await self._search.search(actor, query, limit=self._limits.sources)
+        organization = await Organization.get(id=actor.organization_id)
+        limit = organization.answer_sources or self._limits.sources
+        hits = await self._search.search(actor, query, limit=limit)
         titles = await _titles([hit.document_id for hit in hits])
         sources = [
             Source(
@@ -120,7 +124,12 @@ class AssistantService:
             )
             for number, hit in enumerate(hits, start=1)
         ]
-        request = GenerationRequest(question=question, sources=sources, history=history)
+        request = GenerationRequest(
+            question=question,
+            sources=sources,
+            history=history,
+            instructions=organization.system_prompt,
+        )
         asked = await self._budget.reserve(
             actor, conversation.id, question, self._generator.max_tokens(request)
         )
@@ -160,6 +169,7 @@ class AssistantService:
                     completion_tokens=meter.completion_tokens,
                     latency_ms=int((time.perf_counter() - started) * 1000),
                     generator=self._generator.name,
+                    prompt_version=prompt_version(organization),
                 )
                 await self._budget.release(asked)
         except BaseException:
@@ -294,3 +304,10 @@ async def _cited_chunks(sources: list[Source]) -> dict[uuid.UUID, CitedChunk]:
         "id", "start", "page_start"
     )
     return {row["id"]: CitedChunk(start=row["start"], page=row["page_start"]) for row in rows}
+
+
+def prompt_version(organization: Organization) -> str:
+    """What an answer records as the version of the prompt it was generated with."""
+    if organization.system_prompt is None:
+        return f"beacon-{BEACON_PROMPT_VERSION}"
+    return f"organization-{organization.prompt_version}"

@@ -26,6 +26,7 @@ from domain.errors import (
     TransientFailure,
     UnsupportedDocument,
 )
+from domain.identity.models import Organization
 from domain.identity.principal import Principal
 from domain.notifications import Notifications
 from domain.pagination import Ordering, Page, paginate
@@ -79,10 +80,11 @@ class DocumentService:
         actor: Principal,
         filename: str,
         chunks: AsyncIterator[bytes],
-        visibility: Visibility = Visibility.ORGANIZATION,
+        visibility: Visibility | None = None,
         title: str | None = None,
     ) -> UploadOutcome:
-        """Store a file under a generated key and queue its ingestion (after commit).
+        """Store a file under a generated key and queue its ingestion (after commit); without
+        a visibility, the organisation's default applies.
 
         The same content again is the existing document (`duplicate`), unless that one FAILED
         for a transient reason: then it is queued again, as its next version (`retried`).
@@ -91,6 +93,9 @@ class DocumentService:
         title = (title or "").strip() or name.rsplit(".", 1)[0] or name
         if len(title) > 300:
             raise InvalidInput("title", "Use a title of at most 300 characters.")
+        if visibility is None:
+            organization = await Organization.get(id=actor.organization_id)
+            visibility = Visibility(organization.default_visibility)
         staged = await self._staging.receive(chunks, self._max_upload_bytes)
         try:
             kind = await asyncio.to_thread(self._check_type, staged, name)

@@ -15,14 +15,45 @@ class Role(StrEnum):
 
 
 class Organization(Model):
-    """A tenant: every user and document belongs to exactly one."""
+    """A tenant: every user and document belongs to exactly one; its ADMINs set how it answers.
+
+    `system_prompt` None means Beacon's own instructions; `prompt_version` counts the changes
+    of the prompt (0: never changed), and `OrganizationPrompt` keeps every version's text.
+    `answer_sources` None means the server's `BEACON_ANSWER_SOURCES`. `default_visibility` is a
+    `domain.documents.models.Visibility` value (that module depends on this one).
+    """
 
     id = fields.UUIDField(primary_key=True)
     name = fields.CharField(max_length=200)
     created_at = fields.DatetimeField(auto_now_add=True)
+    system_prompt: str | None = fields.TextField(null=True)
+    prompt_version = fields.IntField(default=0)
+    answer_sources: int | None = fields.IntField(null=True)
+    default_visibility = fields.CharField(max_length=16, default="ORGANIZATION")
 
     class Meta:
         table = "organization"
+
+
+class OrganizationPrompt(Model):
+    """One version of an organisation's system prompt, kept for tracing answers.
+
+    An answer's `prompt_version` names the text it was generated with."""
+
+    id = fields.UUIDField(primary_key=True)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "models.Organization", related_name="prompts", on_delete=fields.CASCADE
+    )
+    version = fields.IntField()
+    text = fields.TextField(null=True, description="None: back to Beacon's own instructions.")
+    created_by = fields.UUIDField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    organization_id: uuid.UUID
+
+    class Meta:
+        table = "organization_prompt"
+        unique_together = (("organization", "version"),)
 
 
 class User(Model):

@@ -60,6 +60,7 @@ def redis_database(number: int) -> Iterator[str]:
 TABLES = [  # children first
     "audit_event",
     "audit_checkpoint",
+    "organization_prompt",
     "feedback",
     "message",
     "conversation",

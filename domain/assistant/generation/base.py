@@ -30,6 +30,11 @@ class Turn:
     text: str
 
 
+# The version of Beacon's own instructions (BEACON_INSTRUCTIONS and SOURCE_HANDLING in
+# openai_compatible.py): bump it with every change of their text, as answers record it.
+BEACON_PROMPT_VERSION = 1
+
+
 @dataclass(frozen=True)
 class GenerationRequest:
     """What the generator answers: the question, its sources (untrusted text) and history."""
@@ -37,6 +42,7 @@ class GenerationRequest:
     question: str
     sources: list[Source]
     history: list[Turn] = field(default_factory=list)
+    instructions: str | None = None  # the organisation's system prompt; None: Beacon's own
 
 
 @dataclass(frozen=True)
