@@ -1,8 +1,10 @@
 """The ingestion pipeline: QUEUED → PARSING → CHUNKING → EMBEDDING → INDEXING → READY | FAILED.
 
 Every step is idempotent and guarded by a lease on the document row, so a retry, a
-duplicate message or two workers at once end in one final state. Chunk and vector ids
-are derived from (document, version, index), so repeating a step overwrites, never adds.
+duplicate message or two workers at once end in one final state. Each attempt is fenced: its
+writes to the row name its attempt number and stop once a later attempt took the lease. Chunk
+and vector ids are derived from (document, version, index), so repeating a step overwrites,
+never adds.
 """
 
 import logging
@@ -164,7 +166,9 @@ class IngestionService:
         records = self._records(work, extracted.chunks, vectors)
         if work.attempts == 1:
             # Every attempt is counted when it takes the lease and every re-ingestion starts
-            # a new version, so on a version's first attempt none of its ids can be stored.
+            # a new version, so on a version's first attempt none of its ids can be stored:
+            # a second attempt writes only once it holds the lease, and the INDEXING stage
+            # just renewed ours for a whole lease (or found it taken, and stopped us).
             await self._vectors.add(records)
         else:
             await self._vectors.upsert(records)
@@ -255,6 +259,8 @@ class IngestionService:
         await self._events.publish(work.id)
 
     async def _fail(self, work: Claim, code: str, message: str) -> None:
-        await lifecycle.fail(work, code, message)
+        if not await lifecycle.fail(work, code, message):
+            log.info("document %s changed while ingesting; not failing it", work.id)
+            return
         log.warning("document %s failed: %s %s", work.id, code, message)
         await self._events.publish(work.id)

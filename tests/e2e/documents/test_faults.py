@@ -3,6 +3,7 @@
 import asyncio
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from domain.bootstrap import build_vector_store
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.ingestion import LeaseHeld
 from domain.documents.kinds import DocumentKind
-from domain.documents.models import Document, DocumentStatus
+from domain.documents.models import Chunk, Document, DocumentStatus, DocumentText
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.vectorstores.base import VectorRecord
@@ -177,10 +178,12 @@ async def test_a_second_worker_backs_off_while_the_first_holds_the_lease(
 
 
 class HeldParser:
-    """The real parser, holding each document until the test lets it go."""
+    """The real parser, holding each document (or the first `holds`) until the test lets it go."""
 
-    def __init__(self, inner: DocumentParser) -> None:
+    def __init__(self, inner: DocumentParser, holds: int | None = None) -> None:
         self.inner = inner
+        self.holds = holds
+        self.calls = 0
         self.reached = asyncio.Event()
         self.release = asyncio.Event()
 
@@ -188,8 +191,10 @@ class HeldParser:
         return getattr(self.inner, name)
 
     async def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
-        self.reached.set()
-        await self.release.wait()
+        self.calls += 1
+        if self.holds is None or self.calls <= self.holds:
+            self.reached.set()
+            await self.release.wait()
         return await self.inner.extract(path, kind)
 
 
@@ -222,3 +227,54 @@ async def test_a_stalled_document_restarts_at_parsing_as_its_lease_is_taken(
     )
     assert document.lease_expires_at is not None
     assert finished.status is DocumentStatus.READY
+
+
+async def test_two_overlapping_attempts_end_in_one_ready_document(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    held = HeldParser(extractor, holds=1)
+    vectors = FlakyVectors(pipeline_settings, failures=0)  # counts the writes
+    async with running_platform(
+        pipeline_settings, embedder=embedder, extractor=held, vectors=vectors
+    ) as platform:
+        admin = await platform.client.sign_up()
+        await asyncio.to_thread(platform.runtime.stop)
+        uploaded = await platform.client.upload(admin, files.write_docx(tmp_path))
+        document_id = uuid.UUID(uploaded["document"]["id"])
+        ingestion = platform.services.ingestion
+        first = asyncio.create_task(ingestion.ingest(document_id))
+        await asyncio.wait_for(held.reached.wait(), 30)
+        # The first attempt's worker falls silent for longer than its lease (a stalled process,
+        # a lost connection), so the next message starts a second attempt, which completes.
+        expired = datetime.now(UTC) - timedelta(seconds=1)
+        await Document.filter(id=document_id).update(lease_expires_at=expired)
+        await ingestion.ingest(document_id)
+        ready = await Document.get(id=document_id)
+        held.release.set()  # the first attempt wakes up and carries on
+        await first
+        after = await Document.get(id=document_id)
+        org = uuid.UUID(admin.organization_id)
+        stored_vectors = await vectors.count(org, document_id)
+        chunk_rows = await Chunk.filter(document_id=document_id).count()
+        texts = await DocumentText.filter(document_id=document_id).count()
+
+    def state(document: Document) -> tuple[object, ...]:
+        return (
+            document.status,
+            document.progress,
+            document.attempts,
+            document.chunk_count,
+            document.failure_code,
+            document.failure_message,
+            document.lease_expires_at,
+            document.ready_at,
+        )
+
+    assert (ready.status, ready.attempts, ready.failure_code) == (DocumentStatus.READY, 2, None)
+    assert state(after) == state(ready)  # every write of the first attempt was refused
+    assert vectors.calls == 1  # the second attempt's; the first wrote none
+    assert chunk_rows == stored_vectors == after.chunk_count > 0
+    assert texts == 1
