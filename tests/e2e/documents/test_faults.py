@@ -7,6 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from tortoise.expressions import F
+
 from domain.bootstrap import build_vector_store
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.ingestion import LeaseHeld
@@ -227,6 +230,57 @@ async def test_a_stalled_document_restarts_at_parsing_as_its_lease_is_taken(
     )
     assert document.lease_expires_at is not None
     assert finished.status is DocumentStatus.READY
+
+
+async def test_a_document_held_in_the_parser_past_its_lease_keeps_it(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    settings = pipeline_settings.model_copy(update={"ingest_lease_seconds": 3})
+    held = HeldParser(extractor)
+    async with running_platform(settings, embedder=embedder, extractor=held) as platform:
+        admin = await platform.client.sign_up()
+        await asyncio.to_thread(platform.runtime.stop)
+        uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+        document_id = uuid.UUID(uploaded["document"]["id"])
+        ingestion = platform.services.ingestion
+        ingesting = asyncio.create_task(ingestion.ingest(document_id))
+        await asyncio.wait_for(held.reached.wait(), 30)
+        claimed = await Document.get(id=document_id)
+        assert claimed.lease_expires_at is not None
+        # Past the lease the claim took: only renewals keep a second attempt from starting.
+        await asyncio.sleep((claimed.lease_expires_at - datetime.now(UTC)).total_seconds() + 0.5)
+        with pytest.raises(LeaseHeld):
+            await asyncio.wait_for(ingestion.ingest(document_id), 30)
+        held.release.set()
+        await ingesting
+        finished = await Document.get(id=document_id)
+    assert (finished.status, finished.attempts) == (DocumentStatus.READY, 1)
+
+
+async def test_an_attempt_superseded_while_in_the_parser_stops_parsing(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    settings = pipeline_settings.model_copy(update={"ingest_lease_seconds": 2})
+    held = HeldParser(extractor)  # never released: only the attempt's own renewal can end it
+    async with running_platform(settings, embedder=embedder, extractor=held) as platform:
+        admin = await platform.client.sign_up()
+        await asyncio.to_thread(platform.runtime.stop)
+        uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+        document_id = uuid.UUID(uploaded["document"]["id"])
+        ingesting = asyncio.create_task(platform.services.ingestion.ingest(document_id))
+        await asyncio.wait_for(held.reached.wait(), 30)
+        # As if another worker had taken the document over with a second attempt.
+        await Document.filter(id=document_id).update(attempts=F("attempts") + 1)
+        await asyncio.wait_for(ingesting, 30)
+        document = await Document.get(id=document_id)
+        chunks = await Chunk.filter(document_id=document_id).count()
+    assert (document.status, document.attempts, chunks) == (DocumentStatus.PARSING, 2, 0)
 
 
 async def test_two_overlapping_attempts_end_in_one_ready_document(
