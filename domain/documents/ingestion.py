@@ -1,17 +1,20 @@
 """The ingestion pipeline: QUEUED → PARSING → CHUNKING → EMBEDDING → INDEXING → READY | FAILED.
 
 Every step is idempotent and guarded by a lease on the document row, so a retry, a
-duplicate message or two workers at once end in one final state. Chunk and vector ids
-are derived from (document, version, index), so repeating a step overwrites, never adds.
+duplicate message or two workers at once end in one final state. Each attempt is fenced: its
+writes to the row name its attempt number and stop once a later attempt took the lease, and
+steps that may outlast the lease renew it. Chunk and vector ids are derived from (document,
+version, index), so repeating a step overwrites, never adds.
 """
 
+import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -38,6 +41,10 @@ from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
 log = logging.getLogger("beacon.ingestion")
 
 _UNFINISHED = [s for s in DocumentStatus if not s.is_final]
+# How often, in fractions of the lease, a long step renews it: twice more before it runs out.
+_RENEWALS_PER_LEASE = 3
+
+T = TypeVar("T")
 
 
 class Extractor(Protocol):
@@ -155,7 +162,9 @@ class IngestionService:
         # PARSING was entered with the lease (see _claim).
         try:
             async with self._files.local_copy(storage_key(work.id)) as path:
-                extracted = await self._extractor.extract(path, work.kind)
+                extracted = await self._holding_lease(
+                    work, self._extractor.extract(path, work.kind)
+                )
         except StoredFileMissing:
             raise FileMissing("The stored file is missing.") from None
         if len(extracted.chunks) > self._limits.max_chunks:
@@ -175,7 +184,9 @@ class IngestionService:
             if work.attempts == 1:
                 # Every attempt is counted when it takes the lease and every re-ingestion
                 # starts a new version, so on a version's first attempt none of its ids can be
-                # stored.
+                # stored: a second attempt writes only once it holds the lease, and the
+                # INDEXING stage just renewed ours for a whole lease (or found it taken, and
+                # stopped us).
                 await self._vectors.add(records)
             else:
                 await self._vectors.upsert(records)
@@ -255,6 +266,38 @@ class IngestionService:
             for chunk, vector in zip(chunks, vectors, strict=True)
         ]
 
+    async def _holding_lease(self, work: Claim, step: Awaitable[T]) -> T:
+        """Await a step that may outlast the lease, renewing it meanwhile.
+
+        Waiting for a free parser process and parsing (up to the parse timeout, longer than
+        the lease) send no progress, so without renewals the sweeper would start a second
+        attempt beside a healthy one. A renewal that finds the attempt superseded stops the
+        step: its result could no longer be written.
+        """
+        running = asyncio.ensure_future(step)
+        every = self._limits.lease.total_seconds() / _RENEWALS_PER_LEASE
+        try:
+            while True:
+                done, _ = await asyncio.wait({running}, timeout=every)
+                if done:
+                    return running.result()
+                if not await self._renew(work):
+                    raise _Superseded
+        finally:
+            if not running.done():
+                running.cancel()
+                await asyncio.gather(running, return_exceptions=True)
+
+    async def _renew(self, work: Claim) -> bool:
+        """Extend the lease; False only if the attempt was superseded."""
+        try:
+            return await lifecycle.renew(work, datetime.now(UTC) + self._limits.lease)
+        except Exception:
+            # The step goes on: a later renewal may succeed, and if the lease runs out first,
+            # the fence keeps this attempt from writing over its successor.
+            log.warning("renewing the lease of document %s failed", work.id, exc_info=True)
+            return True
+
     async def _stage(self, work: Claim, status: DocumentStatus, progress: float) -> None:
         """Record progress and renew the lease; stop if the document changed under us."""
         lease_until = datetime.now(UTC) + self._limits.lease
@@ -272,6 +315,8 @@ class IngestionService:
         await self._events.publish(work.id)
 
     async def _fail(self, work: Claim, code: FailureCode, message: str) -> None:
-        await lifecycle.fail(work, code, message)
+        if not await lifecycle.fail(work, code, message):
+            log.info("document %s changed while ingesting; not failing it", work.id)
+            return
         log.warning("document %s failed: %s %s", work.id, code, message)
         await self._events.publish(work.id)

@@ -36,33 +36,41 @@ RETURNING version, attempts, kind, organization_id, uploaded_by_id, visibility, 
     failure_message
 """
 _STATUS = "SELECT status FROM document WHERE id = {}"
+# Every write of an attempt names it (the WHERE clause below), so an attempt that outlived
+# its lease cannot touch the document once a later attempt, a reindex or a final state took
+# over: matching only id and version let a slow attempt turn its successor's READY back into
+# CHUNKING.
 _STAGE = """
 UPDATE document SET status = {}, progress = {}, lease_expires_at = {}
-WHERE id = {} AND version = {}
+WHERE id = {} AND version = {} AND attempts = {} AND status NOT IN ({}, {})
+"""
+_RENEW = """
+UPDATE document SET lease_expires_at = {}
+WHERE id = {} AND version = {} AND attempts = {} AND status NOT IN ({}, {})
 """
 _FINISH = """
 UPDATE document
 SET status = {}, progress = 1.0, chunk_count = {}, page_count = {}, failure_code = NULL,
     failure_message = NULL, lease_expires_at = NULL, ready_at = {}
-WHERE id = {} AND version = {}
+WHERE id = {} AND version = {} AND attempts = {} AND status NOT IN ({}, {})
 """
 _FAIL = """
 UPDATE document SET status = {}, failure_code = {}, failure_message = {}, lease_expires_at = NULL
-WHERE id = {} AND version = {}
+WHERE id = {} AND version = {} AND attempts = {} AND status NOT IN ({}, {})
 """
 _RELEASE = """
 UPDATE document SET lease_expires_at = NULL, failure_code = {}, failure_message = {}
-WHERE id = {} AND version = {}
+WHERE id = {} AND version = {} AND attempts = {} AND status NOT IN ({}, {})
 """
 
 
 @dataclass(frozen=True)
 class Claim:
-    """A document version whose lease this worker holds."""
+    """One attempt at a document version, holding its lease."""
 
     id: uuid.UUID
     version: int
-    attempts: int  # this one included
+    attempts: int  # this one included: the attempt's number, which its writes carry
     kind: DocumentKind
     organization_id: uuid.UUID
     owner_id: uuid.UUID
@@ -103,27 +111,39 @@ async def status(document_id: uuid.UUID) -> DocumentStatus | None:
 async def stage(
     work: Claim, status: DocumentStatus, progress: float, lease_until: datetime
 ) -> bool:
-    """Record the stage and renew the lease; False if the version is gone (deleted or
-    reindexed since the claim)."""
-    return await _update(_STAGE, status.value, progress, lease_until, work.id, work.version)
+    """Record the stage and renew the lease; False if the attempt no longer holds the document
+    (see `renew`)."""
+    return await _update(_STAGE, status.value, progress, lease_until, *_attempt(work))
+
+
+async def renew(work: Claim, lease_until: datetime) -> bool:
+    """Extend the lease; False if the attempt no longer holds the document: it was deleted,
+    reindexed, taken over by a later attempt, or is already final."""
+    return await _update(_RENEW, lease_until, *_attempt(work))
 
 
 async def finish(work: Claim, chunks: int, pages: int | None, now: datetime) -> bool:
-    """READY with the counts; False if the version is gone."""
-    return await _update(_FINISH, _READY, chunks, pages, now, work.id, work.version)
+    """READY with the counts; False if the attempt no longer holds the document."""
+    return await _update(_FINISH, _READY, chunks, pages, now, *_attempt(work))
 
 
 async def fail(work: Claim, code: FailureCode, message: str) -> bool:
-    """FAILED with the reason; False if the version is gone."""
+    """FAILED with the reason; False if the attempt no longer holds the document."""
     message = message[:_MESSAGE_CHARACTERS]
-    return await _update(_FAIL, _FAILED, code.value, message, work.id, work.version)
+    return await _update(_FAIL, _FAILED, code.value, message, *_attempt(work))
 
 
 async def release(work: Claim, reason: str, cause: FailureCode | None) -> bool:
     """Drop the lease so the next attempt may start at once, remembering why this one
-    failed (`cause`: its transient code, None if unknown); False if the version is gone."""
+    failed (`cause`: its transient code, None if unknown); False if the attempt no longer
+    holds the document."""
     code = cause.value if cause is not None else None
-    return await _update(_RELEASE, code, reason[:_MESSAGE_CHARACTERS], work.id, work.version)
+    return await _update(_RELEASE, code, reason[:_MESSAGE_CHARACTERS], *_attempt(work))
+
+
+def _attempt(work: Claim) -> tuple[Any, ...]:
+    """The values of every write's WHERE clause: this attempt of this version, unfinished."""
+    return (work.id, work.version, work.attempts, _READY, _FAILED)
 
 
 async def _update(template: str, *values: Any) -> bool:

@@ -9,12 +9,13 @@ from typing import Any
 
 import pytest
 import redis
+from tortoise.expressions import F
 
 from domain.bootstrap import build_vector_store
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.ingestion import LeaseHeld
 from domain.documents.kinds import DocumentKind
-from domain.documents.models import Document, DocumentStatus
+from domain.documents.models import Chunk, Document, DocumentStatus, DocumentText
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.vectorstores.base import VectorRecord
@@ -222,10 +223,12 @@ async def test_a_second_worker_backs_off_while_the_first_holds_the_lease(
 
 
 class HeldParser:
-    """The real parser, holding each document until the test lets it go."""
+    """The real parser, holding each document (or the first `holds`) until the test lets it go."""
 
-    def __init__(self, inner: DocumentParser) -> None:
+    def __init__(self, inner: DocumentParser, holds: int | None = None) -> None:
         self.inner = inner
+        self.holds = holds
+        self.calls = 0
         self.reached = asyncio.Event()
         self.release = asyncio.Event()
 
@@ -233,8 +236,10 @@ class HeldParser:
         return getattr(self.inner, name)
 
     async def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
-        self.reached.set()
-        await self.release.wait()
+        self.calls += 1
+        if self.holds is None or self.calls <= self.holds:
+            self.reached.set()
+            await self.release.wait()
         return await self.inner.extract(path, kind)
 
 
@@ -267,3 +272,105 @@ async def test_a_stalled_document_restarts_at_parsing_as_its_lease_is_taken(
     )
     assert document.lease_expires_at is not None
     assert finished.status is DocumentStatus.READY
+
+
+async def test_a_document_held_in_the_parser_past_its_lease_keeps_it(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    settings = pipeline_settings.model_copy(update={"ingest_lease_seconds": 3})
+    held = HeldParser(extractor)
+    async with running_platform(settings, embedder=embedder, extractor=held) as platform:
+        admin = await platform.client.sign_up()
+        await asyncio.to_thread(platform.runtime.stop)
+        uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+        document_id = uuid.UUID(uploaded["document"]["id"])
+        ingestion = platform.services.ingestion
+        ingesting = asyncio.create_task(ingestion.ingest(document_id))
+        await asyncio.wait_for(held.reached.wait(), 30)
+        claimed = await Document.get(id=document_id)
+        assert claimed.lease_expires_at is not None
+        # Past the lease the claim took: only renewals keep a second attempt from starting.
+        await asyncio.sleep((claimed.lease_expires_at - datetime.now(UTC)).total_seconds() + 0.5)
+        with pytest.raises(LeaseHeld):
+            await asyncio.wait_for(ingestion.ingest(document_id), 30)
+        held.release.set()
+        await ingesting
+        finished = await Document.get(id=document_id)
+    assert (finished.status, finished.attempts) == (DocumentStatus.READY, 1)
+
+
+async def test_an_attempt_superseded_while_in_the_parser_stops_parsing(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    settings = pipeline_settings.model_copy(update={"ingest_lease_seconds": 2})
+    held = HeldParser(extractor)  # never released: only the attempt's own renewal can end it
+    async with running_platform(settings, embedder=embedder, extractor=held) as platform:
+        admin = await platform.client.sign_up()
+        await asyncio.to_thread(platform.runtime.stop)
+        uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
+        document_id = uuid.UUID(uploaded["document"]["id"])
+        ingesting = asyncio.create_task(platform.services.ingestion.ingest(document_id))
+        await asyncio.wait_for(held.reached.wait(), 30)
+        # As if another worker had taken the document over with a second attempt.
+        await Document.filter(id=document_id).update(attempts=F("attempts") + 1)
+        await asyncio.wait_for(ingesting, 30)
+        document = await Document.get(id=document_id)
+        chunks = await Chunk.filter(document_id=document_id).count()
+    assert (document.status, document.attempts, chunks) == (DocumentStatus.PARSING, 2, 0)
+
+
+async def test_two_overlapping_attempts_end_in_one_ready_document(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    held = HeldParser(extractor, holds=1)
+    vectors = FlakyVectors(pipeline_settings, failures=0)  # counts the writes
+    async with running_platform(
+        pipeline_settings, embedder=embedder, extractor=held, vectors=vectors
+    ) as platform:
+        admin = await platform.client.sign_up()
+        await asyncio.to_thread(platform.runtime.stop)
+        uploaded = await platform.client.upload(admin, files.write_docx(tmp_path))
+        document_id = uuid.UUID(uploaded["document"]["id"])
+        ingestion = platform.services.ingestion
+        first = asyncio.create_task(ingestion.ingest(document_id))
+        await asyncio.wait_for(held.reached.wait(), 30)
+        # The first attempt's worker falls silent for longer than its lease (a stalled process,
+        # a lost connection), so the next message starts a second attempt, which completes.
+        expired = datetime.now(UTC) - timedelta(seconds=1)
+        await Document.filter(id=document_id).update(lease_expires_at=expired)
+        await ingestion.ingest(document_id)
+        ready = await Document.get(id=document_id)
+        held.release.set()  # the first attempt wakes up and carries on
+        await first
+        after = await Document.get(id=document_id)
+        org = uuid.UUID(admin.organization_id)
+        stored_vectors = await vectors.count(org, document_id)
+        chunk_rows = await Chunk.filter(document_id=document_id).count()
+        texts = await DocumentText.filter(document_id=document_id).count()
+
+    def state(document: Document) -> tuple[object, ...]:
+        return (
+            document.status,
+            document.progress,
+            document.attempts,
+            document.chunk_count,
+            document.failure_code,
+            document.failure_message,
+            document.lease_expires_at,
+            document.ready_at,
+        )
+
+    assert (ready.status, ready.attempts, ready.failure_code) == (DocumentStatus.READY, 2, None)
+    assert state(after) == state(ready)  # every write of the first attempt was refused
+    assert vectors.calls == 1  # the second attempt's; the first wrote none
+    assert chunk_rows == stored_vectors == after.chunk_count > 0
+    assert texts == 1

@@ -1,32 +1,10 @@
 """Which documents the sweeper queues again."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from domain.bootstrap import Services
-from domain.documents.models import Document, DocumentStatus
-from tests.support.graphql import PASSWORD
-
-
-async def document(services: Services, status: DocumentStatus, **fields: object) -> uuid.UUID:
-    user = await services.identity.create_organization(
-        f"Org {uuid.uuid4().hex[:6]}", f"{uuid.uuid4().hex[:8]}@example.com", PASSWORD
-    )
-    created = await Document.create(
-        id=uuid.uuid4(),
-        organization_id=user.organization_id,
-        uploaded_by_id=user.id,
-        title="t",
-        filename="t.txt",
-        kind="text",
-        size_bytes=1,
-        sha256=uuid.uuid4().hex,
-        dedupe_scope="organization",
-        status=status,
-    )
-    if fields:
-        await Document.filter(id=created.id).update(**fields)
-    return created.id
+from domain.documents.models import DocumentStatus
+from tests.integration.documents.factories import document
 
 
 async def test_a_document_whose_worker_went_silent_is_always_queued_again(
