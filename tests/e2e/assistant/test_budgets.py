@@ -7,6 +7,7 @@ from domain.assistant.generation.base import (
     Finished,
     GenerationEvent,
     GenerationRequest,
+    Meter,
     Turn,
 )
 from domain.documents.parsing import DocumentParser
@@ -26,7 +27,12 @@ class MeteredGenerator:
 
     name = "metered"
 
-    async def stream(self, request: GenerationRequest) -> AsyncGenerator[GenerationEvent, None]:
+    def max_tokens(self, request: GenerationRequest) -> int:
+        return 16  # what it reserves: little, so the first answer fits in the budget
+
+    async def stream(
+        self, request: GenerationRequest, meter: Meter | None = None
+    ) -> AsyncGenerator[GenerationEvent, None]:
         yield Delta("Noted.")
         yield Finished(prompt_tokens=TOKENS_PER_ANSWER - 10, completion_tokens=10)
 

@@ -24,7 +24,9 @@ async def writes_of(work: Claim) -> list[bool]:
     return [
         await lifecycle.renew(work, later),
         await lifecycle.stage(work, DocumentStatus.CHUNKING, 0.25, later),
-        await lifecycle.release(work, "ConnectionError: store unreachable"),
+        await lifecycle.release(
+            work, "ConnectionError: store unreachable", FailureCode.VECTOR_STORE_UNAVAILABLE
+        ),
         await lifecycle.fail(work, FailureCode.CORRUPT_FILE, "The file is damaged."),
         await lifecycle.finish(work, 3, None, datetime.now(UTC)),
     ]
