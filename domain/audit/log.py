@@ -131,19 +131,7 @@ async def verify(organization_id: uuid.UUID) -> ChainBreak | None:
             return ChainBreak(
                 organization_id, event.sequence, "does not follow the event before it"
             )
-        recomputed = event_hash(
-            organization_id=event.organization_id,
-            sequence=event.sequence,
-            action=event.action,
-            actor_id=event.actor_id,
-            target_type=event.target_type,
-            target_id=event.target_id,
-            ip_address=event.ip_address,
-            request_id=event.request_id,
-            details=event.details,
-            created_at=event.created_at,
-            previous_hash=event.previous_hash,
-        )
+        recomputed = seal(event)
         if recomputed != event.hash:
             return ChainBreak(organization_id, event.sequence, "was altered after it was written")
         expected_previous = event.hash
@@ -182,3 +170,20 @@ async def prune(retention: timedelta) -> int:
                 organization_id=organization_id, sequence__lte=last.sequence
             ).delete()
     return pruned
+
+
+def seal(event: AuditEvent) -> str:
+    """The hash a stored event must carry, from its columns as they are now."""
+    return event_hash(
+        organization_id=event.organization_id,
+        sequence=event.sequence,
+        action=event.action,
+        actor_id=event.actor_id,
+        target_type=event.target_type,
+        target_id=event.target_id,
+        ip_address=event.ip_address,
+        request_id=event.request_id,
+        details=event.details,
+        created_at=event.created_at,
+        previous_hash=event.previous_hash,
+    )

@@ -1,8 +1,12 @@
 """Identity use cases: sign up, log in, rotate and revoke tokens, manage users."""
 
+import asyncio
+import logging
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -29,6 +33,8 @@ from domain.identity.throttling import LoginThrottle
 from domain.identity.tokens import TokenCodec, hash_refresh_token, new_refresh_token
 from domain.notifications import Notifications
 from domain.pagination import Page, paginate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class IdentityService:
         self._refresh_ttl = refresh_ttl
         self._signup_enabled = signup_enabled
         self._session_events = session_events
+        self._pending: set[asyncio.Task[None]] = set()  # held until done (asyncio keeps weak refs)
 
     async def sign_up(
         self, organization_name: str, email: str, password: str, address: str | None = None
@@ -88,12 +95,11 @@ class IdentityService:
                 "organizationName", "Give the organisation a name of 1-200 characters."
             )
         user = await self._create_account(email, password, Role.ADMIN, organization_name=name)
-        await audit.record(
+        await _record_on_user(
             user.organization_id,
             audit.USER_CREATED,
+            user.id,
             actor_id=user.id,
-            target_type="user",
-            target_id=user.id,
             details={"role": user.role.value, "organizationCreated": True},
         )
         return user
@@ -105,12 +111,11 @@ class IdentityService:
         user = await self._create_account(
             email, password, role, organization_id=actor.organization_id
         )
-        await audit.record(
+        await _record_on_user(
             actor.organization_id,
             audit.USER_CREATED,
+            user.id,
             actor_id=actor.user_id,
-            target_type="user",
-            target_id=user.id,
             details={"role": role.value},
         )
         return user
@@ -129,21 +134,18 @@ class IdentityService:
         )
         if not (usable and matches and user):
             if user is not None:  # an unknown address belongs to no organisation's trail
-                await audit.record(
-                    user.organization_id,
-                    audit.USER_LOGIN_FAILED,
-                    target_type="user",
-                    target_id=user.id,
-                    details={"reason": "inactive" if not user.is_active else "password"},
+                # Recorded beside the answer, not before it: waiting for the write would make
+                # a known address answer slower than an unknown one, telling them apart.
+                self._beside_the_answer(
+                    _record_on_user(
+                        user.organization_id,
+                        audit.USER_LOGIN_FAILED,
+                        user.id,
+                        details={"reason": "inactive" if not user.is_active else "password"},
+                    )
                 )
             raise InvalidCredentials()
-        await audit.record(
-            user.organization_id,
-            audit.USER_LOGIN,
-            actor_id=user.id,
-            target_type="user",
-            target_id=user.id,
-        )
+        await _record_on_user(user.organization_id, audit.USER_LOGIN, user.id, actor_id=user.id)
         await self._throttle.forget(normalized)
         return await self._start_session(user)
 
@@ -176,11 +178,10 @@ class IdentityService:
         # After the commit: open websockets of the user close, and the trail says why.
         await self._session_events.publish(token.user_id)
         user = await User.get(id=token.user_id)
-        await audit.record(
+        await _record_on_user(
             user.organization_id,
             audit.TOKEN_REUSE_DETECTED,
-            target_type="user",
-            target_id=user.id,
+            user.id,
             details={"family": str(token.family)},
         )
         raise RefreshTokenReused()
@@ -188,12 +189,8 @@ class IdentityService:
     async def logout(self, actor: Principal) -> int:
         """End every session of the caller: refresh tokens revoked, access tokens invalidated."""
         revoked = await self._end_all_sessions(actor.user_id)
-        await audit.record(
-            actor.organization_id,
-            audit.USER_LOGGED_OUT,
-            actor_id=actor.user_id,
-            target_type="user",
-            target_id=actor.user_id,
+        await _record_on_user(
+            actor.organization_id, audit.USER_LOGGED_OUT, actor.user_id, actor_id=actor.user_id
         )
         return revoked
 
@@ -210,12 +207,11 @@ class IdentityService:
         user.password_hash = await self._hasher.hash(new)
         await user.save(update_fields=["password_hash"])
         await self._end_all_sessions(user.id)
-        await audit.record(
+        await _record_on_user(
             actor.organization_id,
             audit.USER_PASSWORD_CHANGED,
+            actor.user_id,
             actor_id=actor.user_id,
-            target_type="user",
-            target_id=actor.user_id,
         )
         return await self._start_session(await User.get(id=user.id))
 
@@ -236,8 +232,12 @@ class IdentityService:
             previous = user.role
             user.role = role
             await user.save(update_fields=["role"])
-        await self._record_change(
-            actor, audit.USER_UPDATED, user, {"role": role.value, "previousRole": previous.value}
+        await _record_on_user(
+            actor.organization_id,
+            audit.USER_UPDATED,
+            user.id,
+            actor_id=actor.user_id,
+            details={"role": role.value, "previousRole": previous.value},
         )
         return user
 
@@ -251,7 +251,9 @@ class IdentityService:
             user.is_active = False
             await user.save(update_fields=["is_active"])
         await self._end_all_sessions(user.id)
-        await self._record_change(actor, audit.USER_DEACTIVATED, user)
+        await _record_on_user(
+            actor.organization_id, audit.USER_DEACTIVATED, user.id, actor_id=actor.user_id
+        )
         return await User.get(id=user.id)
 
     async def reactivate_user(self, actor: Principal, user_id: str) -> User:
@@ -260,7 +262,9 @@ class IdentityService:
             user = await self._member_for_change(actor, user_id)
             user.is_active = True
             await user.save(update_fields=["is_active"])
-        await self._record_change(actor, audit.USER_REACTIVATED, user)
+        await _record_on_user(
+            actor.organization_id, audit.USER_REACTIVATED, user.id, actor_id=actor.user_id
+        )
         return user
 
     async def get_user(self, actor: Principal, user_id: str) -> User | None:
@@ -292,6 +296,16 @@ class IdentityService:
         """Organisations by id in one query (for data loaders)."""
         return {org.id: org for org in await Organization.filter(id__in=ids)}
 
+    def _beside_the_answer(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._pending.add(task)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        self._pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("identity: a background write failed", exc_info=task.exception())
+
     async def _member_for_change(self, actor: Principal, user_id: str) -> User:
         """The member to change, inside the caller's transaction, with the organisation's row
         locked: changes of one organisation's users run one at a time, so two ADMINs demoting
@@ -303,19 +317,6 @@ class IdentityService:
         if user is None:
             raise NotFound("No such user.")
         return user
-
-    @staticmethod
-    async def _record_change(
-        actor: Principal, action: str, user: User, details: dict[str, str] | None = None
-    ) -> None:
-        await audit.record(
-            actor.organization_id,
-            action,
-            actor_id=actor.user_id,
-            target_type="user",
-            target_id=user.id,
-            details=details,
-        )
 
     async def _create_account(
         self,
@@ -385,3 +386,22 @@ async def _keep_an_active_admin(leaving: User) -> None:
     ).exclude(id=leaving.id)
     if not await others.exists():
         raise LastActiveAdmin()
+
+
+async def _record_on_user(
+    organization_id: uuid.UUID,
+    action: str,
+    user_id: uuid.UUID,
+    *,
+    actor_id: uuid.UUID | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Append an action on a user's account to the organisation's audit trail."""
+    await audit.record(
+        organization_id,
+        action,
+        actor_id=actor_id,
+        target_type="user",
+        target_id=user_id,
+        details=details,
+    )

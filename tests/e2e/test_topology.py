@@ -214,9 +214,10 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
                 "BEACON_S3_ACCESS_KEY_ID": objects.access_key_id,
                 "BEACON_S3_SECRET_ACCESS_KEY": objects.secret_access_key,
                 # A killed worker's documents are picked up once their lease expires. The lease
-                # stays longer than an attempt can take while Weaviate restarts (its calls time
-                # out after 10 s): attempts are not fenced yet (issue 16), so an attempt outliving
-                # its lease could still write after its successor made the document READY.
+                # stays longer than an attempt stalls while Weaviate restarts (10 s timeouts):
+                # a shorter one lets a second attempt start beside it, which fencing keeps
+                # harmless (tests/e2e/documents/test_faults.py) but which starts the followed
+                # document's progress again, and this test checks progress never goes back.
                 "BEACON_INGEST_LEASE_SECONDS": "30",
                 "BEACON_SWEEP_INTERVAL_SECONDS": "1",
                 "BEACON_RETRY_BACKOFF_SECONDS": "0.5",

@@ -100,26 +100,12 @@ async def test_pruning_everything_keeps_the_chain_going(services: Services) -> N
 
 async def _reseal(org: uuid.UUID, sequence: int) -> None:
     """Recompute an event's hash, and the previous-hash link of the events after it."""
-    from domain.audit.chain import event_hash
-
     events = await AuditEvent.filter(organization_id=org).order_by("sequence")
     previous = None
     for event in events:
         if previous is not None:
             event.previous_hash = previous
         if event.sequence >= sequence:
-            event.hash = event_hash(
-                organization_id=event.organization_id,
-                sequence=event.sequence,
-                action=event.action,
-                actor_id=event.actor_id,
-                target_type=event.target_type,
-                target_id=event.target_id,
-                ip_address=event.ip_address,
-                request_id=event.request_id,
-                details=event.details,
-                created_at=event.created_at,
-                previous_hash=event.previous_hash,
-            )
+            event.hash = audit.seal(event)
             await event.save(update_fields=["hash", "previous_hash"])
         previous = event.hash

@@ -6,29 +6,17 @@ import uuid
 from domain.bootstrap import Services
 from domain.documents.models import Document, DocumentStatus, FailureCode
 from domain.documents.services import start_new_version
-from tests.support.graphql import PASSWORD
+from tests.integration.documents.factories import document
 
 
 async def failed_document(services: Services, code: FailureCode) -> uuid.UUID:
-    user = await services.identity.create_organization(
-        f"Org {uuid.uuid4().hex[:6]}", f"{uuid.uuid4().hex[:8]}@example.com", PASSWORD
-    )
-    document = await Document.create(
-        id=uuid.uuid4(),
-        organization_id=user.organization_id,
-        uploaded_by_id=user.id,
-        title="t",
-        filename="t.txt",
-        kind="text",
-        size_bytes=1,
-        sha256=uuid.uuid4().hex,
-        dedupe_scope="organization",
-        status=DocumentStatus.FAILED,
+    return await document(
+        services,
+        DocumentStatus.FAILED,
         failure_code=code,
         failure_message="Processing failed 3 times; last error: ...",
         attempts=4,
     )
-    return document.id
 
 
 async def test_only_a_transient_failure_is_queued_again(services: Services) -> None:
