@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.assistant.generation.base import Generator
 from domain.assistant.generation.extractive import ExtractiveGenerator
+from domain.assistant.generation.fallback import FallbackGenerator
 from domain.assistant.services import AssistantLimits, AssistantService
 from domain.database import Database
 from domain.documents.downloads import Downloads
@@ -183,19 +184,24 @@ def build_file_store(settings: Settings) -> FileStore:
 
 
 def build_generator(settings: Settings) -> Generator:
-    """An OpenAI-compatible model when one is configured, else the offline extractive one."""
+    """An OpenAI-compatible model when one is configured (the extractive one answering when
+    it fails before its first word, unless BEACON_LLM_FALLBACK is off), else the offline
+    extractive one."""
     if not settings.llm_base_url:
         return ExtractiveGenerator()
     from domain.assistant.generation.openai_compatible import OpenAICompatibleGenerator
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    return OpenAICompatibleGenerator(
+    model = OpenAICompatibleGenerator(
         settings.llm_base_url,
         key,
         settings.llm_model,
         timeout_seconds=settings.llm_timeout_seconds,
         max_tokens=settings.llm_max_tokens,
     )
+    if not settings.llm_fallback:
+        return model
+    return FallbackGenerator(model, ExtractiveGenerator())
 
 
 def build_services(settings: Settings, *, worker: bool = False, **overrides: Any) -> Services:

@@ -163,6 +163,11 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     llm_max_tokens: int = Field(default=512, ge=16, le=8192)
+    llm_fallback: bool = Field(
+        default=True,
+        description="When the model fails or times out before its first word, the offline "
+        "extractive generator answers instead (the answer records it).",
+    )
     answer_sources: int = Field(default=5, ge=1, le=20, description="Chunks given per answer.")
     max_messages_per_conversation: int = Field(
         default=100,

@@ -124,6 +124,10 @@ class Message:
         description="The instructions it was given: beacon-N (Beacon's own, version N) or "
         "organization-N (the organisation's prompt, version N); empty for questions."
     )
+    fallback_reason: str | None = strawberry.field(
+        description="Set when the configured model failed before its first word and the "
+        "extractive generator answered instead: the model's failure code (e.g. LLM_TIMEOUT)."
+    )
     _citations: strawberry.Private[list[CitationData]]
 
     @strawberry.field(description="The answer's citations (empty for questions).")
@@ -144,6 +148,7 @@ class Message:
             latency_ms=message.latency_ms,
             generator=message.generator,
             prompt_version=message.prompt_version,
+            fallback_reason=message.fallback_reason,
             _citations=[CitationData.from_json(item) for item in message.citations],
         )
 

@@ -82,6 +82,7 @@ class User:
     created_at: datetime = strawberry.field(description="When the account was created.")
     is_active: bool = strawberry.field(description="Inactive users cannot sign in.")
     _email: strawberry.Private[str]
+    _last_login_at: strawberry.Private[datetime | None]
     _organization_id: strawberry.Private[uuid.UUID]
     # An AuthPayload's user is the caller even before the request carries their token.
     _is_session_owner: strawberry.Private[bool] = False
@@ -92,6 +93,15 @@ class User:
         if not self._is_session_owner:
             ensure_self_or_admin(info, uuid.UUID(self.id))
         return self._email
+
+    @strawberry.field(
+        description="When the user last signed in (null: never); for ADMINs and the user."
+    )
+    def last_login_at(self, info: Info) -> datetime | None:
+        """The time, after checking who asks."""
+        if not self._is_session_owner:
+            ensure_self_or_admin(info, uuid.UUID(self.id))
+        return self._last_login_at
 
     @strawberry.field(description="The organisation the user belongs to.")
     async def organization(self, info: Info) -> Organization:
@@ -110,6 +120,7 @@ class User:
             created_at=user.created_at,
             is_active=user.is_active,
             _email=user.email,
+            _last_login_at=user.last_login_at,
             _organization_id=uuid.UUID(str(user.organization_id)),
             _is_session_owner=is_session_owner,
         )

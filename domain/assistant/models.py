@@ -63,6 +63,9 @@ class Message(Model):
     # "beacon-N": Beacon's own instructions, version N; "organization-N": the organisation's
     # prompt, version N (OrganizationPrompt). Traces a change of quality to a change of prompt.
     prompt_version = fields.CharField(max_length=40, default="")
+    # Set when the configured model failed before its first word and `generator` stood in:
+    # the model's failure code (LLM_TIMEOUT, LLM_UNAVAILABLE...).
+    fallback_reason = fields.CharField(max_length=40, null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     conversation_id: uuid.UUID

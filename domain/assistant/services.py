@@ -16,6 +16,7 @@ from domain.assistant.citations import CitationData, CitedChunk, cite
 from domain.assistant.generation.base import (
     BEACON_PROMPT_VERSION,
     Delta,
+    Finished,
     GenerationRequest,
     Generator,
     Meter,
@@ -145,6 +146,7 @@ class AssistantService:
                 details={"characters": len(question)},
             )
             parts: list[str] = []
+            finished = Finished()
             # aclosing: when our consumer goes away, the generator (and any upstream call) stops.
             async with aclosing(self._generator.stream(request, meter)) as stream:
                 async for event in stream:
@@ -154,6 +156,7 @@ class AssistantService:
                     else:
                         meter.prompt_tokens = event.prompt_tokens
                         meter.completion_tokens = event.completion_tokens
+                        finished = event
             text = "".join(parts)
             citations = cite(text, sources, await _cited_chunks(sources))
             yield AnswerCitations(citations)
@@ -168,7 +171,8 @@ class AssistantService:
                     prompt_tokens=meter.prompt_tokens,
                     completion_tokens=meter.completion_tokens,
                     latency_ms=int((time.perf_counter() - started) * 1000),
-                    generator=self._generator.name,
+                    generator=finished.generator or self._generator.name,
+                    fallback_reason=finished.fallback_reason,
                     prompt_version=prompt_version(organization),
                 )
                 await self._budget.release(asked)

@@ -69,6 +69,7 @@ class User(Model):
     is_active = fields.BooleanField(default=True)
     token_version = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    last_login_at = fields.DatetimeField(null=True)
 
     organization_id: uuid.UUID
 

@@ -145,6 +145,8 @@ class IdentityService:
                     )
                 )
             raise InvalidCredentials()
+        user.last_login_at = datetime.now(UTC)
+        await user.save(update_fields=["last_login_at"])
         await _record_on_user(user.organization_id, audit.USER_LOGIN, user.id, actor_id=user.id)
         await self._throttle.forget(normalized)
         return await self._start_session(user)

@@ -58,6 +58,8 @@ class Finished:
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    generator: str = ""  # who wrote the answer, when not the configured generator itself
+    fallback_reason: str | None = None  # why the configured one did not (its failure code)
 
 
 GenerationEvent = Delta | Finished

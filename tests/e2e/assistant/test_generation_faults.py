@@ -14,6 +14,7 @@ from domain.assistant.generation.base import (
 )
 from domain.assistant.generation.openai_compatible import OpenAICompatibleGenerator
 from domain.assistant.services import AnswerDelta
+from domain.bootstrap import build_generator
 from domain.documents.parsing import DocumentParser
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import SentenceTransformerEmbedder
@@ -23,6 +24,8 @@ from tests.support.platform import running_platform
 
 ASK = """mutation($q: String!) { ask(input: {question: $q}) { __typename
   ... on Answer { text } ... on Error { code message } } }"""
+FALLBACK_ASK = """mutation($q: String!) { ask(input: {question: $q}) { __typename
+  ... on Answer { text reply { generator fallbackReason } } ... on Error { code message } } }"""
 
 
 class SlowGenerator:
@@ -123,3 +126,29 @@ async def test_the_daily_token_budget_is_enforced(
     assert first["data"]["ask"]["__typename"] == "Answer"
     assert second["data"]["ask"]["__typename"] == "BudgetExceeded"
     assert second["data"]["ask"]["code"] == "BUDGET_EXCEEDED"
+
+
+async def test_with_the_model_down_the_configured_fallback_answers_and_says_so(
+    pipeline_settings: Settings,
+    embedder: SentenceTransformerEmbedder,
+    extractor: DocumentParser,
+    tmp_path: Path,
+) -> None:
+    settings = pipeline_settings.model_copy(
+        update={"llm_base_url": f"http://127.0.0.1:{free_port()}/v1", "llm_timeout_seconds": 3}
+    )
+    async with running_platform(
+        settings, **overrides(embedder, extractor, build_generator(settings))
+    ) as platform:
+        admin = await platform.client.sign_up()
+        policy = tmp_path / "policy.md"
+        policy.write_text("# Travel\n\nReceipts are required for every expense.")
+        uploaded = await platform.client.upload(admin, policy)
+        await platform.client.wait_until_final(admin, uploaded["document"]["id"])
+        body = await platform.client.execute(
+            FALLBACK_ASK, {"q": "Are receipts required?"}, token=admin.access_token
+        )
+    answer = body["data"]["ask"]
+    assert answer["__typename"] == "Answer", body
+    assert "Receipts are required" in answer["text"]
+    assert answer["reply"] == {"generator": "extractive", "fallbackReason": "LLM_UNAVAILABLE"}

@@ -107,3 +107,30 @@ async def test_a_successful_login_resets_the_account_count(client: GraphQLClient
         assert (await login(client, "ada@example.com", "bad password 1234"))[
             "__typename"
         ] == "InvalidCredentials"
+
+
+async def test_signing_in_sets_last_login_at_which_only_admins_and_the_user_read(
+    client: GraphQLClient,
+) -> None:
+    admin = await client.sign_up()
+    created = await client.execute(
+        "mutation($input: CreateUserInput!) { createUser(input: $input) "
+        "{ ... on User { id lastLoginAt } } }",
+        {"input": {"email": "bob@example.com", "password": PASSWORD}},
+        token=admin.access_token,
+    )
+    assert created["data"]["createUser"]["lastLoginAt"] is None  # never signed in
+    bob = await client.login("bob@example.com")
+
+    me = await client.execute("{ me { lastLoginAt } }", token=bob.access_token)
+    assert me["data"]["me"]["lastLoginAt"] is not None
+    users = await client.execute(
+        "{ users { nodes { email lastLoginAt } } }", token=admin.access_token
+    )
+    seen = {node["email"]: node["lastLoginAt"] for node in users["data"]["users"]["nodes"]}
+    assert seen["bob@example.com"] == me["data"]["me"]["lastLoginAt"]
+    refused = await client.execute(
+        "query($id: ID!) { user(id: $id) { lastLoginAt } }", {"id": admin.id},
+        token=bob.access_token,
+    )  # fmt: skip
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
