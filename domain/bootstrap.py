@@ -22,7 +22,7 @@ from domain.documents.services import DocumentService
 from domain.documents.sniffing import ArchiveLimits
 from domain.identity.passwords import PasswordHasher
 from domain.identity.services import IdentityService
-from domain.identity.throttling import CostBudget, LoginThrottle
+from domain.identity.throttling import ActionThrottle, CostBudget, LoginThrottle
 from domain.identity.tokens import TokenCodec
 from domain.notifications import (
     DOCUMENTS,
@@ -64,6 +64,7 @@ class Services:
     database: Database
     identity: IdentityService
     login_throttle: LoginThrottle
+    action_throttle: ActionThrottle
     cost_budget: CostBudget
     files: FileStore
     vectors: VectorStore
@@ -110,6 +111,7 @@ class Services:
     async def close(self) -> None:
         """Close every connection the services opened."""
         await self.login_throttle.close()
+        await self.action_throttle.close()
         await self.cost_budget.close()
         if "events" not in self.borrowed:
             await self.events.close()
@@ -226,6 +228,9 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         password_changes_per_account=settings.password_change_rate_per_account,
     )
     session_events = build_notifications(settings, SESSIONS)
+    action_throttle = ActionThrottle(
+        settings.ask_rate_per_user, settings.upload_rate_per_user, settings.redis_url
+    )
     identity = IdentityService(
         hasher=PasswordHasher(settings.bcrypt_rounds),
         tokens=tokens,
@@ -255,6 +260,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         events,
         max_upload_bytes=settings.max_upload_bytes,
         archive_limits=ArchiveLimits(),
+        throttle=action_throttle,
     )
     ingestion = IngestionService(
         files,
@@ -289,12 +295,14 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
             daily_tokens_per_user=settings.daily_tokens_per_user,
             daily_tokens_per_organization=settings.daily_tokens_per_organization,
         ),
+        action_throttle,
     )
     return Services(
         settings=settings,
         database=Database(settings.effective_database_url, rederivable=worker),
         identity=identity,
         login_throttle=throttle,
+        action_throttle=action_throttle,
         cost_budget=CostBudget(
             settings.query_cost_per_caller,
             settings.query_cost_per_organization,

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     login_rate_per_account: str = "10/5minutes"
     login_rate_per_address: str = "30/5minutes"
     signup_rate_per_address: str = "10/hour"
+    ask_rate_per_user: str = "30/minute"
+    upload_rate_per_user: str = "120/minute"
     password_change_rate_per_account: str = "5/15minutes"  # noqa: S105 - a rate, not a secret
 
     graphiql: bool | None = Field(default=None, description="Unset: on in development only.")
@@ -189,6 +191,8 @@ class Settings(BaseSettings):
         "login_rate_per_account",
         "login_rate_per_address",
         "signup_rate_per_address",
+        "ask_rate_per_user",
+        "upload_rate_per_user",
         "password_change_rate_per_account",
         "query_cost_per_caller",
         "query_cost_per_organization",

@@ -7,7 +7,7 @@ from api.assistant import types as t
 from api.context import Info
 from domain.assistant import services as domain
 from domain.assistant.generation.base import GenerationFailed
-from domain.errors import BeaconError
+from domain.errors import BeaconError, RateLimited
 
 
 async def answer_events(
@@ -31,6 +31,10 @@ async def answer_events(
                     reply=t.Message.from_model(event.reply),
                     conversation=t.Conversation.from_model(event.conversation),
                 )
+    except RateLimited as error:
+        yield t.AnswerError(
+            code=error.code, message=error.message, retry_after_seconds=error.retry_after
+        )
     except (GenerationFailed, BeaconError) as error:
         yield t.AnswerError(code=error.code, message=error.message)
     finally:

@@ -7,7 +7,7 @@ import strawberry
 from api.assistant import types as t
 from api.assistant.answers import answer_events
 from api.context import Info
-from api.errors import NotFoundError, ValidationError, not_found
+from api.errors import NotFoundError, TooManyAttempts, ValidationError, not_found
 from api.permissions import signed_in
 from domain import errors
 from domain.assistant.models import Rating
@@ -76,13 +76,19 @@ class AssistantMutation:
 
 def _failure(
     event: t.AnswerError,
-) -> ValidationError | NotFoundError | t.BudgetExceeded | t.AnswerFailed:
+) -> ValidationError | NotFoundError | t.BudgetExceeded | TooManyAttempts | t.AnswerFailed:
     kind = _UNION_BY_CODE.get(event.code)
     if kind == "validation":
         field = _FIELD_BY_CODE.get(event.code, "question")
         return ValidationError(message=event.message, code=event.code, field=field)
     if kind == "not_found":
         return NotFoundError(message=event.message, code=event.code)
+    if event.retry_after_seconds is not None:
+        return TooManyAttempts(
+            message=event.message,
+            code=event.code,
+            retry_after_seconds=event.retry_after_seconds,
+        )
     if kind == "budget":
         return t.BudgetExceeded(message=event.message, code=event.code)
     return t.AnswerFailed(message=event.message, code=event.code)

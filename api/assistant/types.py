@@ -10,7 +10,7 @@ import strawberry
 
 from api.context import Info
 from api.documents.types import Document
-from api.errors import Error, NotFoundError, ValidationError
+from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
 from api.identity.types import User
 from domain.assistant import models
 from domain.assistant.citations import CitationData
@@ -213,8 +213,13 @@ class AnswerDone:
 class AnswerError:
     """Why no (complete) answer came."""
 
-    code: str = strawberry.field(description="E.g. INVALID_INPUT, NOT_FOUND, LLM_TIMEOUT.")
+    code: str = strawberry.field(
+        description="E.g. INVALID_INPUT, NOT_FOUND, LLM_TIMEOUT, RATE_LIMITED (the message "
+        "names the wait)."
+    )
     message: str = strawberry.field(description="A sentence for people.")
+    # For `ask`, whose TooManyAttempts member carries the wait as a number.
+    retry_after_seconds: strawberry.Private[int | None] = None
 
 
 AnswerEvent = Annotated[
@@ -234,7 +239,7 @@ class AnswerFailed(Error):
 
 
 AskResult = Annotated[
-    Answer | ValidationError | NotFoundError | BudgetExceeded | AnswerFailed,
+    Answer | ValidationError | NotFoundError | BudgetExceeded | TooManyAttempts | AnswerFailed,
     strawberry.union("AskResult", description="The answer, or why not."),
 ]
 

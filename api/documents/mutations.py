@@ -8,7 +8,7 @@ from starlette.datastructures import UploadFile
 
 from api.context import Info
 from api.documents import types as t
-from api.errors import as_graphql_error, not_found, validation_error
+from api.errors import as_graphql_error, not_found, too_many_attempts, validation_error
 from api.permissions import admin_only, signed_in
 from domain import errors
 from domain.documents import models
@@ -47,6 +47,8 @@ class DocumentMutation:
             )
         except errors.DocumentRejected as error:
             return t.FileRejected(message=error.message, code=error.code)
+        except errors.RateLimited as error:
+            return too_many_attempts(error)
         except errors.InvalidInput as error:
             return validation_error(error)
         finally:

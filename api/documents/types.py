@@ -10,7 +10,7 @@ from strawberry.file_uploads import Upload
 
 from api import files
 from api.context import Info
-from api.errors import Error, NotFoundError, ValidationError
+from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
 from api.identity.types import User
 from domain.documents import models
 
@@ -198,7 +198,7 @@ class ReindexDocumentSuccess:
 
 
 UploadDocumentResult = Annotated[
-    UploadDocumentSuccess | IngestionDelayed | FileRejected | ValidationError,
+    UploadDocumentSuccess | IngestionDelayed | FileRejected | ValidationError | TooManyAttempts,
     strawberry.union("UploadDocumentResult", description="The document, or why not."),
 ]
 DeleteDocumentResult = Annotated[

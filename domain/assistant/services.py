@@ -29,6 +29,7 @@ from domain.documents.models import Chunk, Document
 from domain.errors import ConversationFull, InvalidInput, NotFound
 from domain.identity.models import Organization
 from domain.identity.principal import Principal
+from domain.identity.throttling import ActionThrottle
 from domain.pagination import NEWEST_FIRST, Page, paginate
 from domain.retrieval.search import SearchService, check_query
 
@@ -84,11 +85,16 @@ class AssistantService:
     """Conversations with a generator over the caller's documents."""
 
     def __init__(
-        self, search: SearchService, generator: Generator, limits: AssistantLimits
+        self,
+        search: SearchService,
+        generator: Generator,
+        limits: AssistantLimits,
+        throttle: ActionThrottle,
     ) -> None:
         self._search = search
         self._generator = generator
         self._limits = limits
+        self._throttle = throttle
         self._budget = AnswerBudget(
             limits.daily_tokens_per_user, limits.daily_tokens_per_organization
         )
@@ -103,6 +109,7 @@ class AssistantService:
         iterator stops the generator; the answer is charged what it used until then.
         """
         question = check_query(question, field="question")
+        await self._throttle.check_ask(str(actor.user_id))
         conversation = await self._conversation(actor, conversation_id, question)
         await self._budget.check(actor)  # refused before searching when nothing is left
         started = time.perf_counter()

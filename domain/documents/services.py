@@ -28,6 +28,7 @@ from domain.errors import (
 )
 from domain.identity.models import Organization
 from domain.identity.principal import Principal
+from domain.identity.throttling import ActionThrottle
 from domain.notifications import Notifications
 from domain.pagination import Ordering, Page, paginate
 
@@ -67,6 +68,7 @@ class DocumentService:
         events: Notifications,
         max_upload_bytes: int,
         archive_limits: ArchiveLimits,
+        throttle: ActionThrottle,
     ) -> None:
         self._staging = staging
         self._files = files
@@ -74,6 +76,7 @@ class DocumentService:
         self._events = events
         self._max_upload_bytes = max_upload_bytes
         self._archive_limits = archive_limits
+        self._throttle = throttle
 
     async def upload(
         self,
@@ -93,6 +96,7 @@ class DocumentService:
         title = (title or "").strip() or name.rsplit(".", 1)[0] or name
         if len(title) > 300:
             raise InvalidInput("title", "Use a title of at most 300 characters.")
+        await self._throttle.check_upload(str(actor.user_id))
         if visibility is None:
             organization = await Organization.get(id=actor.organization_id)
             visibility = Visibility(organization.default_visibility)

@@ -1,5 +1,6 @@
 """Throttles shared through Redis when configured: login attempts per account and per client
-address, and the query-cost budget per user (or address) and per organisation."""
+address, questions and uploads per user, and the query-cost budget per user (or address) and
+per organisation."""
 
 import math
 import time
@@ -53,6 +54,11 @@ class _Limiter:
         if self._pool is not None:
             await self._pool.aclose()
 
+    async def _hit(self, door: str, item: RateLimitItem, key: str) -> None:
+        if not await self._limiter.hit(item, door, key):
+            stats = await self._limiter.get_window_stats(item, door, key)
+            raise RateLimited(_seconds_until(stats.reset_time))
+
 
 def _seconds_until(reset_time: float) -> int:
     return max(1, math.ceil(reset_time - time.time()))
@@ -97,10 +103,23 @@ class LoginThrottle(_Limiter):
         """A successful login clears the account's count (the address keeps its own)."""
         await self._limiter.clear(self._per_account, "login", "account:" + email)
 
-    async def _hit(self, door: str, item: RateLimitItem, key: str) -> None:
-        if not await self._limiter.hit(item, door, key):
-            stats = await self._limiter.get_window_stats(item, door, key)
-            raise RateLimited(_seconds_until(stats.reset_time))
+
+class ActionThrottle(_Limiter):
+    """Per-user limits on the expensive actions, apart from the cost and token budgets: a
+    question runs a search and a generator, an upload a parse and embeddings."""
+
+    def __init__(self, asks_per_user: str, uploads_per_user: str, storage_url: str | None) -> None:
+        super().__init__(storage_url)
+        self._asks = parse(asks_per_user)
+        self._uploads = parse(uploads_per_user)
+
+    async def check_ask(self, user_id: str) -> None:
+        """Record one question; raise `RateLimited` over the user's budget."""
+        await self._hit("ask", self._asks, "user:" + user_id)
+
+    async def check_upload(self, user_id: str) -> None:
+        """Record one upload; raise `RateLimited` over the user's budget."""
+        await self._hit("upload", self._uploads, "user:" + user_id)
 
 
 class CostBudget(_Limiter):

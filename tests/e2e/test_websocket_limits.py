@@ -29,7 +29,12 @@ EVENTS = "subscription($id: ID!) { documentEvents(id: $id) { id status } }"
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return make_settings(tmp_path, database_url, max_subscriptions_per_connection=MAX_SUBSCRIPTIONS)
+    return make_settings(
+        tmp_path,
+        database_url,
+        max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
+        ask_rate_per_user="1/minute",
+    )
 
 
 @pytest.fixture
@@ -190,3 +195,22 @@ async def test_document_events_for_another_organisations_document_is_not_found(
     assert foreign == missing
     assert foreign[0]["message"] == "No such document."
     assert foreign[0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_question_over_the_users_limit_ends_with_rate_limited_naming_the_wait(
+    ws_url: str, client: GraphQLClient
+) -> None:
+    admin = await client.sign_up()
+    answer = "subscription($q: String!) { answer(input: {question: $q}) { __typename "
+    answer += "... on AnswerError { code message } } }"
+    async with signed_in(ws_url, admin) as ws:
+        for operation_id in ("1", "2"):
+            payload = {"query": answer, "variables": {"q": "Are receipts needed?"}}
+            await send(ws, {"id": operation_id, "type": "subscribe", "payload": payload})
+            events = []
+            while (message := await receive(ws))["type"] != "complete":
+                events.append(message["payload"]["data"]["answer"])
+        assert events == [
+            {"__typename": "AnswerError", "code": "RATE_LIMITED", "message": events[0]["message"]}
+        ]
+        assert "try again in" in events[0]["message"]

@@ -295,6 +295,7 @@ async def test_a_delete_while_redis_is_down_takes_the_document_out_of_search_and
             platform.services.events,
             max_upload_bytes=settings.max_upload_bytes,
             archive_limits=ArchiveLimits(),
+            throttle=platform.services.action_throttle,
         )
         try:
             assert await documents.delete(actor, policy) == uuid.UUID(policy)
