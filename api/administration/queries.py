@@ -5,11 +5,16 @@ from typing import Annotated
 
 import strawberry
 
-from api.administration.types import AuditEvent, IndexHealth
+from api.administration.types import AuditEvent, FeedbackEntry, IndexHealth
+from api.assistant.types import Rating
 from api.context import Info
-from api.pagination import AFTER, FIRST, Connection, paged
+from api.errors import as_graphql_error
+from api.pagination import AFTER, FIRST, Connection, connection_from_page, paged
 from api.permissions import admin_only
+from domain.assistant import feedback
+from domain.assistant import models as assistant_models
 from domain.audit import log as audit
+from domain.errors import BeaconError
 
 
 @strawberry.type
@@ -57,3 +62,30 @@ class AdministrationQuery:
             ),
             AuditEvent.from_model,
         )
+
+    @strawberry.field(
+        description="Rated answers of the organisation, newest first (first <= 100).",
+        extensions=admin_only(),
+    )
+    async def feedback(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        rating: Annotated[
+            Rating | None, strawberry.argument(description="Only UP or only DOWN.")
+        ] = None,
+    ) -> Connection[FeedbackEntry]:
+        """A page of ratings with their questions and answers."""
+        principal = info.context.require_principal()
+        wanted = assistant_models.Rating[rating.name] if rating else None
+        try:
+            rows = await feedback.page(principal, first, after, wanted)
+        except BeaconError as error:
+            raise as_graphql_error(error) from error
+        questions = await feedback.questions_of([row.message for row in rows.items])
+
+        def entry(row: assistant_models.Feedback) -> FeedbackEntry:
+            return FeedbackEntry.from_model(row, questions)
+
+        return connection_from_page(rows, entry)

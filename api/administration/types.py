@@ -7,10 +7,12 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from api.assistant.types import Message, Rating
 from api.context import Info
 from api.documents.types import DocumentStatus, Visibility
 from api.errors import ValidationError
 from api.identity.types import Organization, User
+from domain.assistant import models as assistant_models
 from domain.audit import models
 from domain.identity.organizations import MAX_PROMPT_CHARS, MAX_SOURCES, MIN_SOURCES
 from domain.retrieval import health
@@ -121,3 +123,39 @@ UpdateOrganizationSettingsResult = Annotated[
         "UpdateOrganizationSettingsResult", description="The organisation, or what was wrong."
     ),
 ]
+
+
+@strawberry.type(name="Feedback", description="A rated answer, with what was asked.")
+class FeedbackEntry:
+    """One person's rating of one answer."""
+
+    id: strawberry.ID = strawberry.field(description="Stable identifier.")
+    rating: Rating = strawberry.field(description="UP or DOWN.")
+    comment: str | None = strawberry.field(description="What the person said, if anything.")
+    question: str = strawberry.field(description="The question the answer replied to.")
+    reply: Message = strawberry.field(description="The answer, with its citations.")
+    created_at: datetime = strawberry.field(description="When it was rated.")
+    _user_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="Who rated it.")
+    async def user(self, info: Info) -> User:
+        """Loaded through the per-request user loader."""
+        user = await info.context.loaders.identity.user.load(self._user_id)
+        if user is None:  # feedback cascades with its user
+            raise LookupError(f"user {self._user_id} missing")
+        return User.from_model(user)
+
+    @classmethod
+    def from_model(
+        cls, feedback: assistant_models.Feedback, questions: dict[uuid.UUID, str]
+    ) -> "FeedbackEntry":
+        """From the ORM entity (its message loaded) and the questions of its page."""
+        return cls(
+            id=strawberry.ID(str(feedback.id)),
+            rating=Rating[feedback.rating.name],
+            comment=feedback.comment,
+            question=questions.get(feedback.message_id, ""),
+            reply=Message.from_model(feedback.message),
+            created_at=feedback.created_at,
+            _user_id=feedback.user_id,
+        )
