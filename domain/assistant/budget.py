@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from domain.assistant.generation.base import Meter
 from domain.assistant.models import Message, MessageRole
 from domain.errors import BudgetExceeded
-from domain.identity.models import Organization
+from domain.identity.locks import lock_organization
 from domain.identity.principal import Principal
 
 
@@ -50,7 +50,7 @@ class AnswerBudget:
             # PostgreSQL: the row lock queues the organisation's reservations from every
             # process. SQLite runs one write transaction at a time anyway (and Tortoise leaves
             # FOR UPDATE out there).
-            await Organization.filter(id=actor.organization_id).select_for_update().first()
+            await lock_organization(actor.organization_id)
             await self.check(actor, tokens)
             return await Message.create(
                 conversation_id=conversation_id,

@@ -11,6 +11,7 @@ from domain.audit.chain import GENESIS, event_hash
 from domain.audit.models import AuditCheckpoint, AuditEvent
 from domain.audit.origin import current_origin
 from domain.errors import PermissionDenied
+from domain.identity.locks import lock_organization
 from domain.identity.models import Organization
 from domain.identity.principal import Principal
 from domain.pagination import Direction, Ordering, Page, paginate
@@ -51,7 +52,7 @@ async def record(
     every write transaction alone anyway)."""
     origin = current_origin()
     async with in_transaction():
-        await Organization.filter(id=organization_id).select_for_update().get()
+        await lock_organization(organization_id)
         sequence, previous_hash = await _head(organization_id)
         values: dict[str, Any] = {
             "organization_id": organization_id,
@@ -157,7 +158,7 @@ async def prune(retention: timedelta) -> int:
     org_ids: list[uuid.UUID] = await Organization.all().values_list("id", flat=True)  # type: ignore[assignment]
     for organization_id in org_ids:
         async with in_transaction():
-            await Organization.filter(id=organization_id).select_for_update().get()
+            await lock_organization(organization_id)
             old = AuditEvent.filter(organization_id=organization_id, created_at__lt=cutoff)
             last = await old.order_by("-sequence").first()
             if last is None:

@@ -7,6 +7,7 @@ from tortoise.transactions import in_transaction
 from domain.audit import log as audit
 from domain.documents.models import Visibility
 from domain.errors import InvalidInput, PermissionDenied
+from domain.identity.locks import lock_organization
 from domain.identity.models import Organization, OrganizationPrompt
 from domain.identity.principal import Principal
 
@@ -53,7 +54,8 @@ async def update_settings(actor: Principal, change: SettingsChange) -> Organizat
         )
     changed: dict[str, object] = {}
     async with in_transaction():
-        organization = await Organization.filter(id=actor.organization_id).select_for_update().get()
+        await lock_organization(actor.organization_id)
+        organization = await Organization.get(id=actor.organization_id)
         if not isinstance(prompt, _Keep) and prompt != organization.system_prompt:
             organization.system_prompt = prompt
             organization.prompt_version += 1

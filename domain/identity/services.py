@@ -26,6 +26,7 @@ from domain.errors import (
     SignUpDisabled,
 )
 from domain.identity.emails import normalize_email
+from domain.identity.locks import lock_organization
 from domain.identity.models import Organization, RefreshToken, Role, User
 from domain.identity.passwords import PasswordHasher, check_password_policy
 from domain.identity.principal import Principal
@@ -314,7 +315,7 @@ class IdentityService:
         each other cannot both succeed (SQLite runs every write transaction alone anyway)."""
         if not actor.is_admin:
             raise PermissionDenied("Only administrators can change users.")
-        await Organization.filter(id=actor.organization_id).select_for_update().get()
+        await lock_organization(actor.organization_id)
         user = await self.get_user(actor, user_id)
         if user is None:
             raise NotFound("No such user.")

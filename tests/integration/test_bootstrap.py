@@ -11,6 +11,7 @@ class _AlreadyWarm:
     """An adapter with nothing to start (the real ones load a model or start processes)."""
 
     dimensions = 384
+    name = "already-warm"
 
 
 async def test_warming_up_keeps_what_start_up_built_out_of_the_cyclic_gc(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ MIXED = """mutation { login(input: {email: "a@example.com", password: "x"}) { __
 
 
 def charged(query: str, principal: Principal | None) -> int:
-    return estimate_cost(SCHEMA, parse(query), None, None, runs_for(principal))
+    return estimate_cost(SCHEMA, parse(query), None, None, runs=runs_for(principal))
 
 
 def caller(role: Role) -> Principal:
