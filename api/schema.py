@@ -31,6 +31,7 @@ from api.documents.subscriptions import DocumentSubscription
 from api.errors import CodedError, should_mask
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
+from api.text import RefuseUnstorableText
 from domain.settings import Settings
 
 log = logging.getLogger("beacon.api")
@@ -99,6 +100,7 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
         ParserCache,
         partial(AddValidationRules, rules),
         ValidationCache,
+        RefuseUnstorableText,
         partial(QueryCost, max_cost=settings.max_query_cost),
         partial(MaskErrors, should_mask_error=should_mask, error_message="Unexpected error."),
     ]
