@@ -25,6 +25,21 @@ async def test_a_query_20_levels_deep_is_refused_before_any_resolver(
     assert all("path" not in error for error in body["errors"])
 
 
+async def test_a_query_one_level_deeper_than_the_limit_is_refused_and_one_at_it_is_not(
+    client: GraphQLClient, settings: Settings
+) -> None:
+    def nested(levels: int) -> str:  # `me` is level 0, `id` the deepest level
+        deep = "id"
+        for level in range(levels - 1):
+            deep = f"l{level} {{ {deep} }}"
+        return f"{{ me {{ {deep} }} }}"
+
+    at_limit = await client.execute(nested(settings.max_query_depth))
+    over = await client.execute(nested(settings.max_query_depth + 1))
+    assert not any("depth" in error["message"] for error in at_limit["errors"]), at_limit
+    assert any("exceeds maximum operation depth" in e["message"] for e in over["errors"]), over
+
+
 async def test_depth_is_counted_through_fragments(client: GraphQLClient) -> None:
     fragments = "".join(
         f"fragment F{i} on User {{ organization {{ ...G{i} }} }} "
