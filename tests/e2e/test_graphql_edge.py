@@ -1,5 +1,7 @@
 """The GraphQL edge refuses abuse before any resolver runs, and masks what it must."""
 
+import gc
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -200,3 +202,28 @@ async def test_wrong_credentials_do_not_leak_through_errors(client: GraphQLClien
         "{ __typename } }"
     )
     assert body == {"data": {"login": {"__typename": "InvalidCredentials"}}}
+
+
+async def test_an_upload_refused_before_its_resolver_leaves_no_file_open(
+    client: GraphQLClient,
+) -> None:
+    admin = await client.sign_up()
+    query = "mutation($i: UploadDocumentInput!) { uploadDocument(input: $i) { __typename } }"
+    refusals = [
+        ({}, {"file": None}),  # not signed in
+        ({"authorization": f"Bearer {admin.access_token}"}, {"file": None, "title": "a\x00b"}),
+        ({"authorization": f"Bearer {admin.access_token}"}, {"file": None, "visibility": "NOPE"}),
+    ]
+    for headers, variables in refusals:
+        response = await client.http.post(
+            "/graphql",
+            data={
+                "operations": json.dumps({"query": query, "variables": {"i": variables}}),
+                "map": json.dumps({"0": ["variables.i.file"]}),
+            },
+            files={"0": ("notes.txt", b"x" * 2_000_000, "text/plain")},  # spooled to disk
+            headers={"apollo-require-preflight": "true", **headers},
+        )
+        assert response.json()["errors"], response.text
+    # An upload file left open warns (an error in this suite) when it is collected.
+    gc.collect()
