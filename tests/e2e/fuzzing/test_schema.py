@@ -21,18 +21,15 @@ only (tests/conftest.py): production's database, and the stricter about text.
 
 import asyncio
 import json
-import os
-import re
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import graphql
-import httpx
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, seed, settings
+from hypothesis import event, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 
@@ -41,16 +38,19 @@ from domain.documents.parsing import DocumentParser
 from domain.errors import AuthenticationFailed
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
-from tests.conftest import make_settings
+from tests.e2e.fuzzing.checks import (
+    EXAMPLES,
+    FUZZ_SETTINGS,
+    REQUEST_DEADLINE,
+    SEED,
+    outcome,
+    problems,
+)
 from tests.support.graphql import PASSWORD, Account, GraphQLClient
 from tests.support.platform import Platform, running_platform
 
-SEED = int(os.environ.get("BEACON_TEST_FUZZ_SEED", "20261203"))
-EXAMPLES = int(os.environ.get("BEACON_TEST_FUZZ_EXAMPLES", "300"))
-REQUEST_DEADLINE = 10.0  # seconds; well under the server's own 30 s request deadline
 SCHEMA = create_schema()
 SDL = SCHEMA.as_str()
-SCHEMA_TYPES = set(SCHEMA._schema.type_map)  # the GraphQL type names
 
 pytestmark = pytest.mark.fuzzing
 
@@ -107,28 +107,6 @@ INVALID_OPERATIONS = from_schema(
     SDL, custom_scalars=SCALARS, print_ast=lambda document: document, mode=Mode.NEGATIVE
 )
 
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,  # each request has its own deadline (REQUEST_DEADLINE), checked below
-    database=None,  # no example database: every run replays exactly the seed's examples
-    print_blob=True,
-    phases=(Phase.explicit, Phase.generate, Phase.shrink),
-    suppress_health_check=(
-        HealthCheck.function_scoped_fixture,  # one platform serves every example on purpose
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ),
-)
-
-# What must never reach a client: stack traces, SQL and driver or ORM names.
-LEAKS = re.compile(
-    r"Traceback|File \"|line \d+, in |\bSELECT\b|\bINSERT INTO\b|\bDELETE FROM\b|"
-    r"\bUPDATE \w+ SET\b|sqlite|asyncpg|psycopg|tortoise|pydantic|strawberry\.|"
-    r"\b[A-Z][A-Za-z]*(?:Error|Exception)\b",
-    re.IGNORECASE,
-)
-OK_STATUSES = (200, 400)
-
 
 class World:
     """An organisation with documents and a conversation, and a second one to trespass on."""
@@ -158,23 +136,6 @@ class World:
                 await identity.login(account.email, PASSWORD, None)
             ).access_token
         return account.access_token
-
-
-@pytest.fixture
-def fuzz_settings(tmp_path: Path, database_url: str) -> Settings:
-    """Throttles far out of the way: the fuzzer should reach the resolvers, not the limits."""
-    return make_settings(
-        tmp_path,
-        database_url,
-        max_pages=5,
-        max_upload_bytes=256 * 1024,
-        login_rate_per_address="100000/minute",
-        login_rate_per_account="100000/minute",
-        signup_rate_per_address="100000/minute",
-        password_change_rate_per_account="100000/minute",
-        query_cost_per_caller="100000000/minute",
-        query_cost_per_organization="100000000/minute",
-    )
 
 
 @pytest.fixture
@@ -258,57 +219,6 @@ def render(
             )
         operations.append(definition)
     return graphql.print_ast(graphql.DocumentNode(definitions=tuple(operations))), variables
-
-
-def messages(body: Any) -> Iterable[str]:
-    """Every `message` in the body: GraphQL errors and union error members alike."""
-    if isinstance(body, dict):
-        for key, value in body.items():
-            if key == "message" and isinstance(value, str):
-                yield value
-            else:
-                yield from messages(value)
-    elif isinstance(body, list):
-        for item in body:
-            yield from messages(item)
-
-
-def problems(sent: str, response: httpx.Response) -> list[str]:
-    """What is wrong with the server's answer to what was `sent` (nothing, when it behaved)."""
-    found: list[str] = []
-    if response.status_code not in OK_STATUSES:
-        found.append(f"HTTP {response.status_code}")
-    try:
-        body = response.json()
-    except ValueError:
-        return [*found, f"not JSON: {response.text[:200]!r}"]
-    for message in messages(body):
-        if message == "Unexpected error.":
-            found.append("a resolver crashed (masked as 'Unexpected error.')")
-            continue
-        for leak in LEAKS.finditer(message):
-            word = leak.group(0)
-            if word in SCHEMA_TYPES or word in sent:
-                continue  # a type of our own, or the caller's input echoed back
-            found.append(f"{word!r} leaked in {message[:300]!r}")
-    return found
-
-
-def outcome(response: httpx.Response) -> str:
-    """A label for Hypothesis' statistics: did the operation run, and how did it end?"""
-    try:
-        body = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}, not JSON"
-    errors = body.get("errors") or []
-    if not errors:
-        return f"HTTP {response.status_code}, data only"
-    first = errors[0]
-    code = (first.get("extensions") or {}).get("code")
-    if code:
-        return f"HTTP {response.status_code}, error {code}"
-    kind = "resolver error" if "path" in first else "refused before execution"
-    return f"HTTP {response.status_code}, {kind}"
 
 
 async def send(world: World, document: graphql.DocumentNode, role: str, lift: bool) -> None:
