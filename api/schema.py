@@ -33,6 +33,7 @@ from api.documents.subscriptions import DocumentSubscription
 from api.errors import CodedError, should_mask
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
+from api.text import RefuseUnstorableText
 from domain.settings import Settings
 
 log = logging.getLogger("beacon.api")
@@ -101,6 +102,7 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
         ParserCache,
         partial(AddValidationRules, rules),
         ValidationCache,
+        RefuseUnstorableText,
         partial(
             QueryCost,
             max_cost=settings.max_query_cost,

@@ -13,6 +13,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET
 
 from api.authentication import authenticate
 from api.context import Context
@@ -56,6 +57,18 @@ class BeaconGraphQL(GraphQL[Context, None]):
                 self._open_websockets[user_id] -= 1
                 if self._open_websockets[user_id] <= 0:
                     del self._open_websockets[user_id]
+
+    # One signature for the base class's two overloads (HTTP and websocket requests).
+    async def run(  # type: ignore[override]
+        self, request: Request | WebSocket, context: Context = UNSET, root_value: None = UNSET
+    ) -> Response | WebSocket:
+        """Serve, then close the request's uploaded files: an operation refused before its
+        resolver runs (not signed in, invalid input) never reads or closes them."""
+        try:
+            return await super().run(request, context, root_value)
+        finally:
+            if isinstance(request, Request):
+                await request.close()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -7,7 +7,7 @@ import strawberry
 
 from api.assistant.types import Conversation, SearchHit, UsageReport, UserUsage
 from api.context import Info
-from api.errors import as_graphql_error
+from api.errors import BadUserInput, as_graphql_error
 from api.pagination import AFTER, FIRST, Connection, paged
 from api.permissions import admin_only, signed_in
 from domain.errors import BeaconError
@@ -82,6 +82,11 @@ class AssistantQuery:
         ] = None,
     ) -> UsageReport:
         """ADMIN only."""
+        if since is not None and since.utcoffset() is None:
+            # Which moment a local time means depends on where the server runs: ask for one.
+            raise BadUserInput(
+                "Give 'since' with its timezone, e.g. 2026-01-01T00:00:00Z.", field="since"
+            )
         start = since or datetime.now(UTC) - timedelta(days=30)
         total, users = await info.context.services.assistant.usage(
             info.context.require_principal(), start

@@ -1,7 +1,7 @@
 """Document mutations; expected failures come back as union members."""
 
 from collections.abc import AsyncIterator
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
 from starlette.datastructures import UploadFile
@@ -36,7 +36,17 @@ class DocumentMutation:
         self, info: Info, input: Annotated[t.UploadDocumentInput, INPUT]
     ) -> t.UploadDocumentResult:
         """Store, type-check and queue a file."""
-        upload = cast(UploadFile, input.file)  # Strawberry hands over Starlette's UploadFile
+        upload = input.file
+        # The Upload scalar takes any JSON value: only a multipart part mapped onto the
+        # variable becomes Starlette's UploadFile.
+        if not isinstance(upload, UploadFile):
+            return validation_error(
+                errors.InvalidInput(
+                    "file",
+                    "Send the file as a GraphQL multipart request: a part mapped onto the "
+                    "'file' variable.",
+                )
+            )
         try:
             outcome = await info.context.services.documents.upload(
                 info.context.require_principal(),

@@ -1,6 +1,8 @@
 """The GraphQL edge refuses abuse before any resolver runs, and masks what it must."""
 
 import asyncio
+import gc
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -24,6 +26,21 @@ async def test_a_query_20_levels_deep_is_refused_before_any_resolver(
     # Execution never started: no data, and no resolver error (`me` would say "Sign in first").
     assert body["data"] is None
     assert all("path" not in error for error in body["errors"])
+
+
+async def test_a_query_one_level_deeper_than_the_limit_is_refused_and_one_at_it_is_not(
+    client: GraphQLClient, settings: Settings
+) -> None:
+    def nested(levels: int) -> str:  # `me` is level 0, `id` the deepest level
+        deep = "id"
+        for level in range(levels - 1):
+            deep = f"l{level} {{ {deep} }}"
+        return f"{{ me {{ {deep} }} }}"
+
+    at_limit = await client.execute(nested(settings.max_query_depth))
+    over = await client.execute(nested(settings.max_query_depth + 1))
+    assert not any("depth" in error["message"] for error in at_limit["errors"]), at_limit
+    assert any("exceeds maximum operation depth" in e["message"] for e in over["errors"]), over
 
 
 async def test_depth_is_counted_through_fragments(client: GraphQLClient) -> None:
@@ -221,3 +238,28 @@ async def test_a_request_past_its_deadline_is_cancelled_and_answered_504(
     assert response.json() == {"errors": [{"message": "The request took too long."}]}
     # The work stopped with the answer: nothing keeps running for a client that gave up.
     assert cancelled.is_set()
+
+
+async def test_an_upload_refused_before_its_resolver_leaves_no_file_open(
+    client: GraphQLClient,
+) -> None:
+    admin = await client.sign_up()
+    query = "mutation($i: UploadDocumentInput!) { uploadDocument(input: $i) { __typename } }"
+    refusals = [
+        ({}, {"file": None}),  # not signed in
+        ({"authorization": f"Bearer {admin.access_token}"}, {"file": None, "title": "a\x00b"}),
+        ({"authorization": f"Bearer {admin.access_token}"}, {"file": None, "visibility": "NOPE"}),
+    ]
+    for headers, variables in refusals:
+        response = await client.http.post(
+            "/graphql",
+            data={
+                "operations": json.dumps({"query": query, "variables": {"i": variables}}),
+                "map": json.dumps({"0": ["variables.i.file"]}),
+            },
+            files={"0": ("notes.txt", b"x" * 2_000_000, "text/plain")},  # spooled to disk
+            headers={"apollo-require-preflight": "true", **headers},
+        )
+        assert response.json()["errors"], response.text
+    # An upload file left open warns (an error in this suite) when it is collected.
+    gc.collect()

@@ -1,5 +1,6 @@
 """Hostile and broken uploads: refused at upload or FAILED with a reason; the worker carries on."""
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -186,6 +187,23 @@ async def test_an_upload_over_the_cap_without_content_length_is_refused(
     )
     assert "content-length" not in response.request.headers
     assert response.status_code == 413
+    assert await Document.all().count() == 0
+
+
+@pytest.mark.parametrize("file", ['"report.pdf"', '{"name": "report.pdf"}', "[1]"])
+async def test_a_file_sent_as_json_instead_of_a_multipart_part_is_a_validation_error(
+    platform: Platform, file: str
+) -> None:
+    admin = await platform.client.sign_up()
+    body = await platform.client.execute(
+        "mutation($f: Upload!) { uploadDocument(input: {file: $f}) { __typename "
+        "... on ValidationError { field message } } }",
+        {"f": json.loads(file)},
+        token=admin.access_token,
+    )
+    assert body["data"]["uploadDocument"]["__typename"] == "ValidationError", body
+    assert body["data"]["uploadDocument"]["field"] == "file"
+    assert "multipart" in body["data"]["uploadDocument"]["message"]
     assert await Document.all().count() == 0
 
 

@@ -52,6 +52,15 @@ def test_production_refuses_sqlite(tmp_path: Path) -> None:
         load_settings(env="production", secret_key=STRONG)
 
 
+def test_production_refuses_a_bcrypt_cost_below_12() -> None:
+    with pytest.raises(SettingsError, match="BEACON_BCRYPT_ROUNDS must be at least 12"):
+        load_settings(env="production", secret_key=STRONG, database_url=POSTGRES, bcrypt_rounds=11)
+    settings = load_settings(
+        env="production", secret_key=STRONG, database_url=POSTGRES, bcrypt_rounds=12
+    )
+    assert settings.bcrypt_rounds == 12
+
+
 def test_production_switches_off_graphiql_and_introspection() -> None:
     settings = Settings(env="production", secret_key=STRONG, database_url=POSTGRES)
     assert not settings.graphiql_enabled
