@@ -6,6 +6,7 @@ from starlette.responses import JSONResponse, Response
 
 from api.middleware import Metrics
 from domain.bootstrap import Services
+from domain.metrics import METRICS
 
 
 async def healthz(request: Request) -> Response:
@@ -32,6 +33,8 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    """Prometheus text format."""
-    registry: Metrics = request.app.state.metrics
-    return Response(generate_latest(registry.registry), media_type=CONTENT_TYPE_LATEST)
+    """Prometheus text format: the app's HTTP metrics and the process's Beacon metrics (with
+    the in-process worker's on the embedded default)."""
+    http: Metrics = request.app.state.metrics
+    body = generate_latest(http.registry) + generate_latest(METRICS.registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -158,6 +158,13 @@ class Settings(BaseSettings):
         default=120.0, ge=1, description="A document whose worker is silent this long is retried."
     )
     sweep_interval_seconds: float = Field(default=30.0, ge=0.5)
+    worker_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="Port on which `beacon worker` serves its Prometheus metrics (0: none); "
+        "several workers on one host each need their own.",
+    )
     llm_base_url: str | None = Field(
         default=None, description="Any OpenAI-compatible endpoint; unset: extractive answers."
     )

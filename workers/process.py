@@ -4,7 +4,10 @@ import logging
 import signal
 import threading
 
+from prometheus_client import start_http_server
+
 from domain.bootstrap import StartupFailed
+from domain.metrics import METRICS
 from domain.settings import Settings
 from workers.runtime import WorkerRuntime
 
@@ -25,6 +28,13 @@ def run_worker_process(settings: Settings) -> int:
         runtime.close()
         return 1
     log.info("worker consuming from %s", settings.redis_url)
+    server = None
+    if settings.worker_metrics_port:
+        # Only once consuming: a worker that cannot start has nothing to report.
+        server, _ = start_http_server(settings.worker_metrics_port, registry=METRICS.registry)
+        log.info("worker metrics on port %d", settings.worker_metrics_port)
     stop.wait()
     runtime.stop()
+    if server is not None:
+        server.shutdown()
     return 0

@@ -9,6 +9,7 @@ from dramatiq.asyncio import get_event_loop_thread
 
 from domain.bootstrap import Services
 from domain.documents.jobs import Jobs
+from domain.metrics import METRICS
 
 log = logging.getLogger("beacon.workers")
 
@@ -53,13 +54,17 @@ class Sweeper:
         services = self._services()
         # While messages are queued, a QUEUED document is most likely just waiting its turn:
         # only once the queue has drained can a QUEUED document mean a lost message.
-        waiting = self._backlog() == 0
+        backlog = self._backlog()
+        METRICS.queue_depth.set(backlog)
+        waiting = backlog == 0
 
         async def find() -> list[uuid.UUID]:
             with services.database.activate():
                 found = list(
                     await services.ingestion.unfinished(everything=everything, waiting=waiting)
                 )
+                counts = await services.ingestion.count_by_status()
+            METRICS.set_documents({status.value: count for status, count in counts.items()})
             # Index housekeeping belongs here, off the per-document path.
             await services.vectors.optimize()
             return found

@@ -30,6 +30,7 @@ from domain.errors import ConversationFull, InvalidInput, NotFound
 from domain.identity.models import Organization
 from domain.identity.principal import Principal
 from domain.identity.throttling import ActionThrottle
+from domain.metrics import METRICS
 from domain.pagination import NEWEST_FIRST, Page, paginate
 from domain.retrieval.search import SearchService, check_query
 
@@ -158,6 +159,8 @@ class AssistantService:
             async with aclosing(self._generator.stream(request, meter)) as stream:
                 async for event in stream:
                     if isinstance(event, Delta):
+                        if not parts:
+                            METRICS.first_delta_seconds.observe(time.perf_counter() - started)
                         parts.append(event.text)
                         yield AnswerDelta(event.text)
                     else:
@@ -183,6 +186,7 @@ class AssistantService:
                     prompt_version=prompt_version(organization),
                 )
                 await self._budget.release(asked)
+            _count_tokens(reply)
         except BaseException:
             # Failed, timed out, or closed by a consumer that went away (GeneratorExit) or was
             # cancelled: shielded, so that a second cancellation cannot leave the reservation.
@@ -303,6 +307,12 @@ class AssistantService:
             Turn("user" if m.role is MessageRole.USER else "assistant", m.text)
             for m in reversed(recent)
         ]
+
+
+def _count_tokens(reply: Message) -> None:
+    tokens = METRICS.llm_tokens
+    tokens.labels("prompt", reply.generator).inc(reply.prompt_tokens)
+    tokens.labels("completion", reply.generator).inc(reply.completion_tokens)
 
 
 async def _titles(document_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:

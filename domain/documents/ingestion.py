@@ -11,12 +11,14 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from domain.documents import lifecycle
@@ -34,6 +36,7 @@ from domain.documents.models import (
 )
 from domain.documents.services import storage_key
 from domain.errors import DocumentRejected, DocumentTooLarge, FileMissing, VectorStoreUnavailable
+from domain.metrics import METRICS
 from domain.notifications import Notifications
 from domain.retrieval.embedding import Embedder
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
@@ -45,6 +48,11 @@ _UNFINISHED = [s for s in DocumentStatus if not s.is_final]
 _RENEWALS_PER_LEASE = 3
 
 T = TypeVar("T")
+
+
+def _timed(stage: str) -> AbstractContextManager[None]:
+    """Observe a stage's duration, failed attempts included: they took the time too."""
+    return METRICS.ingestion_stage_seconds.labels(stage).time()
 
 
 class Extractor(Protocol):
@@ -145,6 +153,15 @@ class IngestionService:
             query = query.filter(stalled)
         return list(await query.values_list("id", flat=True))  # type: ignore[arg-type]
 
+    async def count_by_status(self) -> dict[DocumentStatus, int]:
+        """How many documents are in each status, every status included (for the metrics)."""
+        rows = (
+            await Document.annotate(count=Count("id")).group_by("status").values("status", "count")
+        )
+        counts = dict.fromkeys(DocumentStatus, 0)
+        counts.update({DocumentStatus(row["status"]): row["count"] for row in rows})
+        return counts
+
     async def _claim(self, document_id: uuid.UUID) -> Claim | None:
         """Take the lease and enter PARSING, where every attempt starts; or say why not:
         gone or final (None), or busy (LeaseHeld)."""
@@ -161,10 +178,11 @@ class IngestionService:
     async def _run(self, work: Claim) -> None:
         # PARSING was entered with the lease (see _claim).
         try:
-            async with self._files.local_copy(storage_key(work.id)) as path:
-                extracted = await self._holding_lease(
-                    work, self._extractor.extract(path, work.kind)
-                )
+            with _timed("parse"):
+                async with self._files.local_copy(storage_key(work.id)) as path:
+                    extracted = await self._holding_lease(
+                        work, self._extractor.extract(path, work.kind)
+                    )
         except StoredFileMissing:
             raise FileMissing("The stored file is missing.") from None
         if len(extracted.chunks) > self._limits.max_chunks:
@@ -175,11 +193,26 @@ class IngestionService:
                 f"the limit is {self._limits.max_chunks}."
             )
         await self._stage(work, DocumentStatus.CHUNKING, 0.25)
-        await self._save_chunks(work, extracted)
+        with _timed("chunk"):
+            await self._save_chunks(work, extracted)
         await self._stage(work, DocumentStatus.EMBEDDING, 0.3)
-        vectors = await self._embed(work, extracted.chunks)
+        with _timed("embed"):
+            vectors = await self._embed(work, extracted.chunks)
         await self._stage(work, DocumentStatus.INDEXING, 0.9)
-        records = self._records(work, extracted.chunks, vectors)
+        with _timed("index"):
+            await self._index(work, extracted.chunks, vectors)
+        if work.version > 1:
+            for older in (
+                Chunk.filter(document_id=work.id),
+                DocumentText.filter(document_id=work.id),
+            ):
+                await older.exclude(version=work.version).delete()
+        await self._finish(work, extracted)
+
+    async def _index(
+        self, work: Claim, chunks: Sequence[ChunkDraft], vectors: Sequence[list[float]]
+    ) -> None:
+        records = self._records(work, chunks, vectors)
         try:
             if work.attempts == 1:
                 # Every attempt is counted when it takes the lease and every re-ingestion
@@ -199,13 +232,6 @@ class IngestionService:
             raise VectorStoreUnavailable(
                 f"The vector store failed: {type(error).__name__}: {error}"
             ) from error
-        if work.version > 1:
-            for older in (
-                Chunk.filter(document_id=work.id),
-                DocumentText.filter(document_id=work.id),
-            ):
-                await older.exclude(version=work.version).delete()
-        await self._finish(work, extracted)
 
     async def _save_chunks(self, work: Claim, extracted: ExtractedDocument) -> None:
         async with in_transaction():

@@ -9,8 +9,9 @@ from domain.documents.access import vector_access
 from domain.documents.models import Document
 from domain.errors import InvalidInput
 from domain.identity.principal import Principal
+from domain.metrics import METRICS
 from domain.retrieval.embedding import Embedder
-from domain.retrieval.vectorstores.base import VectorHit, VectorStore
+from domain.retrieval.vectorstores.base import Access, VectorHit, VectorStore
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 100
@@ -77,7 +78,12 @@ class SearchService:
         text = check_query(query)
         if not 1 <= limit <= MAX_RESULTS:
             raise InvalidInput("first", f"first must be between 1 and {MAX_RESULTS}.")
-        access = vector_access(actor)
+        with METRICS.search_seconds.labels(mode.value).time():
+            return await self._search(vector_access(actor), text, limit, mode)
+
+    async def _search(
+        self, access: Access, text: str, limit: int, mode: SearchMode
+    ) -> list[SearchResult]:
         if mode is SearchMode.BM25:
             found = [_result(hit) for hit in await self._vectors.search_text(text, access, limit)]
         else:

@@ -313,3 +313,67 @@ def test_the_image_serves_the_api_by_default(dockerfile: list[tuple[str, str]]) 
     assert command[command.index("--port") + 1] == "8000"
     # Loopback inside a container is unreachable from the published port.
     assert command[command.index("--host") + 1] not in ("127.0.0.1", "localhost")
+
+
+OBSERVABILITY = ("prometheus", "grafana")
+
+
+def _mounts(service: dict[str, Any]) -> dict[str, Path]:
+    """A service's bind mounts of repository files: container path -> repository path."""
+    found = {}
+    for mount in service.get("volumes", []):
+        source, _, rest = str(mount).partition(":")
+        if source.startswith("./"):
+            found[rest.partition(":")[0]] = ROOT / source
+    return found
+
+
+def test_prometheus_and_grafana_run_only_with_the_observability_profile(
+    services: dict[str, Any],
+) -> None:
+    for name in OBSERVABILITY:
+        assert services[name]["profiles"] == ["observability"], name
+        image, _, tag = services[name]["image"].rpartition(":")
+        assert image and re.fullmatch(r"v?\d+\.\d+\.\d+", tag), (name, tag)
+        for target, source in _mounts(services[name]).items():
+            assert source.exists(), (name, target, source)
+    for name in (*LONG_RUNNING_BACKENDS, *BEACON_SERVICES):
+        assert "profiles" not in services[name], f"{name} would not start by default"
+
+
+def test_prometheus_scrapes_every_api_replica_and_worker_on_their_metrics_ports(
+    services: dict[str, Any],
+) -> None:
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text())
+    targets = {
+        (sd["names"][0], sd["port"])
+        for job in config["scrape_configs"]
+        for sd in job["dns_sd_configs"]
+    }
+    api_port = int(str(services["api"]["ports"][0]).rpartition(":")[2])
+    worker_port = int(_environment(services["worker"])["BEACON_WORKER_METRICS_PORT"])
+    assert worker_port > 0
+    assert targets == {("api", api_port), ("worker", worker_port)}
+    assert {job["metrics_path"] for job in config["scrape_configs"]} == {"/metrics"}
+    assert "./deploy/prometheus.yml" in " ".join(services["prometheus"]["volumes"])
+
+
+def test_grafana_provisions_the_prometheus_datasource_and_beacon_dashboards(
+    services: dict[str, Any],
+) -> None:
+    mounts = _mounts(services["grafana"])
+    provisioning = mounts["/etc/grafana/provisioning"]
+    (datasource,) = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())[
+        "datasources"
+    ]
+    assert urlsplit(datasource["url"]).hostname == "prometheus"
+    assert urlsplit(datasource["url"]).port == 9090
+    (provider,) = yaml.safe_load((provisioning / "dashboards" / "beacon.yml").read_text())[
+        "providers"
+    ]
+    dashboards = mounts[provider["options"]["path"]]
+    found = list(dashboards.glob("*.json"))
+    assert found
+    for path in found:
+        for panel in json.loads(path.read_text())["panels"]:
+            assert panel["datasource"]["uid"] == datasource["uid"], (path.name, panel["title"])

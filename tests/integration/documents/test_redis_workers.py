@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cli.scratch import scratch_postgres
@@ -25,6 +26,7 @@ from tests.support.databases import (
     redis_unreachable_reason,
 )
 from tests.support.graphql import PASSWORD
+from tests.support.live_server import free_port
 from tests.support.processes import PrivateRedis, WorkerProcess, private_redis
 from tests.support.services import require
 from workers.runtime import WorkerRuntime
@@ -185,3 +187,35 @@ async def test_a_redis_restart_mid_run_loses_no_document(production: Production)
             assert document.status is DocumentStatus.READY, (document.failure_message, worker.log())
     finally:
         worker.stop()
+
+
+async def scraped(port: int, wanted: str, seconds: float = 180) -> str:
+    """The worker's `/metrics` once it shows the `wanted` line."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    async with httpx.AsyncClient() as http:
+        while True:
+            try:
+                text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+                if wanted in text:
+                    return text
+            except httpx.TransportError:
+                text = "(not serving)"
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"no {wanted!r} after {seconds} s in:\n{text}")
+            await asyncio.sleep(0.2)
+
+
+async def test_a_worker_serves_its_metrics_on_its_own_port(production: Production) -> None:
+    port = free_port()
+    env = {**production.env, "BEACON_WORKER_METRICS_PORT": str(port)}
+    worker = WorkerProcess(env, production.tmp / "worker.log")
+    try:
+        document_id = await upload(production, files.write_markdown(production.tmp))
+        document = await wait_for(document_id, is_final)
+        assert document.status is DocumentStatus.READY, worker.log()
+        # The sweeper (every second here) counts what the worker finished.
+        text = await scraped(port, 'beacon_documents{status="READY"} 1.0')
+    finally:
+        worker.stop()
+    assert 'beacon_ingestion_stage_seconds_count{stage="index"} 1.0' in text
+    assert "beacon_queue_depth 0.0" in text
