@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
 
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
@@ -75,6 +76,8 @@ def create_app(
             files.ROUTE,
         ],
         middleware=[
+            # Outermost: every request's trace starts here (and continues an incoming one).
+            Middleware(OpenTelemetryMiddleware),
             Middleware(RequestId),
             Middleware(MetricsMiddleware, metrics=metrics),
             Middleware(

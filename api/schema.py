@@ -18,6 +18,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.tracing import OpenTelemetryExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -103,6 +104,7 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
         partial(AddValidationRules, rules),
         ValidationCache,
         RefuseUnstorableText,
+        OpenTelemetryExtension,
         partial(
             QueryCost,
             max_cost=settings.max_query_cost,

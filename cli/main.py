@@ -45,9 +45,11 @@ def serve(host: str, port: int) -> None:
 
     from api.app import create_app
     from domain.database import apply_migrations, dialect_of
+    from domain.tracing import configure_tracing
     from workers.runtime import build_process
 
     settings = _settings()
+    configure_tracing("beacon-api", settings.otlp_endpoint)
     if dialect_of(settings.effective_database_url) == "sqlite":
         # The embedded default owns its database: bring it up to date before serving.
         applied = asyncio.run(apply_migrations(settings.effective_database_url))
@@ -86,9 +88,11 @@ def migrate() -> None:
 @main.command()
 def worker() -> None:
     """Run a Dramatiq worker process on BEACON_REDIS_URL (production)."""
+    from domain.tracing import configure_tracing
     from workers.process import run_worker_process
 
     settings = _settings()
+    configure_tracing("beacon-worker", settings.otlp_endpoint)
     if not settings.redis_url:
         click.echo(
             "beacon: invalid settings: BEACON_REDIS_URL: required for `beacon worker`", err=True

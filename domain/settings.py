@@ -172,6 +172,11 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     llm_max_tokens: int = Field(default=512, ge=16, le=8192)
+    otlp_endpoint: str | None = Field(
+        default=None,
+        description="OpenTelemetry collector (OTLP over HTTP, e.g. http://collector:4318): "
+        "`beacon serve` and `beacon worker` export their traces there; unset: no export.",
+    )
     llm_fallback: bool = Field(
         default=True,
         description="When the model fails or times out before its first word, the offline "

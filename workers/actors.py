@@ -10,6 +10,7 @@ import dramatiq
 from domain.bootstrap import Services
 from domain.documents.ingestion import LeaseHeld
 from domain.settings import Settings
+from domain.tracing import carrier, continued
 
 QUEUE = "documents"
 
@@ -27,9 +28,10 @@ def declare_actors(
 ) -> Actors:
     """Declare the actors on `broker`; `services` returns the worker's services when they run."""
 
-    async def ingest_document(document_id: str) -> None:
+    async def ingest_document(document_id: str, trace: dict[str, str] | None = None) -> None:
         current = services()
-        with current.database.activate():
+        with current.database.activate(), continued("ingest_document", trace) as span:
+            span.set_attribute("beacon.document_id", document_id)
             await current.ingestion.ingest(uuid.UUID(document_id))
 
     async def purge_document(document_id: str, organization_id: str, storage_key: str) -> None:
@@ -65,7 +67,10 @@ class DramatiqJobs:
 
     def ingest_document(self, document_id: uuid.UUID) -> None:
         """Queue ingestion of the document's current version."""
-        self._actors.ingest_document.send(str(document_id))
+        # The trace context rides along, so the worker's spans join the upload's trace.
+        self._actors.ingest_document.send_with_options(
+            args=(str(document_id),), kwargs={"trace": carrier()}
+        )
 
     def purge_document(
         self, document_id: uuid.UUID, organization_id: uuid.UUID, storage_key: str

@@ -4,7 +4,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncGenerator
-from contextlib import aclosing
+from contextlib import aclosing, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +33,7 @@ from domain.identity.throttling import ActionThrottle
 from domain.metrics import METRICS
 from domain.pagination import NEWEST_FIRST, Page, paginate
 from domain.retrieval.search import SearchService, check_query
+from domain.tracing import tracer
 
 _HISTORY_TURNS = 6
 
@@ -115,10 +116,13 @@ class AssistantService:
         await self._budget.check(actor)  # refused before searching when nothing is left
         started = time.perf_counter()
         history = await self._history(conversation)
-        query = await self._generator.rewrite(question, history) if history else question
+        with tracer.start_as_current_span("answer.rewrite") if history else nullcontext():
+            query = await self._generator.rewrite(question, history) if history else question
         organization = await Organization.get(id=actor.organization_id)
         limit = organization.answer_sources or self._limits.sources
-        hits = await self._search.search(actor, query, limit=limit)
+        with tracer.start_as_current_span("answer.search") as span:
+            hits = await self._search.search(actor, query, limit=limit)
+            span.set_attribute("beacon.hits", len(hits))
         titles = await _titles([hit.document_id for hit in hits])
         sources = [
             Source(
@@ -156,17 +160,25 @@ class AssistantService:
             parts: list[str] = []
             finished = Finished()
             # aclosing: when our consumer goes away, the generator (and any upstream call) stops.
-            async with aclosing(self._generator.stream(request, meter)) as stream:
-                async for event in stream:
-                    if isinstance(event, Delta):
-                        if not parts:
-                            METRICS.first_delta_seconds.observe(time.perf_counter() - started)
-                        parts.append(event.text)
-                        yield AnswerDelta(event.text)
-                    else:
-                        meter.prompt_tokens = event.prompt_tokens
-                        meter.completion_tokens = event.completion_tokens
-                        finished = event
+            # Not the current span: the stream yields to the caller, whose context may differ.
+            generation = tracer.start_span("answer.generate")
+            generation.set_attribute("beacon.generator", self._generator.name)
+            try:
+                async with aclosing(self._generator.stream(request, meter)) as stream:
+                    async for event in stream:
+                        if isinstance(event, Delta):
+                            if not parts:
+                                METRICS.first_delta_seconds.observe(time.perf_counter() - started)
+                            parts.append(event.text)
+                            yield AnswerDelta(event.text)
+                        else:
+                            meter.prompt_tokens = event.prompt_tokens
+                            meter.completion_tokens = event.completion_tokens
+                            finished = event
+            finally:
+                generation.set_attribute("beacon.prompt_tokens", meter.prompt_tokens)
+                generation.set_attribute("beacon.completion_tokens", meter.completion_tokens)
+                generation.end()
             text = "".join(parts)
             citations = cite(text, sources, await _cited_chunks(sources))
             yield AnswerCitations(citations)

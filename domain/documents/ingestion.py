@@ -10,8 +10,8 @@ version, index), so repeating a step overwrites, never adds.
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Awaitable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +40,7 @@ from domain.metrics import METRICS
 from domain.notifications import Notifications
 from domain.retrieval.embedding import Embedder
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
+from domain.tracing import tracer
 
 log = logging.getLogger("beacon.ingestion")
 
@@ -50,9 +51,15 @@ _RENEWALS_PER_LEASE = 3
 T = TypeVar("T")
 
 
-def _timed(stage: str) -> AbstractContextManager[None]:
-    """Observe a stage's duration, failed attempts included: they took the time too."""
-    return METRICS.ingestion_stage_seconds.labels(stage).time()
+@contextmanager
+def _timed(stage: str) -> Iterator[None]:
+    """A span for the stage, and its duration observed, failed attempts included: they took
+    the time too."""
+    with (
+        tracer.start_as_current_span(f"ingestion.{stage}"),
+        METRICS.ingestion_stage_seconds.labels(stage).time(),
+    ):
+        yield
 
 
 class Extractor(Protocol):
