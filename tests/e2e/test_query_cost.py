@@ -168,3 +168,45 @@ async def test_a_user_is_not_charged_for_fields_only_admins_may_run(
     for _ in range(2):  # 37 each, 74 of bob's 100: nothing was spent on the refused fields
         spent = await client.execute(DOCUMENTS, {"n": 12}, token=bob.access_token)
         assert "errors" not in spent, spent
+
+
+class TestTheOrganisationsBudget:
+    """`BEACON_QUERY_COST_PER_ORGANIZATION`: an organisation's members share one bucket."""
+
+    @pytest.fixture
+    def settings(self, tmp_path: Path, database_url: str) -> Settings:
+        """Each member's own budget fits two queries of 37; their organisation's fits one."""
+        return make_settings(
+            tmp_path,
+            database_url,
+            max_query_cost=MAX_COST,
+            query_cost_per_caller="100/minute",
+            query_cost_per_organization="60/minute",
+        )
+
+    async def test_members_of_one_organisation_spend_its_budget_together(
+        self, client: GraphQLClient
+    ) -> None:
+        admin = await client.sign_up()
+        bob = await client.create_user(admin, "bob@example.com")  # bob's own spend: 2 of 100
+        assert "errors" not in await client.execute(DOCUMENTS, {"n": 12}, token=admin.access_token)
+
+        body = await client.execute(DOCUMENTS, {"n": 12}, token=bob.access_token)
+
+        assert body["data"] is None
+        [error] = body["errors"]
+        assert error["extensions"]["code"] == "COST_BUDGET_EXCEEDED"
+        assert error["extensions"]["cost"] == 37
+        # What is left is the organisation's (60 less what its members spent), not bob's ~98.
+        assert error["extensions"]["remaining"] < 60 - 37
+        assert error["extensions"]["retryAfterSeconds"] >= 1
+
+    async def test_another_organisation_keeps_its_own_budget(self, client: GraphQLClient) -> None:
+        admin = await client.sign_up()
+        assert "errors" not in await client.execute(DOCUMENTS, {"n": 12}, token=admin.access_token)
+        assert (await client.execute(DOCUMENTS, {"n": 12}, token=admin.access_token))["errors"]
+
+        other = await client.sign_up("grace@example.com", organization="Globex")
+        body = await client.execute(DOCUMENTS, {"n": 12}, token=other.access_token)
+
+        assert body == {"data": {"documents": {"edges": []}}}

@@ -318,3 +318,16 @@ async def test_an_empty_question_is_an_answer_error(server: LiveServer, token: s
         event = (await receive(ws))["payload"]["data"]["answer"]
         assert event["__typename"] == "AnswerError"
         assert event["code"] == "INVALID_INPUT"
+
+
+async def test_a_cookie_on_the_handshake_never_authenticates_the_connection(
+    server: LiveServer, token: str
+) -> None:
+    cookies = f"authorization=Bearer {token}; access_token={token}; token={token}"
+    async with await websockets.connect(
+        server.ws_url,
+        subprotocols=[PROTOCOL],  # type: ignore[list-item]
+        additional_headers={"Cookie": cookies},
+    ) as ws:
+        await send(ws, {"type": "connection_init", "payload": {}})
+        assert await close_code(ws) == 4403

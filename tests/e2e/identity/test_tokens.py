@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import jwt
+import pytest
 from pydantic import SecretStr
 
 from domain.settings import Settings
@@ -226,3 +227,28 @@ async def test_a_malformed_authorization_header_says_how_to_send_it(
 ) -> None:
     response = await client.post({"query": ME}, authorization="Token abc")
     assert "Bearer" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "authorization=Bearer {token}",
+        "access_token={token}",
+        "token={token}",
+        "refresh_token={refresh}",
+    ],
+    ids=["authorization", "access_token", "token", "refresh_token"],
+)
+async def test_no_cookie_ever_authenticates_a_request(client: GraphQLClient, cookie: str) -> None:
+    """Only `Authorization: Bearer` does, so a cross-site form post never carries a session."""
+    admin = await client.sign_up()
+    header = cookie.format(token=admin.access_token, refresh=admin.refresh_token)
+
+    response = await client.http.post(
+        "/graphql", json={"query": "{ me { email } }"}, headers={"cookie": header}
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
