@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from api import files, health
-from api.middleware import HttpGuards, Metrics, MetricsMiddleware, RequestId
+from api.middleware import AccessLog, HttpGuards, Metrics, MetricsMiddleware, RequestId
 from api.schema import create_schema
 from api.view import BeaconGraphQL
 from domain.bootstrap import Services, StartupFailed, build_services
@@ -76,6 +76,7 @@ def create_app(
         ],
         middleware=[
             Middleware(RequestId),
+            Middleware(AccessLog),
             Middleware(MetricsMiddleware, metrics=metrics),
             Middleware(
                 HttpGuards,
