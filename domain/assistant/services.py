@@ -8,6 +8,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
 from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
@@ -34,6 +35,8 @@ from domain.pagination import NEWEST_FIRST, Page, paginate
 from domain.retrieval.search import SearchService, check_query
 
 _HISTORY_TURNS = 6
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -114,10 +117,15 @@ class AssistantService:
         await self._budget.check(actor)  # refused before searching when nothing is left
         started = time.perf_counter()
         history = await self._history(conversation)
+        rewriting = time.perf_counter()
         query = await self._generator.rewrite(question, history) if history else question
+        if history:
+            log.info("question rewritten", rewrite_ms=_ms_since(rewriting), turns=len(history))
         organization = await Organization.get(id=actor.organization_id)
         limit = organization.answer_sources or self._limits.sources
+        searching = time.perf_counter()
         hits = await self._search.search(actor, query, limit=limit)
+        search_ms = _ms_since(searching)
         titles = await _titles([hit.document_id for hit in hits])
         sources = [
             Source(
@@ -154,16 +162,32 @@ class AssistantService:
             )
             parts: list[str] = []
             finished = Finished()
+            generating = time.perf_counter()
+            first_delta_ms: float | None = None
             # aclosing: when our consumer goes away, the generator (and any upstream call) stops.
             async with aclosing(self._generator.stream(request, meter)) as stream:
                 async for event in stream:
                     if isinstance(event, Delta):
+                        if first_delta_ms is None:
+                            first_delta_ms = _ms_since(generating)
                         parts.append(event.text)
                         yield AnswerDelta(event.text)
                     else:
                         meter.prompt_tokens = event.prompt_tokens
                         meter.completion_tokens = event.completion_tokens
                         finished = event
+            log.info(
+                "answer generated",
+                generator=finished.generator or self._generator.name,
+                fallback_reason=finished.fallback_reason,
+                sources=len(sources),
+                search_ms=search_ms,
+                generation_ms=_ms_since(generating),
+                first_delta_ms=first_delta_ms,
+                prompt_tokens=meter.prompt_tokens,
+                completion_tokens=meter.completion_tokens,
+                total_ms=_ms_since(started),
+            )
             text = "".join(parts)
             citations = cite(text, sources, await _cited_chunks(sources))
             yield AnswerCitations(citations)
@@ -183,10 +207,16 @@ class AssistantService:
                     prompt_version=prompt_version(organization),
                 )
                 await self._budget.release(asked)
-        except BaseException:
+        except BaseException as error:
             # Failed, timed out, or closed by a consumer that went away (GeneratorExit) or was
             # cancelled: shielded, so that a second cancellation cannot leave the reservation.
             await asyncio.shield(self._budget.charge(asked, meter))
+            log.info(
+                "answer stopped",
+                reason=type(error).__name__,
+                completion_tokens=meter.completion_tokens,
+                total_ms=_ms_since(started),
+            )
             raise
         yield AnswerDone(reply, conversation)
 
@@ -303,6 +333,10 @@ class AssistantService:
             Turn("user" if m.role is MessageRole.USER else "assistant", m.text)
             for m in reversed(recent)
         ]
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 async def _titles(document_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
