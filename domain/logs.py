@@ -19,6 +19,10 @@ import structlog
 from structlog.typing import Processor
 
 LogFormat = Literal["json", "console"]
+LogConfiguration = tuple[LogFormat, str | int]
+
+# What this process was configured with, for the processes it spawns (the document parsers).
+_active: LogConfiguration | None = None
 
 
 def configure_logging(
@@ -29,6 +33,8 @@ def configure_logging(
     Each line has `timestamp` (UTC, ISO 8601), `level`, `logger` and `event`, and whatever the
     context has bound (request id, user, organisation, operation, document, attempt).
     """
+    global _active
+    _active = (log_format, level)
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -71,6 +77,12 @@ def configure_logging(
     # the one line that is not JSON). Hugging Face's libraries read this when imported, which
     # in a `beacon` process happens after this point.
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def active_configuration() -> LogConfiguration | None:
+    """The arguments of the last `configure_logging` (None: never configured), for a spawned
+    process to log as its parent does."""
+    return _active
 
 
 @contextmanager

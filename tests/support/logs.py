@@ -9,6 +9,7 @@ from typing import Any
 
 import structlog
 
+from domain import logs
 from domain.logs import LogFormat, configure_logging
 
 
@@ -36,6 +37,7 @@ def configured_logging(log_format: LogFormat, level: str = "INFO") -> Iterator[L
     """Configure as a `beacon` process does, into a buffer; put everything back afterwards."""
     root = logging.getLogger()
     handlers, root_level = root.handlers[:], root.level
+    active = logs.active_configuration()
     buffer = LogBuffer()
     configure_logging(log_format, level, stream=buffer.stream)
     try:
@@ -45,3 +47,4 @@ def configured_logging(log_format: LogFormat, level: str = "INFO") -> Iterator[L
         logging.captureWarnings(False)
         structlog.reset_defaults()
         structlog.contextvars.clear_contextvars()
+        logs._active = active  # what later parser processes are told to log as
