@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 from enum import IntEnum
 
+import structlog
+
 from api.context import Context
 from api.loaders import build_loaders
 from domain.errors import AuthenticationFailed
@@ -49,8 +51,14 @@ async def _verify(context: Context, token: str) -> None:
     except AuthenticationFailed as error:
         context.principal = None
         context.auth_error = error.message
+        structlog.contextvars.unbind_contextvars("user_id", "organization_id")
         return
     context.principal = Principal.of(verified.user)
+    # Every line logged for this request (or websocket) from here on names its caller.
+    structlog.contextvars.bind_contextvars(
+        user_id=str(context.principal.user_id),
+        organization_id=str(context.principal.organization_id),
+    )
     context.token_expires_at = verified.expires_at
     # The row was just read: resolvers asking for the caller get it without a query.
     context.loaders.identity.user.prime(verified.user.id, verified.user)

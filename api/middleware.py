@@ -1,23 +1,30 @@
-"""Pure ASGI middleware: request ids, body size caps, deadlines and metrics."""
+"""Pure ASGI middleware: request ids, access lines, body size caps, deadlines and metrics."""
 
 import asyncio
 import json
+import logging
 import re
 import time
 import uuid
 from collections.abc import Callable
 
+import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.audit.origin import Origin, request_origin
+from domain.logs import log_context
+
+log = structlog.get_logger("beacon.access")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_PROBES = ("/healthz", "/readyz", "/metrics")
 
 
 class RequestId:
     """Tag every request with an id (the caller's if it is sane), echoed as `x-request-id`,
-    and make it and the client address the request's audit origin."""
+    bound to every line logged while it runs, and make it and the client address the
+    request's audit origin."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -41,8 +48,47 @@ class RequestId:
 
         client = scope.get("client")
         # The audit trail records where each action came from (see domain/audit/origin.py).
-        with request_origin(Origin(client[0] if client else None, request_id)):
+        with (
+            request_origin(Origin(client[0] if client else None, request_id)),
+            log_context(request_id=request_id),
+        ):
             await self.app(scope, receive, send_with_id)
+
+
+class AccessLog:
+    """One line per HTTP request: method, path, status and duration, with what the request
+    bound on the way (request id, user, organisation, GraphQL operation)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Time `http` scopes (websockets log their operations instead)."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500  # what the client gets when the app fails before answering
+        started = time.perf_counter()
+
+        async def observe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            # Probes and scrapes come every few seconds: only worth a line when debugging.
+            level = logging.DEBUG if scope["path"] in _PROBES else logging.INFO
+            log.log(
+                level,
+                "http request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
 
 
 class _TooLarge(Exception):

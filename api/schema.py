@@ -34,6 +34,7 @@ from api.documents.subscriptions import DocumentSubscription
 from api.errors import CodedError, should_mask
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
+from api.operation_log import OperationLog
 from api.text import RefuseUnstorableText
 from domain.settings import Settings
 
@@ -99,6 +100,7 @@ def create_schema(settings: Settings | None = None) -> strawberry.Schema:
         rules += DisableIntrospection().validation_rules
     # Factories, not instances: Strawberry builds fresh extensions for every operation.
     extensions: list[Callable[[], SchemaExtension]] = [
+        OperationLog,
         partial(MaxTokensLimiter, max_token_count=settings.max_query_tokens),
         ParserCache,
         partial(AddValidationRules, rules),

@@ -3,7 +3,6 @@ tools."""
 
 import asyncio
 import getpass
-import logging
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -12,8 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+import structlog
+from pydantic import ValidationError
 
+from domain.logs import LogFormat, configure_logging
 from domain.settings import Settings, SettingsError, load_settings
+
+log = structlog.get_logger("beacon.cli")
 
 if TYPE_CHECKING:
     from domain.bootstrap import Services
@@ -31,9 +35,16 @@ def _settings() -> Settings:
 @click.option("--log-level", default="INFO", show_default=True, help="Python logging level.")
 def main(log_level: str) -> None:
     """Beacon, the GraphQL-native knowledge assistant."""
-    logging.basicConfig(
-        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(_log_format(), log_level.upper())
+
+
+def _log_format() -> LogFormat:
+    """BEACON_LOG_FORMAT (or BEACON_ENV's default); the development default when the settings
+    are invalid, as the command then stops at once with one line saying why."""
+    try:
+        return Settings().effective_log_format
+    except ValidationError:
+        return "console"
 
 
 @main.command()
@@ -54,21 +65,31 @@ def serve(host: str, port: int) -> None:
         # The embedded default owns its database: bring it up to date before serving.
         applied = asyncio.run(apply_migrations(settings.effective_database_url))
         for name in applied:
-            click.echo(f"applied migration {name}")
+            log.info("applied migration", migration=name)
     runtime, services = build_process(settings)
     # Production only sends messages (`beacon worker` processes consume); the embedded
     # default runs the worker threads in this process.
     background = [] if settings.redis_url else [runtime]
     app = create_app(settings, services, manage_services=True, background=background)
-    click.echo(f"Beacon on http://{host}:{port}/graphql (data in {settings.data_dir.resolve()})")
+    log.info(
+        "serving",
+        url=f"http://{host}:{port}/graphql",
+        data_dir=str(settings.data_dir.resolve()),
+        log_format=settings.effective_log_format,
+    )
     # Client addresses feed the per-address limits: X-Forwarded-For is believed only from the
     # proxies named in BEACON_FORWARDED_ALLOW_IPS (uvicorn's own default trusts loopback, so
     # any local process could claim any address).
+    # uvicorn's lines go through Beacon's logging (no log_config of its own, the level of
+    # --log-level), and api.middleware.AccessLog writes the access lines, with the request's
+    # id, caller and duration.
     uvicorn.run(
         app,
         host=host,
         port=port,
-        log_level="info",
+        log_config=None,
+        log_level=None,
+        access_log=False,
         lifespan="on",
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips or "",

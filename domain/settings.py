@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BEACON_", extra="ignore")
 
     env: Literal["development", "production"] = "development"
+    log_format: Literal["json", "console"] | None = Field(
+        default=None, description="Unset: json in production, console in development."
+    )
     data_dir: Path = Path("beacon-data")
     database_url: str | None = Field(
         default=None, description="Tortoise URL; unset means a SQLite file in the data directory."
@@ -262,6 +265,13 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         """Whether the strict production rules apply."""
         return self.env == "production"
+
+    @property
+    def effective_log_format(self) -> Literal["json", "console"]:
+        """One JSON object per line in production (for collectors), readable lines otherwise."""
+        if self.log_format is not None:
+            return self.log_format
+        return "json" if self.is_production else "console"
 
     @property
     def effective_database_url(self) -> str:

@@ -8,6 +8,7 @@ from contextlib import aclosing, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
+import structlog
 from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
@@ -36,6 +37,8 @@ from domain.retrieval.search import SearchService, check_query
 from domain.tracing import tracer
 
 _HISTORY_TURNS = 6
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -116,13 +119,18 @@ class AssistantService:
         await self._budget.check(actor)  # refused before searching when nothing is left
         started = time.perf_counter()
         history = await self._history(conversation)
+        rewriting = time.perf_counter()
         with tracer.start_as_current_span("answer.rewrite") if history else nullcontext():
             query = await self._generator.rewrite(question, history) if history else question
+        if history:
+            log.info("question rewritten", rewrite_ms=_ms_since(rewriting), turns=len(history))
         organization = await Organization.get(id=actor.organization_id)
         limit = organization.answer_sources or self._limits.sources
+        searching = time.perf_counter()
         with tracer.start_as_current_span("answer.search") as span:
             hits = await self._search.search(actor, query, limit=limit)
             span.set_attribute("beacon.hits", len(hits))
+        search_ms = _ms_since(searching)
         titles = await _titles([hit.document_id for hit in hits])
         sources = [
             Source(
@@ -159,6 +167,8 @@ class AssistantService:
             )
             parts: list[str] = []
             finished = Finished()
+            generating = time.perf_counter()
+            first_delta_ms: float | None = None
             # aclosing: when our consumer goes away, the generator (and any upstream call) stops.
             # Not the current span: the stream yields to the caller, whose context may differ.
             generation = tracer.start_span("answer.generate")
@@ -167,7 +177,8 @@ class AssistantService:
                 async with aclosing(self._generator.stream(request, meter)) as stream:
                     async for event in stream:
                         if isinstance(event, Delta):
-                            if not parts:
+                            if first_delta_ms is None:
+                                first_delta_ms = _ms_since(generating)
                                 METRICS.first_delta_seconds.observe(time.perf_counter() - started)
                             parts.append(event.text)
                             yield AnswerDelta(event.text)
@@ -179,6 +190,18 @@ class AssistantService:
                 generation.set_attribute("beacon.prompt_tokens", meter.prompt_tokens)
                 generation.set_attribute("beacon.completion_tokens", meter.completion_tokens)
                 generation.end()
+            log.info(
+                "answer generated",
+                generator=finished.generator or self._generator.name,
+                fallback_reason=finished.fallback_reason,
+                sources=len(sources),
+                search_ms=search_ms,
+                generation_ms=_ms_since(generating),
+                first_delta_ms=first_delta_ms,
+                prompt_tokens=meter.prompt_tokens,
+                completion_tokens=meter.completion_tokens,
+                total_ms=_ms_since(started),
+            )
             text = "".join(parts)
             citations = cite(text, sources, await _cited_chunks(sources))
             yield AnswerCitations(citations)
@@ -199,10 +222,16 @@ class AssistantService:
                 )
                 await self._budget.release(asked)
             _count_tokens(reply)
-        except BaseException:
+        except BaseException as error:
             # Failed, timed out, or closed by a consumer that went away (GeneratorExit) or was
             # cancelled: shielded, so that a second cancellation cannot leave the reservation.
             await asyncio.shield(self._budget.charge(asked, meter))
+            log.info(
+                "answer stopped",
+                reason=type(error).__name__,
+                completion_tokens=meter.completion_tokens,
+                total_ms=_ms_since(started),
+            )
             raise
         yield AnswerDone(reply, conversation)
 
@@ -325,6 +354,10 @@ def _count_tokens(reply: Message) -> None:
     tokens = METRICS.llm_tokens
     tokens.labels("prompt", reply.generator).inc(reply.prompt_tokens)
     tokens.labels("completion", reply.generator).inc(reply.completion_tokens)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 async def _titles(document_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:

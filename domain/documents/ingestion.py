@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+import structlog
 from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
@@ -36,6 +37,7 @@ from domain.documents.models import (
 )
 from domain.documents.services import storage_key
 from domain.errors import DocumentRejected, DocumentTooLarge, FileMissing, VectorStoreUnavailable
+from domain.logs import log_context
 from domain.metrics import METRICS
 from domain.notifications import Notifications
 from domain.retrieval.embedding import Embedder
@@ -116,9 +118,15 @@ class IngestionService:
         with the last attempt's transient cause as its code if it had one (uploading the file
         again then tries anew), else TOO_MANY_ATTEMPTS.
         """
+        # Every line logged while the attempt runs names the document and the attempt.
+        with log_context(document_id=str(document_id)):
+            await self._attempt(document_id)
+
+    async def _attempt(self, document_id: uuid.UUID) -> None:
         work = await self._claim(document_id)
         if work is None:
             return
+        structlog.contextvars.bind_contextvars(attempt=work.attempts)
         if work.attempts > self._limits.max_attempts:
             reason = work.last_error or "the worker stopped while processing it"
             await self._fail(
@@ -345,6 +353,7 @@ class IngestionService:
             if await lifecycle.status(work.id) is None:
                 await self._vectors.delete_document(work.organization_id, work.id)
             raise _Superseded
+        log.info("document ready: %d chunks", len(extracted.chunks))
         await self._events.publish(work.id)
 
     async def _fail(self, work: Claim, code: FailureCode, message: str) -> None:

@@ -37,6 +37,7 @@ from domain.errors import (
     EncryptedDocument,
     TransientFailure,
 )
+from domain.logs import LogConfiguration, active_configuration, configure_logging
 
 if TYPE_CHECKING:
     from docling.datamodel.base_models import InputFormat
@@ -181,7 +182,12 @@ class DocumentParser:
                     max_workers=self._processes,
                     max_tasks=_TASKS_PER_PROCESS,
                     initializer=_warm_up,
-                    initargs=(self._limits, self._memory_mb, self._worker_setup),
+                    initargs=(
+                        self._limits,
+                        self._memory_mb,
+                        self._worker_setup,
+                        active_configuration(),
+                    ),
                     # A fresh interpreter, not a fork: the caller runs threads (event loop,
                     # queue workers) that a fork would copy mid-flight. Spawned workers
                     # re-import the caller's __main__, which must guard its entry point.
@@ -203,10 +209,16 @@ _worker: _Worker | None = None
 
 
 def _warm_up(
-    limits: _Limits, memory_mb: int | None, setup: Callable[[], None] | None = None
+    limits: _Limits,
+    memory_mb: int | None,
+    setup: Callable[[], None] | None = None,
+    logs: LogConfiguration | None = None,
 ) -> None:
-    """Pool initializer: load docling and the tokenizer before the first document's clock
-    starts, then cap the memory that documents can make the process allocate."""
+    """Pool initializer: log as the parent does, load docling and the tokenizer before the
+    first document's clock starts, then cap the memory that documents can make the process
+    allocate."""
+    if logs is not None:  # a spawned interpreter starts with no logging configured
+        configure_logging(*logs)
     try:
         _worker_for(limits)
     except Exception:

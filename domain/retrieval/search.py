@@ -1,9 +1,14 @@
 """Hybrid search: BM25 and dense vectors, fused, with access control inside each store query."""
 
 import asyncio
+import time
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
+
+import structlog
 
 from domain.documents.access import vector_access
 from domain.documents.models import Document
@@ -15,6 +20,9 @@ from domain.retrieval.vectorstores.base import Access, VectorHit, VectorStore
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 100
+
+log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 
 class SearchMode(StrEnum):
@@ -84,21 +92,41 @@ class SearchService:
     async def _search(
         self, access: Access, text: str, limit: int, mode: SearchMode
     ) -> list[SearchResult]:
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
         if mode is SearchMode.BM25:
-            found = [_result(hit) for hit in await self._vectors.search_text(text, access, limit)]
+            lexical, timings["text_ms"] = await _timed(
+                self._vectors.search_text(text, access, limit)
+            )
+            found = [_result(hit) for hit in lexical]
         else:
-            vector = (await self._embedder.embed([text]))[0]
+            embedded, timings["embed_ms"] = await _timed(self._embedder.embed([text]))
+            vector = embedded[0]
             if mode is SearchMode.DENSE:
-                hits = await self._vectors.search_vector(vector, access, limit)
+                hits, timings["dense_ms"] = await _timed(
+                    self._vectors.search_vector(vector, access, limit)
+                )
                 found = [_result(hit) for hit in hits]
             else:
                 wanted = max(limit, self._fusion.candidates)
-                dense, lexical = await asyncio.gather(
-                    self._vectors.search_vector(vector, access, wanted),
-                    self._vectors.search_text(text, access, wanted),
+                (dense, timings["dense_ms"]), (lexical, timings["text_ms"]) = await asyncio.gather(
+                    _timed(self._vectors.search_vector(vector, access, wanted)),
+                    _timed(self._vectors.search_text(text, access, wanted)),
                 )
+                fusing = time.perf_counter()
                 found = self._fuse(dense, lexical)
-        return (await _of_existing_documents(found))[:limit]
+                timings["fusion_ms"] = _ms_since(fusing)
+        results = (await _of_existing_documents(found))[:limit]
+        log.info(
+            "search",
+            mode=mode.value,
+            limit=limit,
+            candidates=len(found),
+            hits=len(results),
+            search_ms=_ms_since(started),
+            **timings,
+        )
+        return results
 
     def _fuse(self, dense: list[VectorHit], lexical: list[VectorHit]) -> list[SearchResult]:
         scores: dict[uuid.UUID, float] = {}
@@ -126,6 +154,17 @@ async def _of_existing_documents(results: list[SearchResult]) -> list[SearchResu
         return results
     existing = set(await Document.filter(id__in=ids).values_list("id", flat=True))
     return [result for result in results if result.document_id in existing]
+
+
+async def _timed(step: Awaitable[T]) -> tuple[T, float]:
+    """The step's result and how long it took, in milliseconds."""
+    started = time.perf_counter()
+    result = await step
+    return result, _ms_since(started)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
 
 
 def _result(hit: VectorHit, score: float | None = None) -> SearchResult:

@@ -1,5 +1,6 @@
 """The `beacon` command line, run as a real process."""
 
+import json
 import os
 import signal
 import sqlite3
@@ -110,6 +111,7 @@ def test_a_worker_process_boots_on_redis_and_stops_cleanly_on_sigterm(tmp_path: 
         **os.environ,
         "BEACON_DATA_DIR": str(tmp_path),
         "BEACON_REDIS_URL": REDIS_URL,
+        "BEACON_LOG_FORMAT": "json",
     }
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
@@ -131,6 +133,9 @@ def test_a_worker_process_boots_on_redis_and_stops_cleanly_on_sigterm(tmp_path: 
         finally:
             if process.poll() is None:
                 process.kill()
+    # Its output is logs only, each line one JSON object (Dramatiq's lines too).
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
+    assert {"beacon.workers", "dramatiq.worker.Worker"} <= {line["logger"] for line in lines}
 
 
 def test_serve_refuses_to_start_naming_an_object_store_that_is_down(tmp_path: Path) -> None:
