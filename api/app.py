@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from api import files, health
-from api.middleware import AccessLog, HttpGuards, Metrics, MetricsMiddleware, RequestId
+from api.middleware import AccessLog, HttpGuards, Metrics, RequestId
 from api.schema import create_schema
 from api.view import BeaconGraphQL
 from domain.bootstrap import Services, StartupFailed, build_services
@@ -79,8 +79,7 @@ def create_app(
             # Outermost: every request's trace starts here (and continues an incoming one).
             Middleware(OpenTelemetryMiddleware),
             Middleware(RequestId),
-            Middleware(AccessLog),
-            Middleware(MetricsMiddleware, metrics=metrics),
+            Middleware(AccessLog, metrics=metrics),
             Middleware(
                 HttpGuards,
                 max_json_bytes=settings.max_request_bytes,

@@ -19,6 +19,7 @@ log = structlog.get_logger("beacon.access")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _PROBES = ("/healthz", "/readyz", "/metrics")
+_ROUTES = ("/graphql", *_PROBES)  # metric labels: other paths count as "other"
 
 
 class RequestId:
@@ -56,11 +57,13 @@ class RequestId:
 
 
 class AccessLog:
-    """One line per HTTP request: method, path, status and duration, with what the request
-    bound on the way (request id, user, organisation, GraphQL operation)."""
+    """One line per HTTP request (method, path, status and duration, with what the request
+    bound on the way: request id, user, organisation, GraphQL operation), and its count and
+    latency in the HTTP metrics by route."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: "Metrics") -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Time `http` scopes (websockets log their operations instead)."""
@@ -81,14 +84,18 @@ class AccessLog:
         finally:
             # Probes and scrapes come every few seconds: only worth a line when debugging.
             level = logging.DEBUG if scope["path"] in _PROBES else logging.INFO
+            seconds = time.perf_counter() - started
             log.log(
                 level,
                 "http request",
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                duration_ms=round(seconds * 1000, 1),
             )
+            route = scope["path"] if scope["path"] in _ROUTES else "other"
+            self.metrics.requests.labels(route, str(status)).inc()
+            self.metrics.latency.labels(route).observe(seconds)
 
 
 class _TooLarge(Exception):
@@ -198,36 +205,3 @@ class Metrics:
         self.latency = Histogram(
             "beacon_http_request_seconds", "HTTP request latency.", ["path"], registry=self.registry
         )
-
-
-class MetricsMiddleware:
-    """Count requests and time them by route path."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Observe `http` scopes."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = (
-            scope["path"]
-            if scope["path"] in ("/graphql", "/healthz", "/readyz", "/metrics")
-            else "other"
-        )
-        status = 500
-        started = time.perf_counter()
-
-        async def observe(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, observe)
-        finally:
-            self.metrics.requests.labels(path, str(status)).inc()
-            self.metrics.latency.labels(path).observe(time.perf_counter() - started)
