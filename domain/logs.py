@@ -25,6 +25,9 @@ LogConfiguration = tuple[LogFormat, str | int]
 _active: LogConfiguration | None = None
 
 
+_LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
 def configure_logging(
     log_format: LogFormat, level: str | int = "INFO", stream: TextIO | None = None
 ) -> None:
@@ -72,6 +75,13 @@ def configure_logging(
     # handler would print the same record again, unstructured).
     root.handlers = [handler]
     root.setLevel(level)
+    # A library that configured its own loggers (uvicorn does, whenever it is run with its
+    # default log_config) would filter or keep their records from the root: undo that.
+    for name in _LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        library.handlers = []
+        library.propagate = True
+        library.setLevel(logging.NOTSET)
     logging.captureWarnings(True)
     # Progress bars are not log lines (the embedding model's "Loading weights" bar would be
     # the one line that is not JSON). Hugging Face's libraries read this when imported, which
