@@ -5,6 +5,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
 
 from domain import errors as domain
 
@@ -56,12 +57,16 @@ def as_graphql_error(error: domain.BeaconError) -> CodedError:
     return CodedError(error.message)
 
 
-def should_mask(error: GraphQLError) -> bool:
-    """Mask everything but validation errors and errors raised on purpose for clients."""
+def is_for_the_client(error: GraphQLError) -> bool:
+    """Parse and validation errors, our limiters, a variable a scalar refused (a DateTime with
+    an impossible offset), and errors raised on purpose: the client's to read, not bugs."""
     original = error.original_error
-    if original is None:  # parse/validation errors and our limiters: readable by design
-        return False
-    return not isinstance(original, CodedError)
+    return original is None or isinstance(original, CodedError | StrawberryInputCoercionError)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask everything but what `is_for_the_client`."""
+    return not is_for_the_client(error)
 
 
 @strawberry.interface(description="Every expected failure of a mutation implements Error.")

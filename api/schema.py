@@ -31,7 +31,7 @@ from api.cost import QueryCost, limit_fragment_spreads
 from api.documents.mutations import DocumentMutation
 from api.documents.queries import DocumentQuery
 from api.documents.subscriptions import DocumentSubscription
-from api.errors import CodedError, should_mask
+from api.errors import is_for_the_client, should_mask
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
 from api.operation_log import OperationLog
@@ -67,7 +67,7 @@ class BeaconSchema(strawberry.Schema):
         request_id = getattr(context, "request_id", "-")
         for error in errors:
             original = error.original_error
-            if original is None or isinstance(original, CodedError):
+            if original is None or is_for_the_client(error):
                 log.info("request %s: %s", request_id, error.message)
             else:
                 log.error(

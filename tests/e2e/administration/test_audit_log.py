@@ -108,3 +108,15 @@ async def test_a_bad_cursor_is_a_clear_error(client: GraphQLClient) -> None:
     admin = await client.sign_up()
     body = await client.execute(AUDIT_LOG, {"after": "nonsense"}, token=admin.access_token)
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_time_no_calendar_has_is_a_readable_error_not_a_masked_one(
+    client: GraphQLClient,
+) -> None:
+    admin = await client.sign_up()
+    body = await client.execute(
+        AUDIT_LOG, {"since": "1367-02-14T09:44:25.000347+00:37:48"}, token=admin.access_token
+    )  # an offset with seconds in it: found by the schema fuzzer
+    [error] = body["errors"]
+    assert "Unexpected error" not in error["message"]
+    assert "DateTime" in error["message"]
