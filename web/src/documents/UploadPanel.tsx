@@ -76,12 +76,13 @@ export function UploadPanel({
         <label className={styles.visibility}>
           Visible to
           <select value={visibility} onChange={(event) => setChosen(event.target.value as Visibility)}>
-            <option value="ORGANIZATION">Organization (everyone)</option>
-            <option value="PRIVATE">Private (you and admins)</option>
+            <option value="ORGANIZATION">Organization</option>
+            <option value="PRIVATE">Private</option>
           </select>
         </label>
         <p id={hintId} className={styles.hint}>
-          PDF, Word, PowerPoint, Excel, HTML, Markdown, CSV or text; several at once.
+          PDF, Word, PowerPoint, Excel, HTML, Markdown, CSV or text; several at once. Organization: every
+          member sees them; private: only you and admins.
         </p>
       </div>
       {items.length > 0 && <UploadList queue={queue} items={items} onShowDocument={onShowDocument} />}
@@ -144,11 +145,7 @@ function UploadStateWords({
     case "uploading":
       return <span>Uploading…</span>;
     case "done":
-      return (
-        <span className={styles.ok}>
-          Uploaded{state.note ? `. ${state.note}` : "; processing follows in the table."}
-        </span>
-      );
+      return <span className={styles.ok}>Uploaded.{state.note ? ` ${state.note}` : ""}</span>;
     case "duplicate":
       return (
         <span>
