@@ -104,13 +104,17 @@ function UploadList({
     <div className={styles.uploads}>
       <div className={styles.uploadsHeader}>
         <h3 className={styles.uploadsTitle}>Uploads</h3>
+        <p className={styles.summary} aria-live="polite">
+          {summary(items)}
+        </p>
         {finished && (
           <button type="button" className="button quiet" onClick={() => queue.clearFinished()}>
             Clear finished
           </button>
         )}
       </div>
-      <ul className={styles.uploadList} aria-live="polite">
+      {/* Focusable so that a long list scrolls from the keyboard too. */}
+      <ul className={styles.uploadList} aria-label="Uploads" tabIndex={0}>
         {items.map((item) => (
           <li key={item.key} className={styles.uploadItem} data-state={item.state.kind}>
             <span className={styles.uploadName}>
@@ -170,4 +174,23 @@ function UploadStateWords({
         </span>
       );
   }
+}
+
+const SUMMARY_WORDS: [Upload["state"]["kind"], string][] = [
+  ["done", "uploaded"],
+  ["duplicate", "already there"],
+  ["uploading", "uploading"],
+  ["waiting", "waiting"],
+  ["refused", "not uploaded"],
+  ["failed", "failed"],
+];
+
+/** "27 files: 5 uploaded, 3 uploading, 19 waiting". */
+function summary(items: readonly Upload[]): string {
+  const counts = SUMMARY_WORDS.map(
+    ([kind, words]) => [items.filter((item) => item.state.kind === kind).length, words] as const,
+  )
+    .filter(([count]) => count > 0)
+    .map(([count, words]) => `${count} ${words}`);
+  return `${items.length} ${items.length === 1 ? "file" : "files"}: ${counts.join(", ")}`;
 }
