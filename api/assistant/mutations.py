@@ -53,7 +53,8 @@ class AssistantMutation:
         return t.AnswerFailed(message="The answer ended early.", code="INCOMPLETE")
 
     @strawberry.mutation(
-        description="Rate one of your answers UP or DOWN (again to change it).",
+        description="Rate one of your answers UP or DOWN (again to change it; no rating "
+        "clears it).",
         extensions=signed_in(),
     )
     async def rate_answer(
@@ -64,13 +65,15 @@ class AssistantMutation:
             feedback = await info.context.services.assistant.rate(
                 info.context.require_principal(),
                 str(input.message_id),
-                Rating[input.rating.name],
+                None if input.rating is None else Rating[input.rating.name],
                 input.comment,
             )
         except errors.NotFound as error:
             return not_found(error)
         except errors.InvalidInput as error:
             return ValidationError(message=error.message, code=error.code, field=error.field)
+        if feedback is None:
+            return t.RatingCleared(message_id=input.message_id)
         return t.RateAnswerSuccess(rating=t.Rating[feedback.rating.name], comment=feedback.comment)
 
 

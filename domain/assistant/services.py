@@ -272,9 +272,10 @@ class AssistantService:
         return grouped
 
     async def rate(
-        self, actor: Principal, message_id: str, rating: Rating, comment: str | None
-    ) -> Feedback:
-        """Rate one of the caller's answers; rating again replaces the earlier rating."""
+        self, actor: Principal, message_id: str, rating: Rating | None, comment: str | None
+    ) -> Feedback | None:
+        """Rate one of the caller's answers; rating again replaces the earlier rating, and no
+        rating clears it (None back)."""
         if comment is not None and len(comment) > 2000:
             raise InvalidInput("comment", "Use at most 2000 characters.")
         try:
@@ -286,12 +287,21 @@ class AssistantService:
         )
         if message is None:
             raise NotFound("No such answer.")
+        if rating is None:
+            await Feedback.filter(message_id=message.id, user_id=actor.user_id).delete()
+            return None
         feedback, _ = await Feedback.update_or_create(
             defaults={"rating": rating, "comment": comment},
             message_id=message.id,
             user_id=actor.user_id,
         )
         return feedback
+
+    async def ratings(self, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, Rating]:
+        """The asker's rating of each answer that has one (for data loaders; only the asker may
+        rate an answer, so an answer has one rating at most)."""
+        rows = await Feedback.filter(message_id__in=message_ids).values("message_id", "rating")
+        return {row["message_id"]: Rating(row["rating"]) for row in rows}
 
     async def usage(
         self, actor: Principal, since: datetime

@@ -233,6 +233,37 @@ async def test_answers_can_be_rated_once_per_user(platform: Platform, tmp_path: 
     assert foreign["data"]["rateAnswer"]["__typename"] == "NotFoundError"
 
 
+async def test_an_answer_shows_its_rating_until_rating_nothing_clears_it(
+    platform: Platform, tmp_path: Path
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    await ingest(platform, admin, tmp_path, "policy.md", POLICY)
+    answer = await ask(platform, admin, "Are receipts required?")
+    reply, conversation = answer["reply"]["id"], answer["conversation"]["id"]
+    rate = """mutation($input: RateAnswerInput!) { rateAnswer(input: $input) { __typename
+      ... on RateAnswerSuccess { rating } ... on RatingCleared { messageId } } }"""
+    read = "query($id: ID!) { conversation(id: $id) { messages { role rating } } }"
+
+    async def ratings() -> list[tuple[str, str | None]]:
+        body = await client.execute(read, {"id": conversation}, token=admin.access_token)
+        assert not body.get("errors"), body
+        return [(m["role"], m["rating"]) for m in body["data"]["conversation"]["messages"]]
+
+    assert await ratings() == [("USER", None), ("ASSISTANT", None)]
+    await client.execute(
+        rate, {"input": {"messageId": reply, "rating": "DOWN"}}, token=admin.access_token
+    )
+    assert await ratings() == [("USER", None), ("ASSISTANT", "DOWN")]
+    cleared = await client.execute(rate, {"input": {"messageId": reply}}, token=admin.access_token)
+    assert cleared["data"]["rateAnswer"] == {"__typename": "RatingCleared", "messageId": reply}
+    assert await ratings() == [("USER", None), ("ASSISTANT", None)]
+    again = await client.execute(
+        rate, {"input": {"messageId": reply, "rating": None}}, token=admin.access_token
+    )
+    assert again["data"]["rateAnswer"]["__typename"] == "RatingCleared"
+
+
 async def test_admins_see_usage_per_user_and_users_may_not(
     platform: Platform, tmp_path: Path
 ) -> None:
