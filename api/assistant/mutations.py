@@ -1,4 +1,4 @@
-"""Assistant mutations: ask (the whole answer at once) and rateAnswer."""
+"""Assistant mutations: ask (the whole answer at once), rateAnswer and renameConversation."""
 
 from typing import Annotated
 
@@ -25,7 +25,7 @@ _FIELD_BY_CODE = {errors.ConversationFull.code: "conversationId"}
 
 @strawberry.type
 class AssistantMutation:
-    """Ask questions and rate answers."""
+    """Ask questions, rate answers and rename conversations."""
 
     @strawberry.mutation(
         description="Ask a question and get the whole cited answer (no websocket needed).",
@@ -75,6 +75,24 @@ class AssistantMutation:
         if feedback is None:
             return t.RatingCleared(message_id=input.message_id)
         return t.RateAnswerSuccess(rating=t.Rating[feedback.rating.name], comment=feedback.comment)
+
+    @strawberry.mutation(
+        description="Rename one of your conversations.",
+        extensions=signed_in(),
+    )
+    async def rename_conversation(
+        self, info: Info, input: Annotated[t.RenameConversationInput, INPUT]
+    ) -> t.RenameConversationResult:
+        """A title of the caller's choosing instead of the first question."""
+        try:
+            renamed = await info.context.services.assistant.rename(
+                info.context.require_principal(), str(input.id), input.title
+            )
+        except errors.NotFound as error:
+            return not_found(error)
+        except errors.InvalidInput as error:
+            return ValidationError(message=error.message, code=error.code, field=error.field)
+        return t.Conversation.from_model(renamed)
 
 
 def _failure(

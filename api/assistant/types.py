@@ -296,6 +296,22 @@ class RateAnswerInput:
     comment: str | None = strawberry.field(default=None, description="Why (optional).")
 
 
+@strawberry.input(description="A new title for one of your conversations.")
+class RenameConversationInput:
+    """renameConversation arguments."""
+
+    id: strawberry.ID = strawberry.field(description="The conversation.")
+    title: str = strawberry.field(description="1 to 200 characters.")
+
+
+RenameConversationResult = Annotated[
+    Conversation | NotFoundError | ValidationError,
+    strawberry.union(
+        "RenameConversationResult", description="The renamed conversation, or why not."
+    ),
+]
+
+
 @strawberry.type(description="Questions and tokens in a period.")
 class UsageFigures:
     """Usage totals."""

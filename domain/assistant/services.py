@@ -245,6 +245,18 @@ class AssistantService:
             id=wanted, user_id=actor.user_id, organization_id=actor.organization_id
         )
 
+    async def rename(self, actor: Principal, conversation_id: str, title: str) -> Conversation:
+        """Give one of the caller's conversations a title of their own (1-200 characters)."""
+        title = title.strip()
+        if not title or len(title) > 200:
+            raise InvalidInput("title", "Give a title of 1 to 200 characters.")
+        found = await self.conversation(actor, conversation_id)
+        if found is None:
+            raise NotFound("No such conversation.")
+        found.title = title
+        await found.save(update_fields=["title"])
+        return found
+
     async def conversations(
         self, actor: Principal, first: int | None, after: str | None
     ) -> Page[Conversation]:

@@ -264,6 +264,43 @@ async def test_an_answer_shows_its_rating_until_rating_nothing_clears_it(
     assert again["data"]["rateAnswer"]["__typename"] == "RatingCleared"
 
 
+async def test_a_conversation_can_be_renamed_by_its_user_only(
+    platform: Platform, tmp_path: Path
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    bob = await client.create_user(admin, "bob@example.com")
+    await ingest(platform, admin, tmp_path, "policy.md", POLICY)
+    conversation = (await ask(platform, admin, "Are receipts required?"))["conversation"]["id"]
+    rename = """mutation($input: RenameConversationInput!) { renameConversation(input: $input) {
+      __typename ... on Conversation { id title } ... on Error { code }
+      ... on ValidationError { field } } }"""
+
+    async def renamed(title: str, account: Account = admin) -> dict[str, Any]:
+        body = await client.execute(
+            rename, {"input": {"id": conversation, "title": title}}, token=account.access_token
+        )
+        assert not body.get("errors"), body
+        return body["data"]["renameConversation"]  # type: ignore[no-any-return]
+
+    assert await renamed("  Receipts  ") == {
+        "__typename": "Conversation",
+        "id": conversation,
+        "title": "Receipts",
+    }
+    listed = await client.execute(
+        "{ conversations { nodes { id title } } }", {}, token=admin.access_token
+    )
+    assert listed["data"]["conversations"]["nodes"] == [{"id": conversation, "title": "Receipts"}]
+    for bad in (" ", "x" * 201):
+        assert await renamed(bad) == {
+            "__typename": "ValidationError",
+            "code": "INVALID_INPUT",
+            "field": "title",
+        }
+    assert (await renamed("Mine now", bob))["__typename"] == "NotFoundError"
+
+
 async def test_admins_see_usage_per_user_and_users_may_not(
     platform: Platform, tmp_path: Path
 ) -> None:
