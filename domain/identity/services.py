@@ -90,9 +90,11 @@ class IdentityService:
         if not self._signup_enabled:
             raise SignUpDisabled()
         await self._throttle.check_sign_up(address)
-        return await self._start_session(
-            await self.create_organization(organization_name, email, password)
-        )
+        user = await self.create_organization(organization_name, email, password)
+        # Signing up signs the new ADMIN in: the users table should not say "never".
+        user.last_login_at = datetime.now(UTC)
+        await user.save(update_fields=["last_login_at"])
+        return await self._start_session(user)
 
     async def create_organization(self, organization_name: str, email: str, password: str) -> User:
         """An organisation and its first ADMIN (also for operators when sign-up is off)."""

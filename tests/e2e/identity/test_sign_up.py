@@ -21,6 +21,12 @@ async def test_sign_up_creates_an_organisation_and_its_first_admin(client: Graph
     assert payload["accessToken"] and payload["refreshToken"].startswith("rt_")
 
 
+async def test_signing_up_counts_as_the_admins_first_sign_in(client: GraphQLClient) -> None:
+    session = await client.sign_up("ada@example.com")
+    me = await client.execute("{ me { lastLoginAt } }", token=session.access_token)
+    assert me["data"]["me"]["lastLoginAt"] is not None
+
+
 async def test_an_address_on_an_active_directory_domain_can_sign_up(client: GraphQLClient) -> None:
     body = await client.execute(SIGN_UP, sign_up_input(email="ada@corp.local"))
     assert body["data"]["signUp"]["user"]["email"] == "ada@corp.local"
