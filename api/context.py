@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
@@ -21,6 +22,8 @@ class Context:
     services: Services
     request_id: str
     loaders: Any
+    # HTTP only: the response the resolvers add headers to (the refresh-token cookie).
+    response: Response | None = None
     principal: Principal | None = None
     auth_error: str | None = None
     bearer_token: str | None = None  # websockets check it again before every operation

@@ -79,6 +79,7 @@ class BeaconGraphQL(GraphQL[Context, None]):
             services=self._services,
             request_id=request.scope.get("state", {}).get("request_id", "-"),
             loaders=build_loaders(self._services),
+            response=response if isinstance(response, Response) else None,
         )
         if isinstance(request, Request):
             header = request.headers.get("authorization")

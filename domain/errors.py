@@ -9,6 +9,8 @@ BeaconError                    every expected failure; carries a stable `code`
 ├── AuthenticationFailed       who you are could not be established
 │   ├── InvalidCredentials     wrong email or password (indistinguishable)
 │   ├── InvalidToken           expired, malformed, revoked or of the wrong kind
+│   │   ├── AccountDeactivated  a refresh token of a user an ADMIN deactivated
+│   │   └── MissingToken       no refresh token was sent at all
 │   └── RefreshTokenReused     a used refresh token came back; its family is revoked
 ├── PermissionDenied           known caller, not allowed
 ├── SignUpDisabled
@@ -105,6 +107,21 @@ class InvalidToken(AuthenticationFailed):
     """A token that is expired, malformed, revoked or of the wrong kind."""
 
     code = "INVALID_TOKEN"
+
+
+class AccountDeactivated(InvalidToken):
+    """A refresh token of a deactivated user: its holder is told why the session ended."""
+
+    code = "ACCOUNT_DEACTIVATED"
+
+    def __init__(self) -> None:
+        super().__init__("Your account was deactivated; ask an administrator to reactivate it.")
+
+
+class MissingToken(InvalidToken):
+    """A refresh without any token to refresh (a browser whose session cookie is gone)."""
+
+    code = "REFRESH_TOKEN_MISSING"
 
 
 class RefreshTokenReused(AuthenticationFailed):

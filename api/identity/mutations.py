@@ -6,16 +6,25 @@ import strawberry
 
 from api.context import Info
 from api.errors import as_graphql_error, not_found, too_many_attempts, validation_error
+from api.identity import cookies
 from api.identity import types as t
 from api.permissions import admin_only, signed_in
 from domain import errors
 from domain.identity.models import Role
+from domain.identity.services import Session
 
 INPUT = strawberry.argument(description="The operation's input.")
 
 
 def _auth_failure(error: errors.AuthenticationFailed) -> t.InvalidCredentials:
     return t.InvalidCredentials(message=error.message, code=error.code)
+
+
+def _payload(info: Info, session: Session, in_cookie: bool) -> t.AuthPayload:
+    """The session for the client: its refresh token in the body, or in the cookie."""
+    if in_cookie:
+        cookies.keep_refresh_token(info, session.refresh_token)
+    return t.AuthPayload.from_session(session, token_in_cookie=in_cookie)
 
 
 @strawberry.type
@@ -28,6 +37,7 @@ class IdentityMutation:
     )
     async def sign_up(self, info: Info, input: Annotated[t.SignUpInput, INPUT]) -> t.SignUpResult:
         """Self-service sign-up (can be disabled)."""
+        in_cookie = cookies.wants_cookie(info, input.refresh_token_in_cookie)
         try:
             session = await info.context.services.identity.sign_up(
                 input.organization_name, input.email, input.password, info.context.client_address
@@ -40,11 +50,12 @@ class IdentityMutation:
             return t.EmailAlreadyRegistered(message=error.message, code=error.code)
         except errors.SignUpDisabled as error:
             return t.SignUpDisabled(message=error.message, code=error.code)
-        return t.AuthPayload.from_session(session)
+        return _payload(info, session, in_cookie)
 
     @strawberry.mutation(description="Exchange email and password for tokens.")
     async def login(self, info: Info, input: Annotated[t.LoginInput, INPUT]) -> t.LoginResult:
         """Throttled per account and per client address."""
+        in_cookie = cookies.wants_cookie(info, input.refresh_token_in_cookie)
         try:
             session = await info.context.services.identity.login(
                 input.email, input.password, info.context.client_address
@@ -53,26 +64,44 @@ class IdentityMutation:
             return _auth_failure(error)
         except errors.RateLimited as error:
             return too_many_attempts(error)
-        return t.AuthPayload.from_session(session)
+        return _payload(info, session, in_cookie)
 
-    @strawberry.mutation(description="Rotate a refresh token; a reused one revokes its family.")
+    @strawberry.mutation(
+        description="Rotate a refresh token (from the input, or else the beacon_refresh "
+        "cookie); a reused one revokes its family."
+    )
     async def refresh_token(
         self, info: Info, input: Annotated[t.RefreshTokenInput, INPUT]
     ) -> t.RefreshTokenResult:
-        """New tokens for a refresh token."""
+        """New tokens for a refresh token. A cookie that fails is cleared: the browser keeps
+        no token that can never work again."""
+        in_cookie = cookies.wants_cookie(info, input.refresh_token_in_cookie)
+        token = input.refresh_token
+        if token is None:
+            token = cookies.sent_refresh_token(info)
+            in_cookie = in_cookie or token is not None
         try:
-            session = await info.context.services.identity.refresh(input.refresh_token)
+            if token is None:
+                raise errors.MissingToken(
+                    "No refresh token: send refreshToken, or sign in with refreshTokenInCookie "
+                    f"so that the {cookies.REFRESH_COOKIE} cookie carries it."
+                )
+            session = await info.context.services.identity.refresh(token)
         except errors.AuthenticationFailed as error:
+            if in_cookie:
+                cookies.forget_refresh_token(info)
             return t.InvalidRefreshToken(message=error.message, code=error.code)
-        return t.AuthPayload.from_session(session)
+        return _payload(info, session, in_cookie)
 
     @strawberry.mutation(
-        description="End every session of the caller (all refresh and access tokens).",
+        description="End every session of the caller (all refresh and access tokens) and "
+        "clear the beacon_refresh cookie.",
         extensions=signed_in(),
     )
     async def logout(self, info: Info) -> t.LogoutResult:
         """Sign out everywhere."""
         count = await info.context.services.identity.logout(info.context.require_principal())
+        cookies.forget_refresh_token(info)
         return t.LogoutSuccess(revoked_sessions=count)
 
     @strawberry.mutation(
@@ -84,6 +113,7 @@ class IdentityMutation:
         self, info: Info, input: Annotated[t.ChangePasswordInput, INPUT]
     ) -> t.ChangePasswordResult:
         """Needs the current password."""
+        in_cookie = cookies.wants_cookie(info, input.refresh_token_in_cookie)
         try:
             session = await info.context.services.identity.change_password(
                 info.context.require_principal(), input.current_password, input.new_password
@@ -94,7 +124,7 @@ class IdentityMutation:
             return too_many_attempts(error)
         except errors.InvalidInput as error:
             return validation_error(error)
-        return t.AuthPayload.from_session(session)
+        return _payload(info, session, in_cookie)
 
     @strawberry.mutation(
         description="Add a user to the caller's organisation.", extensions=admin_only()

@@ -132,16 +132,20 @@ class AuthPayload:
 
     access_token: str = strawberry.field(description="Send as `Authorization: Bearer ...`.")
     access_token_expires_at: datetime = strawberry.field(description="Refresh before this.")
-    refresh_token: str = strawberry.field(description="Single use; exchange with refreshToken.")
+    refresh_token: str | None = strawberry.field(
+        description="Single use; exchange with refreshToken. Null when refreshTokenInCookie "
+        "put it in the beacon_refresh cookie."
+    )
     user: User = strawberry.field(description="The signed-in user.")
 
     @classmethod
-    def from_session(cls, session: Session) -> "AuthPayload":
-        """From the domain session."""
+    def from_session(cls, session: Session, *, token_in_cookie: bool = False) -> "AuthPayload":
+        """From the domain session; the refresh token stays out of the body when a cookie
+        carries it."""
         return cls(
             access_token=session.access_token,
             access_token_expires_at=session.access_token_expires_at,
-            refresh_token=session.refresh_token,
+            refresh_token=None if token_in_cookie else session.refresh_token,
             user=User.from_model(session.user, is_session_owner=True),
         )
 
@@ -173,7 +177,11 @@ class LastActiveAdmin(Error):
     """Maps `domain.errors.LastActiveAdmin`."""
 
 
-@strawberry.type(description="The refresh token is unknown, expired, revoked or was reused.")
+@strawberry.type(
+    description="The refresh token was refused; `code` says why: INVALID_TOKEN (unknown, "
+    "expired or revoked), REFRESH_TOKEN_REUSED (its family is now revoked), "
+    "REFRESH_TOKEN_MISSING (none sent), ACCOUNT_DEACTIVATED (an ADMIN deactivated the account)."
+)
 class InvalidRefreshToken(Error):
     """Refresh failed; sign in again."""
 
@@ -220,6 +228,15 @@ ChangePasswordResult = Annotated[
 ]
 
 
+def _in_cookie(also: str = "") -> bool:
+    """The input flag that keeps a browser's refresh token out of reach of its scripts."""
+    return strawberry.field(  # type: ignore[no-any-return]
+        default=False,
+        description="Browsers: put the refresh token in the httpOnly beacon_refresh cookie "
+        "(Path=/graphql, SameSite=Strict) and leave AuthPayload.refreshToken null." + also,
+    )
+
+
 @strawberry.input(description="A new organisation and its first administrator.")
 class SignUpInput:
     """signUp arguments."""
@@ -227,6 +244,7 @@ class SignUpInput:
     organization_name: str = strawberry.field(description="1-200 characters.")
     email: str = strawberry.field(description="Becomes the ADMIN's sign-in address.")
     password: str = strawberry.field(description="12 characters at least, 72 bytes at most.")
+    refresh_token_in_cookie: bool = _in_cookie()
 
 
 @strawberry.input(description="Credentials.")
@@ -235,13 +253,18 @@ class LoginInput:
 
     email: str = strawberry.field(description="Sign-in address (case does not matter).")
     password: str = strawberry.field(description="The account's password.")
+    refresh_token_in_cookie: bool = _in_cookie()
 
 
 @strawberry.input(description="A refresh token from a previous AuthPayload.")
 class RefreshTokenInput:
     """refreshToken arguments."""
 
-    refresh_token: str = strawberry.field(description="From the last AuthPayload.")
+    refresh_token: str | None = strawberry.field(
+        default=None,
+        description="From the last AuthPayload; left out: the beacon_refresh cookie's.",
+    )
+    refresh_token_in_cookie: bool = _in_cookie(" A refresh that used the cookie always does.")
 
 
 @strawberry.input(description="A user for the caller's organisation.")
@@ -267,3 +290,4 @@ class ChangePasswordInput:
 
     current_password: str = strawberry.field(description="Proves it is really the caller.")
     new_password: str = strawberry.field(description="12 characters at least, 72 bytes at most.")
+    refresh_token_in_cookie: bool = _in_cookie()

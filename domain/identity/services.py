@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from domain.audit import log as audit
 from domain.errors import (
+    AccountDeactivated,
     EmailAlreadyRegistered,
     InvalidCredentials,
     InvalidInput,
@@ -157,7 +158,14 @@ class IdentityService:
         access token of its user (see `_revoke_family`)."""
         now = datetime.now(UTC)
         token = await RefreshToken.get_or_none(token_hash=hash_refresh_token(raw_token))
-        if token is None or token.revoked_at is not None:
+        if token is None:
+            raise InvalidToken("The refresh token is not valid.")
+        # Before the revocation check: deactivation revokes every token, and the holder of
+        # one of them (the user themself) is told why their session ended. An unknown token
+        # learns nothing.
+        if not await User.filter(id=token.user_id, is_active=True).exists():
+            raise AccountDeactivated()
+        if token.revoked_at is not None:
             raise InvalidToken("The refresh token is not valid.")
         async with in_transaction():
             # Marking the old token used and storing its successor commit together, and the
@@ -172,8 +180,8 @@ class IdentityService:
                 if token.expires_at <= now:
                     raise InvalidToken("The refresh token has expired.")
                 user = await User.get(id=token.user_id)
-                if not user.is_active:
-                    raise InvalidToken("The account is disabled.")
+                if not user.is_active:  # deactivated since the check above
+                    raise AccountDeactivated()
                 # Read inside the transaction: a loser bumps `token_version` only after this
                 # commits, so the winner's access token carries the version that the bump ends.
                 return await self._start_session(user, family=token.family)

@@ -331,3 +331,21 @@ async def test_a_cookie_on_the_handshake_never_authenticates_the_connection(
     ) as ws:
         await send(ws, {"type": "connection_init", "payload": {}})
         assert await close_code(ws) == 4403
+
+
+async def test_a_sign_in_over_a_websocket_cannot_ask_for_the_refresh_cookie(
+    server: LiveServer, token: str
+) -> None:
+    """Its answer could set no cookie: the request is refused before a session starts, with
+    a reason, rather than handing out a refresh token nobody receives."""
+    login = (
+        'mutation { login(input: {email: "ws@example.com", password: "' + PASSWORD + '", '
+        "refreshTokenInCookie: true}) { __typename } }"
+    )
+    async with signed_in(server, token) as ws:
+        await send(ws, {"id": "1", "type": "subscribe", "payload": {"query": login}})
+        message = await receive(ws)
+    assert message["type"] == "next", message
+    error = message["payload"]["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "websocket cannot set cookies" in error["message"]

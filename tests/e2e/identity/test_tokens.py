@@ -236,8 +236,9 @@ async def test_a_malformed_authorization_header_says_how_to_send_it(
         "access_token={token}",
         "token={token}",
         "refresh_token={refresh}",
+        "beacon_refresh={refresh}",
     ],
-    ids=["authorization", "access_token", "token", "refresh_token"],
+    ids=["authorization", "access_token", "token", "refresh_token", "beacon_refresh"],
 )
 async def test_no_cookie_ever_authenticates_a_request(client: GraphQLClient, cookie: str) -> None:
     """Only `Authorization: Bearer` does, so a cross-site form post never carries a session."""
