@@ -15,6 +15,13 @@ from domain.identity import organizations
 class IdentityQuery:
     """Who am I, and who else is in my organisation."""
 
+    @strawberry.field(
+        description="Whether signUp is open (public: the sign-in page offers it when true)."
+    )
+    def sign_up_enabled(self, info: Info) -> bool:
+        """Nothing secret: signUp itself answers SignUpDisabled when it is off."""
+        return info.context.services.identity.sign_up_enabled
+
     @strawberry.field(description="The signed-in user.", extensions=signed_in())
     async def me(self, info: Info) -> User:
         """The caller's own account."""

@@ -77,6 +77,11 @@ class IdentityService:
         self._session_events = session_events
         self._pending: set[asyncio.Task[None]] = set()  # held until done (asyncio keeps weak refs)
 
+    @property
+    def sign_up_enabled(self) -> bool:
+        """Whether anyone may create an organisation (the sign-in page offers it then)."""
+        return self._signup_enabled
+
     async def sign_up(
         self, organization_name: str, email: str, password: str, address: str | None = None
     ) -> Session:

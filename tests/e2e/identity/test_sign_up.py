@@ -91,6 +91,11 @@ async def test_create_user_refuses_a_duplicate_email_from_another_organisation(
     assert body["data"]["createUser"]["__typename"] == "EmailAlreadyRegistered"
 
 
+async def test_anyone_can_ask_whether_sign_up_is_open(client: GraphQLClient) -> None:
+    body = await client.execute("{ signUpEnabled }")
+    assert body == {"data": {"signUpEnabled": True}}
+
+
 async def test_sign_up_can_be_disabled(settings, services) -> None:  # type: ignore[no-untyped-def]
     import httpx
 
@@ -103,4 +108,6 @@ async def test_sign_up_can_be_disabled(settings, services) -> None:  # type: ign
         transport=httpx.ASGITransport(app=app), base_url="http://beacon.test"
     ) as http:
         body = await GraphQLClient(http).execute(SIGN_UP, sign_up_input())
+        asked = await GraphQLClient(http).execute("{ signUpEnabled }")
     assert body["data"]["signUp"]["__typename"] == "SignUpDisabled"
+    assert asked == {"data": {"signUpEnabled": False}}
