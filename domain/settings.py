@@ -82,6 +82,11 @@ class Settings(BaseSettings):
         description="Where clients reach the API (e.g. https://beacon.example.com); makes "
         "download links absolute. Unset: links are relative to the API's origin.",
     )
+    web_dist: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "web" / "dist",
+        description="The built web app served at / (and GraphiQL at GET /graphql); default: "
+        "web/dist of this source tree.",
+    )
     download_url_ttl_seconds: int = Field(
         default=300, ge=10, le=24 * 3600, description="How long a signed download link works."
     )

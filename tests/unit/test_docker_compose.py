@@ -306,13 +306,50 @@ def test_the_image_checks_its_health_on_healthz_without_curl(
     assert "http://127.0.0.1:8000/healthz" in healthcheck
 
 
+def _stages(dockerfile: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The instructions of each build stage, in order (each starts with its FROM)."""
+    stages: list[list[tuple[str, str]]] = []
+    for keyword, arguments in dockerfile:
+        if keyword == "FROM":
+            stages.append([])
+        if stages:
+            stages[-1].append((keyword, arguments))
+    return stages
+
+
 def test_the_image_serves_the_api_by_default(dockerfile: list[tuple[str, str]]) -> None:
-    assert _instruction(dockerfile, "FROM")[0].startswith("python:3.11-slim")
+    assert _instruction(_stages(dockerfile)[-1], "FROM")[0].startswith("python:3.11-slim")
     command = json.loads(_instruction(dockerfile, "CMD")[-1])
     assert command[:2] == ["beacon", "serve"]
     assert command[command.index("--port") + 1] == "8000"
     # Loopback inside a container is unreachable from the published port.
     assert command[command.index("--host") + 1] not in ("127.0.0.1", "localhost")
+
+
+def test_the_web_app_is_built_in_a_node_stage_and_served_from_the_image(
+    dockerfile: list[tuple[str, str]],
+) -> None:
+    *builders, final = _stages(dockerfile)
+    (web,) = [stage for stage in builders if stage[0][1].lower() == "node:20-slim as web"]
+    runs = _instruction(web, "RUN")
+    assert any(re.search(r"\bnpm ci\b", run) for run in runs)
+    assert runs[-1] == "npm run build"
+    workdir = _instruction(web, "WORKDIR")[-1]
+    copies = [shlex.split(copy) for copy in _instruction(web, "COPY")]
+    # The operations are typed from the schema, one level above the app (../schema.graphql).
+    assert ["schema.graphql", str(Path(workdir).parent / "schema.graphql")] in copies
+    # Sources only: a host's node_modules or dist never reaches the stage.
+    assert all(not source.rstrip("/").endswith("web") for copy in copies for source in copy[:-1])
+    (shipped,) = [c for c in _instruction(final, "COPY") if c.startswith("--from=web ")]
+    source, destination = shlex.split(shipped)[1:]
+    assert source == f"{workdir}/dist"
+    variables = dict(
+        pair.partition("=")[::2]
+        for arguments in _instruction(final, "ENV")
+        for pair in shlex.split(arguments)
+    )
+    assert variables["BEACON_WEB_DIST"] == destination
+    assert "web_dist" in Settings.model_fields  # BEACON_WEB_DIST is a setting
 
 
 OBSERVABILITY = ("prometheus", "grafana")

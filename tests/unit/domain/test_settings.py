@@ -86,3 +86,9 @@ def test_trusted_proxies_are_addresses_or_networks() -> None:
     assert Settings(forwarded_allow_ips="").forwarded_allow_ips is None
     with pytest.raises(ValidationError, match=r"not an IP address or network: 'proxy\.local'"):
         Settings(forwarded_allow_ips="10.0.0.1,proxy.local")
+
+
+def test_the_web_app_is_served_from_the_source_trees_build_unless_told() -> None:
+    source_tree = Path(__file__).resolve().parents[3]
+    assert Settings().web_dist == source_tree / "web" / "dist"
+    assert Settings(web_dist=Path("/srv/web")).web_dist == Path("/srv/web")
