@@ -58,17 +58,17 @@ export function DocumentTable({
           {actionError}
         </p>
       )}
-      <div className="table-wrap">
+      <div className={`table-wrap ${styles.tableWrap}`}>
         <table className={styles.table} aria-busy={busy || undefined}>
           <caption className="visually-hidden">Documents, newest first</caption>
           <thead>
             <tr>
               <th scope="col">Title</th>
+              <th scope="col">Status</th>
               <th scope="col">Type</th>
               <th scope="col">Size</th>
               <th scope="col">Visibility</th>
               <th scope="col">Uploaded by</th>
-              <th scope="col">Status</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -86,14 +86,14 @@ export function DocumentTable({
                   <span className={styles.titleText}>{row.title}</span>
                   {row.filename !== row.title && <span className={styles.filename}>{row.filename}</span>}
                 </td>
+                <td className={styles.status}>
+                  <Status row={row} />
+                </td>
                 <td>{typeName(row.contentType)}</td>
                 <td className={styles.nowrap}>{humanSize(row.sizeBytes)}</td>
                 <td>{VISIBILITY_WORDS[row.visibility]}</td>
                 <td className={styles.uploader}>
                   {row.uploadedBy.id === userId ? "You" : (row.uploadedBy.email ?? "Another member")}
-                </td>
-                <td className={styles.status}>
-                  <Status row={row} />
                 </td>
                 <td className={styles.actions}>
                   {admin && (

@@ -27,6 +27,10 @@ const PAGE_SIZE = 25;
 const SEARCH_DELAY_MS = 300;
 const UPLOADS_AT_ONCE = 3;
 const HIGHLIGHT_MS = 4000;
+// Beacon caps the operations in flight on one socket (BEACON_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+// 20 by default) and refuses the rest: the page follows the newest unfinished documents up to
+// half of that, and the next ones as those finish.
+const FOLLOWED_AT_ONCE = 10;
 
 type Rows = DocumentList<DocumentRow>;
 
@@ -166,7 +170,7 @@ export function DocumentsPage() {
   }, [highlight]);
 
   const filtered = status !== null || title !== "";
-  const following = list.rows.filter((row) => !isFinal(row.status));
+  const following = list.rows.filter((row) => !isFinal(row.status)).slice(0, FOLLOWED_AT_ONCE);
 
   return (
     <section className="page">

@@ -76,12 +76,13 @@ export function UploadPanel({
         <label className={styles.visibility}>
           Visible to
           <select value={visibility} onChange={(event) => setChosen(event.target.value as Visibility)}>
-            <option value="ORGANIZATION">Organization (everyone)</option>
-            <option value="PRIVATE">Private (you and admins)</option>
+            <option value="ORGANIZATION">Organization</option>
+            <option value="PRIVATE">Private</option>
           </select>
         </label>
         <p id={hintId} className={styles.hint}>
-          PDF, Word, PowerPoint, Excel, HTML, Markdown, CSV or text; several at once.
+          PDF, Word, PowerPoint, Excel, HTML, Markdown, CSV or text; several at once. Organization: every
+          member sees them; private: only you and admins.
         </p>
       </div>
       {items.length > 0 && <UploadList queue={queue} items={items} onShowDocument={onShowDocument} />}
@@ -103,13 +104,17 @@ function UploadList({
     <div className={styles.uploads}>
       <div className={styles.uploadsHeader}>
         <h3 className={styles.uploadsTitle}>Uploads</h3>
+        <p className={styles.summary} aria-live="polite">
+          {summary(items)}
+        </p>
         {finished && (
           <button type="button" className="button quiet" onClick={() => queue.clearFinished()}>
             Clear finished
           </button>
         )}
       </div>
-      <ul className={styles.uploadList} aria-live="polite">
+      {/* Focusable so that a long list scrolls from the keyboard too. */}
+      <ul className={styles.uploadList} aria-label="Uploads" tabIndex={0}>
         {items.map((item) => (
           <li key={item.key} className={styles.uploadItem} data-state={item.state.kind}>
             <span className={styles.uploadName}>
@@ -144,11 +149,7 @@ function UploadStateWords({
     case "uploading":
       return <span>Uploading…</span>;
     case "done":
-      return (
-        <span className={styles.ok}>
-          Uploaded{state.note ? `. ${state.note}` : "; processing follows in the table."}
-        </span>
-      );
+      return <span className={styles.ok}>Uploaded.{state.note ? ` ${state.note}` : ""}</span>;
     case "duplicate":
       return (
         <span>
@@ -173,4 +174,23 @@ function UploadStateWords({
         </span>
       );
   }
+}
+
+const SUMMARY_WORDS: [Upload["state"]["kind"], string][] = [
+  ["done", "uploaded"],
+  ["duplicate", "already there"],
+  ["uploading", "uploading"],
+  ["waiting", "waiting"],
+  ["refused", "not uploaded"],
+  ["failed", "failed"],
+];
+
+/** "27 files: 5 uploaded, 3 uploading, 19 waiting". */
+function summary(items: readonly Upload[]): string {
+  const counts = SUMMARY_WORDS.map(
+    ([kind, words]) => [items.filter((item) => item.state.kind === kind).length, words] as const,
+  )
+    .filter(([count]) => count > 0)
+    .map(([count, words]) => `${count} ${words}`);
+  return `${items.length} ${items.length === 1 ? "file" : "files"}: ${counts.join(", ")}`;
 }
