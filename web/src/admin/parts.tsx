@@ -1,0 +1,66 @@
+// Small pieces every admin tab uses.
+
+import { useEffect, useState } from "react";
+import type { CombinedError } from "urql";
+
+import { formatDateTime, relativeTime } from "./format";
+import styles from "./Admin.module.css";
+
+/** A moment in words ("3 minutes ago"), the exact time on hover and for machines. */
+export function When({ iso, now }: { iso: string; now: Date }) {
+  return (
+    <time dateTime={iso} title={formatDateTime(iso)}>
+      {relativeTime(iso, now)}
+    </time>
+  );
+}
+
+export function errorWords(error: CombinedError): string {
+  if (error.networkError) return "Beacon cannot be reached. Check your connection and try again.";
+  return error.graphQLErrors[0]?.message ?? error.message;
+}
+
+export function QueryError({ error, what }: { error: CombinedError; what: string }) {
+  return (
+    <p className="error" role="alert">
+      Could not load {what}: {errorWords(error)}
+    </p>
+  );
+}
+
+export function LoadMore({
+  hasMore,
+  fetching,
+  onLoad,
+  what,
+}: {
+  hasMore: boolean;
+  fetching: boolean;
+  onLoad: () => void;
+  what: string;
+}) {
+  if (fetching)
+    return (
+      <p className={styles.more} role="status">
+        Loading {what}…
+      </p>
+    );
+  if (!hasMore) return null;
+  return (
+    <p className={styles.more}>
+      <button type="button" className="button" onClick={onLoad}>
+        Load more
+      </button>
+    </p>
+  );
+}
+
+/** The time now, moving on every half minute so "3 minutes ago" stays right. */
+export function useNow(): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
