@@ -35,8 +35,9 @@ APP_POLICY = (
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 # GraphiQL's dialogs (Radix, through react-remove-scroll) insert a <style> element at run
-# time, which a style-src without 'unsafe-inline' blocks. Inline styles cannot run scripts,
-# and only the explorer's page gets this; the app's keeps the strict policy.
+# time, which a style-src without 'unsafe-inline' blocks (Chromium reports the violation when
+# its settings or shortcuts dialog opens). Inline styles cannot run scripts, and only the
+# explorer's page gets this; the app's keeps the strict policy.
 GRAPHIQL_POLICY = APP_POLICY.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';")
 
 _HARDENING = {"x-content-type-options": "nosniff", "referrer-policy": "same-origin"}

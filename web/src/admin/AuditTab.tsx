@@ -14,7 +14,7 @@ import {
 } from "./filters";
 import { detailsWords } from "./format";
 import { AuditActorsQuery, AuditLogQuery } from "./operations";
-import { LoadMore, QueryError, When, useNow } from "./parts";
+import { LoadMore, QueryError, TableWrap, When, useNow } from "./parts";
 import { useConnection } from "./useConnection";
 import styles from "./Admin.module.css";
 
@@ -91,7 +91,7 @@ export function AuditTab() {
           Loading the audit log…
         </p>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Audit log">
           <table>
             <caption className="visually-hidden">Audit log, newest first</caption>
             <thead>
@@ -151,7 +151,7 @@ export function AuditTab() {
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <LoadMore
         hasMore={log.hasMore}

@@ -5,7 +5,7 @@ import { useMemo, useState } from "react";
 import { type RatingFilter, ratingLabel } from "./filters";
 import { excerpt } from "./format";
 import { FeedbackQuery } from "./operations";
-import { LoadMore, QueryError, When, useNow } from "./parts";
+import { LoadMore, QueryError, TableWrap, When, useNow } from "./parts";
 import { useConnection } from "./useConnection";
 import styles from "./Admin.module.css";
 
@@ -40,7 +40,7 @@ export function FeedbackTab() {
           Loading feedback…
         </p>
       ) : (
-        <div className="table-wrap">
+        <TableWrap label="Rated answers">
           <table>
             <caption className="visually-hidden">Rated answers, newest first</caption>
             <thead>
@@ -86,7 +86,7 @@ export function FeedbackTab() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <LoadMore
         hasMore={feedback.hasMore}

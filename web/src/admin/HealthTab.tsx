@@ -5,7 +5,7 @@ import { useQuery } from "urql";
 
 import { formatCount, plural } from "./format";
 import { IndexHealthQuery } from "./operations";
-import { errorWords } from "./parts";
+import { TableWrap, errorWords } from "./parts";
 import styles from "./Admin.module.css";
 
 const STATUS_WORDS: Record<string, string> = {
@@ -125,7 +125,7 @@ export function HealthTab() {
             </li>
           </ul>
           <h3 className={styles.sectionTitle}>Documents by status</h3>
-          <div className={`table-wrap ${styles.fit}`}>
+          <TableWrap label="Documents by status" className={styles.fit}>
             <table>
               <caption className="visually-hidden">Documents by status</caption>
               <thead>
@@ -145,7 +145,7 @@ export function HealthTab() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
     </>

@@ -83,10 +83,10 @@ function SettingsForm({ settings }: { settings: Settings }) {
       </label>
       <p id="prompt-hint" className="hint">
         {settings.systemPrompt === null
-          ? "Beacon's own instructions are in use."
-          : `Version ${settings.promptVersion} is in use.`}{" "}
-        Leave it empty to use Beacon's own. Beacon's rules for treating documents as untrusted data always
-        follow it. {prompt.length.toLocaleString()} of {MAX_PROMPT.toLocaleString()} characters.
+          ? "Beacon's own instructions are in use; write yours here to replace them."
+          : `Your instructions, version ${settings.promptVersion}, are in use; empty the box to go back to Beacon's own.`}{" "}
+        Beacon's rules for treating documents as untrusted data always apply. {prompt.length.toLocaleString()}{" "}
+        of {MAX_PROMPT.toLocaleString()} characters.
       </p>
       <label>
         Sources per answer

@@ -6,7 +6,7 @@ import { useQuery } from "urql";
 import { PERIODS, type Period, isPeriod, periodStart } from "./filters";
 import { formatCount, formatDateTime } from "./format";
 import { UsageQuery } from "./operations";
-import { QueryError } from "./parts";
+import { QueryError, TableWrap } from "./parts";
 import styles from "./Admin.module.css";
 
 export function UsageTab() {
@@ -56,7 +56,7 @@ export function UsageTab() {
             <Figure label="Tokens in all" value={usage.promptTokens + usage.completionTokens} />
           </dl>
           <h3 className={styles.sectionTitle}>Per person</h3>
-          <div className="table-wrap">
+          <TableWrap label="Usage per person">
             <table>
               <caption className="visually-hidden">Usage per person, most tokens first</caption>
               <thead>
@@ -95,7 +95,7 @@ export function UsageTab() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </>
       )}
     </>

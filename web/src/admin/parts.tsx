@@ -1,6 +1,6 @@
 // Small pieces every admin tab uses.
 
-import { useEffect, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import type { CombinedError } from "urql";
 
 import { formatDateTime, relativeTime } from "./format";
@@ -63,4 +63,29 @@ export function useNow(): Date {
     return () => clearInterval(timer);
   }, []);
   return now;
+}
+
+/**
+ * A table's scrolling box. On a small screen it scrolls sideways, so a keyboard must be able to
+ * reach it: it is a named, focusable region (tables with their own controls need not be).
+ */
+export function TableWrap({
+  label,
+  className,
+  children,
+}: {
+  label: string;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div
+      className={className ? `table-wrap ${className}` : "table-wrap"}
+      role="region"
+      aria-label={label}
+      tabIndex={0}
+    >
+      {children}
+    </div>
+  );
 }

@@ -60,26 +60,20 @@ export function useConnection<Data, Variables extends AnyVariables & { after?: s
       const pageKey = `${key}|${after ?? ""}`;
       return pipe(
         client.query(query, { ...vars, first: PAGE_SIZE, after } as unknown as Variables),
-        subscribe((result) => setResults((previous) => ({ ...previous, [pageKey]: result }))),
+        subscribe((result) =>
+          setResults((previous) => {
+            // Pages of earlier filters are dropped: going back to one asks again.
+            const kept = Object.entries(previous).filter(([known]) => known.startsWith(`${key}|`));
+            return { ...Object.fromEntries(kept), [pageKey]: result };
+          }),
+        ),
       );
     });
     return () => subscriptions.forEach((subscription) => subscription.unsubscribe());
   }, [client, query, key, listKey]);
 
   const pages = list.map((after) => results[`${key}|${after ?? ""}`]);
-  const nodes: Node[] = [];
-  let error: CombinedError | null = null;
-  let last: Page<Node> | null = null;
-  for (const result of pages) {
-    if (!result) break;
-    if (result.error && !error) error = result.error;
-    if (!result.data) break;
-    last = select(result.data);
-    nodes.push(...last.nodes);
-  }
-  const fetching = pages.some((result) => result === undefined);
-  const endCursor = last?.pageInfo.endCursor ?? null;
-  const hasMore = !fetching && !!last?.pageInfo.hasNextPage && endCursor !== null;
+  const { nodes, error, fetching, endCursor, hasMore } = combinePages(pages, select);
 
   return {
     nodes,
@@ -92,4 +86,46 @@ export function useConnection<Data, Variables extends AnyVariables & { after?: s
       setCursors({ key, list: [...list, endCursor] });
     },
   };
+}
+
+interface PageResult<Data> {
+  data?: Data;
+  error?: CombinedError;
+}
+
+/**
+ * The loaded pages as one list: the nodes of every page up to the first that has not arrived,
+ * the first error, and where the next page starts. `undefined` is a page still on its way.
+ */
+export function combinePages<Data, Node>(
+  pages: readonly (PageResult<Data> | undefined)[],
+  select: (data: Data) => Page<Node>,
+): {
+  nodes: Node[];
+  error: CombinedError | null;
+  fetching: boolean;
+  endCursor: string | null;
+  hasMore: boolean;
+} {
+  const nodes: Node[] = [];
+  let error: CombinedError | null = null;
+  let last: Page<Node> | null = null;
+  let complete = true;
+  for (const result of pages) {
+    if (!result) {
+      complete = false;
+      break;
+    }
+    if (result.error && !error) error = result.error;
+    if (!result.data) {
+      complete = false;
+      break;
+    }
+    last = select(result.data);
+    nodes.push(...last.nodes);
+  }
+  const fetching = pages.some((result) => result === undefined);
+  const endCursor = complete ? (last?.pageInfo.endCursor ?? null) : null;
+  const hasMore = !fetching && complete && !!last?.pageInfo.hasNextPage && endCursor !== null;
+  return { nodes, error, fetching, endCursor, hasMore };
 }

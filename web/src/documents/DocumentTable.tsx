@@ -2,7 +2,7 @@
 // inline, and the actions the caller may take (delete: uploader or ADMIN; reindex: ADMIN).
 
 import * as Dialog from "@radix-ui/react-dialog";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useMutation } from "urql";
 
 import { readFragment } from "../graphql";
@@ -160,6 +160,8 @@ function DeleteDialog({
 }) {
   const [{ fetching }, remove] = useMutation(DeleteDocumentMutation);
   const [error, setError] = useState<string | null>(null);
+  // A ref, not state: the dialog closes in the same render that would carry the new state.
+  const deleted = useRef(false);
 
   async function confirm() {
     if (!document) return;
@@ -168,6 +170,7 @@ function DeleteDialog({
     const payload = result.data?.deleteDocument;
     // Not found: someone else deleted it first; either way it is gone.
     if (payload) {
+      deleted.current = true;
       onDeleted(document.id);
       onClose();
     } else setError(result.error ? errorWords(result.error) : "No answer from Beacon.");
@@ -185,7 +188,17 @@ function DeleteDialog({
     >
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog">
+        <Dialog.Content
+          className="dialog"
+          onCloseAutoFocus={(event) => {
+            // The Delete button that opened the dialog went with its row: focus the page
+            // rather than letting it fall to the document's body.
+            if (!deleted.current) return;
+            event.preventDefault();
+            deleted.current = false;
+            window.document.getElementById("main")?.focus();
+          }}
+        >
           <Dialog.Title>Delete “{document?.title}”?</Dialog.Title>
           <Dialog.Description>
             Its file, passages and search index entries are removed for everyone. This cannot be undone.
