@@ -1,4 +1,4 @@
-"""Assistant mutations: ask (the whole answer at once) and rateAnswer."""
+"""Assistant mutations: ask (the whole answer at once), rateAnswer and renameConversation."""
 
 from typing import Annotated
 
@@ -25,7 +25,7 @@ _FIELD_BY_CODE = {errors.ConversationFull.code: "conversationId"}
 
 @strawberry.type
 class AssistantMutation:
-    """Ask questions and rate answers."""
+    """Ask questions, rate answers and rename conversations."""
 
     @strawberry.mutation(
         description="Ask a question and get the whole cited answer (no websocket needed).",
@@ -53,7 +53,8 @@ class AssistantMutation:
         return t.AnswerFailed(message="The answer ended early.", code="INCOMPLETE")
 
     @strawberry.mutation(
-        description="Rate one of your answers UP or DOWN (again to change it).",
+        description="Rate one of your answers UP or DOWN (again to change it; no rating "
+        "clears it).",
         extensions=signed_in(),
     )
     async def rate_answer(
@@ -64,14 +65,34 @@ class AssistantMutation:
             feedback = await info.context.services.assistant.rate(
                 info.context.require_principal(),
                 str(input.message_id),
-                Rating[input.rating.name],
+                None if input.rating is None else Rating[input.rating.name],
                 input.comment,
             )
         except errors.NotFound as error:
             return not_found(error)
         except errors.InvalidInput as error:
             return ValidationError(message=error.message, code=error.code, field=error.field)
+        if feedback is None:
+            return t.RatingCleared(message_id=input.message_id)
         return t.RateAnswerSuccess(rating=t.Rating[feedback.rating.name], comment=feedback.comment)
+
+    @strawberry.mutation(
+        description="Rename one of your conversations.",
+        extensions=signed_in(),
+    )
+    async def rename_conversation(
+        self, info: Info, input: Annotated[t.RenameConversationInput, INPUT]
+    ) -> t.RenameConversationResult:
+        """A title of the caller's choosing instead of the first question."""
+        try:
+            renamed = await info.context.services.assistant.rename(
+                info.context.require_principal(), str(input.id), input.title
+            )
+        except errors.NotFound as error:
+            return not_found(error)
+        except errors.InvalidInput as error:
+            return ValidationError(message=error.message, code=error.code, field=error.field)
+        return t.Conversation.from_model(renamed)
 
 
 def _failure(

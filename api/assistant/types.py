@@ -130,6 +130,16 @@ class Message:
     )
     _citations: strawberry.Private[list[CitationData]]
 
+    @strawberry.field(
+        description="How its asker rated this answer (rateAnswer); null: not rated, or a question."
+    )
+    async def rating(self, info: Info) -> Rating | None:
+        """Loaded through the per-request ratings loader."""
+        if self.role is MessageRole.USER:
+            return None
+        found = await info.context.loaders.assistant.ratings.load(uuid.UUID(self.id))
+        return None if found is None else Rating[found.name]
+
     @strawberry.field(description="The answer's citations (empty for questions).")
     async def citations(self, info: Info) -> list[Citation]:
         """Each with its document, loaded in one batch."""
@@ -252,8 +262,15 @@ class RateAnswerSuccess:
     comment: str | None = strawberry.field(description="The stored comment.")
 
 
+@strawberry.type(description="The rating is cleared: the answer is not rated any more.")
+class RatingCleared:
+    """Result of rateAnswer without a rating."""
+
+    message_id: strawberry.ID = strawberry.field(description="The answer.")
+
+
 RateAnswerResult = Annotated[
-    RateAnswerSuccess | NotFoundError | ValidationError,
+    RateAnswerSuccess | RatingCleared | NotFoundError | ValidationError,
     strawberry.union("RateAnswerResult", description="Stored, or why not."),
 ]
 
@@ -273,8 +290,26 @@ class RateAnswerInput:
     """rateAnswer arguments."""
 
     message_id: strawberry.ID = strawberry.field(description="The ASSISTANT message.")
-    rating: Rating = strawberry.field(description="UP or DOWN.")
+    rating: Rating | None = strawberry.field(
+        default=None, description="UP or DOWN; left out or null: clears your rating."
+    )
     comment: str | None = strawberry.field(default=None, description="Why (optional).")
+
+
+@strawberry.input(description="A new title for one of your conversations.")
+class RenameConversationInput:
+    """renameConversation arguments."""
+
+    id: strawberry.ID = strawberry.field(description="The conversation.")
+    title: str = strawberry.field(description="1 to 200 characters.")
+
+
+RenameConversationResult = Annotated[
+    Conversation | NotFoundError | ValidationError,
+    strawberry.union(
+        "RenameConversationResult", description="The renamed conversation, or why not."
+    ),
+]
 
 
 @strawberry.type(description="Questions and tokens in a period.")

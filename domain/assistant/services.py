@@ -245,6 +245,18 @@ class AssistantService:
             id=wanted, user_id=actor.user_id, organization_id=actor.organization_id
         )
 
+    async def rename(self, actor: Principal, conversation_id: str, title: str) -> Conversation:
+        """Give one of the caller's conversations a title of their own (1-200 characters)."""
+        title = title.strip()
+        if not title or len(title) > 200:
+            raise InvalidInput("title", "Give a title of 1 to 200 characters.")
+        found = await self.conversation(actor, conversation_id)
+        if found is None:
+            raise NotFound("No such conversation.")
+        found.title = title
+        await found.save(update_fields=["title"])
+        return found
+
     async def conversations(
         self, actor: Principal, first: int | None, after: str | None
     ) -> Page[Conversation]:
@@ -272,9 +284,10 @@ class AssistantService:
         return grouped
 
     async def rate(
-        self, actor: Principal, message_id: str, rating: Rating, comment: str | None
-    ) -> Feedback:
-        """Rate one of the caller's answers; rating again replaces the earlier rating."""
+        self, actor: Principal, message_id: str, rating: Rating | None, comment: str | None
+    ) -> Feedback | None:
+        """Rate one of the caller's answers; rating again replaces the earlier rating, and no
+        rating clears it (None back)."""
         if comment is not None and len(comment) > 2000:
             raise InvalidInput("comment", "Use at most 2000 characters.")
         try:
@@ -286,12 +299,21 @@ class AssistantService:
         )
         if message is None:
             raise NotFound("No such answer.")
+        if rating is None:
+            await Feedback.filter(message_id=message.id, user_id=actor.user_id).delete()
+            return None
         feedback, _ = await Feedback.update_or_create(
             defaults={"rating": rating, "comment": comment},
             message_id=message.id,
             user_id=actor.user_id,
         )
         return feedback
+
+    async def ratings(self, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, Rating]:
+        """The asker's rating of each answer that has one (for data loaders; only the asker may
+        rate an answer, so an answer has one rating at most)."""
+        rows = await Feedback.filter(message_id__in=message_ids).values("message_id", "rating")
+        return {row["message_id"]: Rating(row["rating"]) for row in rows}
 
     async def usage(
         self, actor: Principal, since: datetime

@@ -233,6 +233,74 @@ async def test_answers_can_be_rated_once_per_user(platform: Platform, tmp_path: 
     assert foreign["data"]["rateAnswer"]["__typename"] == "NotFoundError"
 
 
+async def test_an_answer_shows_its_rating_until_rating_nothing_clears_it(
+    platform: Platform, tmp_path: Path
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    await ingest(platform, admin, tmp_path, "policy.md", POLICY)
+    answer = await ask(platform, admin, "Are receipts required?")
+    reply, conversation = answer["reply"]["id"], answer["conversation"]["id"]
+    rate = """mutation($input: RateAnswerInput!) { rateAnswer(input: $input) { __typename
+      ... on RateAnswerSuccess { rating } ... on RatingCleared { messageId } } }"""
+    read = "query($id: ID!) { conversation(id: $id) { messages { role rating } } }"
+
+    async def ratings() -> list[tuple[str, str | None]]:
+        body = await client.execute(read, {"id": conversation}, token=admin.access_token)
+        assert not body.get("errors"), body
+        return [(m["role"], m["rating"]) for m in body["data"]["conversation"]["messages"]]
+
+    assert await ratings() == [("USER", None), ("ASSISTANT", None)]
+    await client.execute(
+        rate, {"input": {"messageId": reply, "rating": "DOWN"}}, token=admin.access_token
+    )
+    assert await ratings() == [("USER", None), ("ASSISTANT", "DOWN")]
+    cleared = await client.execute(rate, {"input": {"messageId": reply}}, token=admin.access_token)
+    assert cleared["data"]["rateAnswer"] == {"__typename": "RatingCleared", "messageId": reply}
+    assert await ratings() == [("USER", None), ("ASSISTANT", None)]
+    again = await client.execute(
+        rate, {"input": {"messageId": reply, "rating": None}}, token=admin.access_token
+    )
+    assert again["data"]["rateAnswer"]["__typename"] == "RatingCleared"
+
+
+async def test_a_conversation_can_be_renamed_by_its_user_only(
+    platform: Platform, tmp_path: Path
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    bob = await client.create_user(admin, "bob@example.com")
+    await ingest(platform, admin, tmp_path, "policy.md", POLICY)
+    conversation = (await ask(platform, admin, "Are receipts required?"))["conversation"]["id"]
+    rename = """mutation($input: RenameConversationInput!) { renameConversation(input: $input) {
+      __typename ... on Conversation { id title } ... on Error { code }
+      ... on ValidationError { field } } }"""
+
+    async def renamed(title: str, account: Account = admin) -> dict[str, Any]:
+        body = await client.execute(
+            rename, {"input": {"id": conversation, "title": title}}, token=account.access_token
+        )
+        assert not body.get("errors"), body
+        return body["data"]["renameConversation"]  # type: ignore[no-any-return]
+
+    assert await renamed("  Receipts  ") == {
+        "__typename": "Conversation",
+        "id": conversation,
+        "title": "Receipts",
+    }
+    listed = await client.execute(
+        "{ conversations { nodes { id title } } }", {}, token=admin.access_token
+    )
+    assert listed["data"]["conversations"]["nodes"] == [{"id": conversation, "title": "Receipts"}]
+    for bad in (" ", "x" * 201):
+        assert await renamed(bad) == {
+            "__typename": "ValidationError",
+            "code": "INVALID_INPUT",
+            "field": "title",
+        }
+    assert (await renamed("Mine now", bob))["__typename"] == "NotFoundError"
+
+
 async def test_admins_see_usage_per_user_and_users_may_not(
     platform: Platform, tmp_path: Path
 ) -> None:

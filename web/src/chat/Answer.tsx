@@ -16,7 +16,12 @@ export interface AnswerProps {
   status: AnswerStatus;
   problem: string | null;
   /** The stored answer, for feedback and the generator note. */
-  reply: { id: string; generator: string; fallbackReason: string | null } | null;
+  reply: {
+    id: string;
+    generator: string;
+    fallbackReason: string | null;
+    rating: "UP" | "DOWN" | null;
+  } | null;
   onRetry?: () => void;
 }
 
@@ -53,7 +58,7 @@ export function Answer({ text, citations, status, problem, reply, onRetry }: Ans
       )}
       {reply && (
         <div className={styles.after}>
-          <Feedback messageId={reply.id} />
+          <Feedback messageId={reply.id} rated={reply.rating} />
           <p className={styles.generator}>
             Answered by {generatorNote(reply.generator, reply.fallbackReason)}
           </p>

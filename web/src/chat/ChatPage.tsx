@@ -55,8 +55,12 @@ export function ChatPage() {
     variables: { id: conversationId ?? "" },
     pause: conversationId === null,
   });
-  const stored =
+  // A failed refetch (offline) keeps what was shown.
+  const fetched =
     conversationId !== null && data?.conversation?.id === conversationId ? data.conversation : null;
+  const [lastFetched, setLastFetched] = useState(fetched);
+  if (fetched !== null && fetched !== lastFetched) setLastFetched(fetched);
+  const stored = fetched ?? (lastFetched?.id === conversationId ? lastFetched : null);
   const turns = turnsOf(stored?.messages ?? [], chat.answers);
   const current = streamingAnswer(chat);
 
@@ -79,16 +83,17 @@ export function ChatPage() {
       dispatch({ type: "asked", key, question });
       setStatus("");
       let finished = false;
-      const finish = () => {
+      const finish = (reachable: boolean) => {
         if (running.current?.key === key) running.current = null;
-        if (!finished) refresh(continues);
+        // Unreachable: the refresh waits for the connection to come back.
+        if (!finished && reachable) refresh(continues);
         finished = true;
       };
       const { unsubscribe } = pipe(
         client.subscription(AnswerSubscription, { question, conversationId: continues }),
         onEnd(() => {
           dispatch({ type: "ended", key });
-          finish();
+          finish(true);
         }),
         subscribe((result) => {
           const event = result.data?.answer;
@@ -102,7 +107,7 @@ export function ChatPage() {
             }
           } else if (result.error) {
             dispatch({ type: "broken", key, message: result.error.message });
-            finish();
+            finish(!result.error.networkError);
           }
         }),
       );
@@ -125,12 +130,22 @@ export function ChatPage() {
 
   // graphql-ws subscribes again after a reconnection, which would ask the question twice: a
   // lost socket ends the answer instead, and Retry asks again.
+  // Back online, the list and the conversation catch up with what the server kept.
+  const previousConnection = useRef(connection);
   useEffect(() => {
-    if (connection !== "offline" || running.current === null) return;
+    const before = previousConnection.current;
+    previousConnection.current = connection;
+    if (connection === "online") {
+      if (before === "offline") refresh(chat.conversationId);
+      return;
+    }
+    if (running.current === null) return;
     const active = running.current;
     running.current = null;
     active.unsubscribe();
     dispatch({ type: "broken", key: active.key, message: "The connection to Beacon was lost." });
+    // Only a change of connection runs this, not a new conversation.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [connection]);
 
   // Follow the answer as it grows, unless the reader scrolled up.
@@ -165,7 +180,7 @@ export function ChatPage() {
               aria-controls="conversation-list"
               onClick={() => setListOpen((open) => !open)}
             >
-              {listOpen ? "Hide conversations" : "Show conversations"}
+              Conversations
             </button>
             <button type="button" className="button primary" onClick={newConversation}>
               New conversation

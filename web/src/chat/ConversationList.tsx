@@ -46,7 +46,10 @@ function ConversationPage({
     query: ConversationsQuery,
     variables: { after },
   });
-  const page = data?.conversations;
+  // A failed refetch (offline) keeps the page that was shown.
+  const [lastPage, setLastPage] = useState(data?.conversations);
+  if (data?.conversations && data.conversations !== lastPage) setLastPage(data.conversations);
+  const page = data?.conversations ?? lastPage;
   if (!page) {
     if (error)
       return (

@@ -8,15 +8,15 @@ import { RateAnswerMutation } from "./operations";
 
 type Rating = "UP" | "DOWN";
 
-export function Feedback({ messageId }: { messageId: string }) {
-  const [rating, setRating] = useState<Rating | null>(null);
+export function Feedback({ messageId, rated }: { messageId: string; rated: Rating | null }) {
+  const [rating, setRating] = useState<Rating | null>(rated);
   const [commenting, setCommenting] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [{ fetching }, rate] = useMutation(RateAnswerMutation);
   const commentId = useId();
 
-  async function send(next: Rating, comment: string | null): Promise<boolean> {
+  async function send(next: Rating | null, comment: string | null): Promise<boolean> {
     setError(null);
     const result = await rate({ messageId, rating: next, comment });
     const payload = result.data?.rateAnswer;
@@ -24,15 +24,21 @@ export function Feedback({ messageId }: { messageId: string }) {
       setRating(payload.rating);
       return true;
     }
+    if (payload?.__typename === "RatingCleared") {
+      setRating(null);
+      setCommenting(false);
+      return true;
+    }
     setError(payload && "message" in payload ? payload.message : "The rating could not be saved. Try again.");
     return false;
   }
 
-  async function press(next: Rating) {
-    // Beacon keeps one rating per answer: pressing the other one changes it.
-    if (next === rating) return;
+  async function press(pressed: Rating) {
+    // One rating per answer: the other button changes it, the pressed one again clears it.
+    const next = pressed === rating ? null : pressed;
     setSaved(null);
-    if (await send(next, null)) setSaved("Thanks, your rating is saved.");
+    if (await send(next, null))
+      setSaved(next === null ? "Your rating is cleared." : "Thanks, your rating is saved.");
   }
 
   async function submitComment(event: FormEvent<HTMLFormElement>) {

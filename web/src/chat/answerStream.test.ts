@@ -28,6 +28,7 @@ function message(id: string, role: "USER" | "ASSISTANT", text: string, citations
     createdAt: "2026-12-03T10:00:00Z",
     generator: role === "ASSISTANT" ? "extractive" : "",
     fallbackReason: null,
+    rating: null,
     citations,
   };
 }
@@ -118,11 +119,28 @@ describe("an answer stream", () => {
   });
 
   it("drops a refusal when the next question is asked", () => {
-    const refused = run([
-      asked,
-      event({ __typename: "AnswerError", code: "BUDGET_EXCEEDED", message: "Spent." }),
-    ]);
+    const refused = run(
+      [asked, event({ __typename: "AnswerError", code: "BUDGET_EXCEEDED", message: "Spent." })],
+      initialChat("c1"),
+    );
     const state = chatReducer(refused, { type: "asked", key: "b", question: "Again?" });
+    expect(state.answers.map((answer) => answer.key)).toEqual(["b"]);
+  });
+
+  it("keeps a stopped answer when the conversation goes on", () => {
+    const state = run(
+      [asked, { type: "stopped", key: "a" }, { type: "asked", key: "b", question: "Again?" }],
+      initialChat("c1"),
+    );
+    expect(state.answers.map((answer) => answer.key)).toEqual(["a", "b"]);
+  });
+
+  it("starts afresh outside a conversation: a stopped first question started one of its own", () => {
+    const state = run([
+      asked,
+      { type: "stopped", key: "a" },
+      { type: "asked", key: "b", question: "Again?" },
+    ]);
     expect(state.answers.map((answer) => answer.key)).toEqual(["b"]);
   });
 

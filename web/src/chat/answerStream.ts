@@ -72,9 +72,13 @@ export function chatReducer(state: ChatStream, action: ChatAction): ChatStream {
     case "asked":
       return {
         ...state,
-        // A refusal says why a question was not taken; asking again replaces it.
+        // A refusal says why a question was not taken; asking again replaces it. Outside a
+        // conversation, every earlier question (stopped or cut off before AnswerDone named its
+        // conversation) started a conversation of its own: the new question starts another.
         answers: [
-          ...state.answers.filter((answer) => answer.status !== "refused"),
+          ...(state.conversationId === null
+            ? []
+            : state.answers.filter((answer) => answer.status !== "refused")),
           {
             key: action.key,
             question: action.question,

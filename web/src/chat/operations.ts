@@ -23,6 +23,7 @@ export const MessageFields = graphql(
       createdAt
       generator
       fallbackReason
+      rating
       citations {
         ...CitationFields
       }
@@ -108,12 +109,15 @@ export const AnswerSubscription = graphql(
 );
 
 export const RateAnswerMutation = graphql(`
-  mutation RateAnswer($messageId: ID!, $rating: Rating!, $comment: String) {
+  mutation RateAnswer($messageId: ID!, $rating: Rating, $comment: String) {
     rateAnswer(input: { messageId: $messageId, rating: $rating, comment: $comment }) {
       __typename
       ... on RateAnswerSuccess {
         rating
         comment
+      }
+      ... on RatingCleared {
+        messageId
       }
       ... on Error {
         message
