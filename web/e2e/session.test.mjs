@@ -162,16 +162,23 @@ step(ASK, [UPLOAD], async () => {
   assert.equal((await file.body()).subarray(0, 5).toString("latin1"), "%PDF-");
 });
 
-const RATE = "rates the answer Helpful and clears the rating by pressing again";
+const RATE = "rates the answer Helpful and clears the rating by pressing again, both kept by Beacon";
 step(RATE, [ASK], async () => {
   const { page } = admin;
   const helpful = page.getByRole("button", { name: "Helpful", exact: true }).last();
+  const pressed = page.getByRole("button", { name: "Helpful", exact: true, pressed: true });
+  const unpressed = page.getByRole("button", { name: "Helpful", exact: true, pressed: false });
   await helpful.waitFor();
   await helpful.click();
-  await page.getByRole("button", { name: "Helpful", exact: true, pressed: true }).waitFor();
+  await pressed.waitFor();
+  // A reload shows what Beacon stored, not what the page remembered.
+  await page.reload();
+  await pressed.waitFor();
   await helpful.click();
-  await page.getByRole("button", { name: "Helpful", exact: true, pressed: false }).waitFor();
-  assert.equal(await page.getByRole("button", { name: "Helpful", exact: true, pressed: true }).count(), 0);
+  await unpressed.waitFor();
+  await page.reload();
+  await unpressed.waitFor();
+  assert.equal(await pressed.count(), 0, "the cleared rating came back after a reload");
 });
 
 const RELOAD = "finds the conversation and its messages after a reload";
