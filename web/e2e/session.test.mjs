@@ -40,6 +40,7 @@ function navLink(page, name) {
 let browser;
 let admin; // the admin's tracked context, signed up in the first step
 let reader; // the created user's, in a second context
+let conversationUrl; // where the asked conversation lives
 const failed = new Set();
 
 // The steps run in order and share the admin's page; one whose prerequisite failed is skipped
@@ -137,8 +138,14 @@ step(ASK, [UPLOAD], async () => {
     .getByRole("link", { name: new RegExp(`${PDF_TITLE}.*page 2|page 2.*${PDF_TITLE}`, "i") })
     .first();
   await citation.waitFor();
+  conversationUrl = page.url();
   await assertAccessible(page, "chat with an answer");
+  // The chip's tooltip shows the title, the page and the snippet.
+  await citation.hover();
+  await page.getByRole("tooltip").first().waitFor({ state: "attached" });
+  await assertAccessible(page, "chat with a citation's tooltip open");
   await screenshot(page, "05-chat-answer");
+  await page.mouse.move(0, 0);
 
   const href = await citation.getAttribute("href");
   assert.match(href ?? "", /#page=2$/, `the citation links to ${href}`);
@@ -217,7 +224,9 @@ step(NARROW, [UPLOAD], async () => {
     ];
     const problems = [];
     for (const screen of screens) {
-      await navLink(page, screen.link).click();
+      // Chat shows the asked conversation, the screen with the most on it.
+      if (screen.link === "Chat" && conversationUrl) await page.goto(conversationUrl);
+      else await navLink(page, screen.link).click();
       await screen.controls[0].waitFor({ state: "attached" });
       await screenshot(page, `06-${screen.name}-360px`);
       for (const out of await overflowAt360(page)) problems.push(`${screen.name} at 360 px: ${out}`);
