@@ -4,6 +4,7 @@ import * as Dialog from "@radix-ui/react-dialog";
 import { type FormEvent, useState } from "react";
 import { useMutation } from "urql";
 
+import { DialogBackdrop } from "../ui/DialogBackdrop";
 import { useUser } from "../app/beacon";
 import type { ResultOf } from "../graphql";
 import { formatDate, roleLabel } from "./format";
@@ -289,11 +290,7 @@ function DeactivateButton({
         </button>
       </Dialog.Trigger>
       <Dialog.Portal>
-        {/* A plain backdrop, not Dialog.Overlay: the Overlay locks scrolling by inserting a
-            <style> element, which Beacon's Content-Security-Policy (style-src 'self') refuses
-            with a console error. Focus stays trapped in the dialog and the rest of the page
-            hidden from assistive technology either way; a press on the backdrop closes it. */}
-        <div className="dialog-overlay" />
+        <DialogBackdrop />
         <Dialog.Content className="dialog">
           <Dialog.Title>Deactivate {user.email}?</Dialog.Title>
           <Dialog.Description>

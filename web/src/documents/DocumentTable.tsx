@@ -5,6 +5,7 @@ import * as Dialog from "@radix-ui/react-dialog";
 import { useRef, useState } from "react";
 import { useMutation } from "urql";
 
+import { DialogBackdrop } from "../ui/DialogBackdrop";
 import { readFragment } from "../graphql";
 import { STATUS_WORDS, VISIBILITY_WORDS, errorWords, humanSize, isFinal, typeName } from "./format";
 import {
@@ -58,7 +59,7 @@ export function DocumentTable({
           {actionError}
         </p>
       )}
-      <div className={`table-wrap ${styles.tableWrap}`}>
+      <div className="table-wrap">
         <table className={styles.table} aria-busy={busy || undefined}>
           <caption className="visually-hidden">Documents, newest first</caption>
           <thead>
@@ -187,7 +188,7 @@ function DeleteDialog({
       }}
     >
       <Dialog.Portal>
-        <Dialog.Overlay className="dialog-overlay" />
+        <DialogBackdrop />
         <Dialog.Content
           className="dialog"
           onCloseAutoFocus={(event) => {
