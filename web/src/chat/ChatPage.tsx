@@ -13,6 +13,7 @@ import { Answer } from "./Answer";
 import { type Turn, chatReducer, initialChat, streamingAnswer, turnsOf } from "./answerStream";
 import styles from "./Chat.module.css";
 import { Composer } from "./Composer";
+import { ConversationHeading } from "./ConversationHeading";
 import { ConversationList } from "./ConversationList";
 import { Examples } from "./Examples";
 import { AnswerSubscription, ConversationQuery, ConversationsQuery } from "./operations";
@@ -195,9 +196,7 @@ export function ChatPage() {
           </nav>
         </aside>
         <section className={styles.thread} aria-labelledby="conversation-title">
-          <h1 id="conversation-title" className={styles.threadTitle}>
-            {title}
-          </h1>
+          <ConversationHeading id={stored ? conversationId : null} title={title} />
           <div className={styles.messages}>
             {missing ? (
               <p className="notice">

@@ -126,3 +126,19 @@ export const RateAnswerMutation = graphql(`
     }
   }
 `);
+
+export const RenameConversationMutation = graphql(`
+  mutation RenameConversation($id: ID!, $title: String!) {
+    renameConversation(input: { id: $id, title: $title }) {
+      __typename
+      ... on Conversation {
+        id
+        title
+      }
+      ... on Error {
+        message
+        code
+      }
+    }
+  }
+`);
