@@ -229,24 +229,29 @@ step(NARROW, [UPLOAD], async () => {
       else await navLink(page, screen.link).click();
       await screen.controls[0].waitFor({ state: "attached" });
       await screenshot(page, `06-${screen.name}-360px`);
-      for (const out of await overflowAt360(page)) problems.push(`${screen.name} at 360 px: ${out}`);
-      const always = [
-        page.getByRole("button", { name: "Sign out" }),
-        navLink(page, "Chat"),
-        navLink(page, "Documents"),
-      ];
-      for (const control of [...screen.controls, ...always]) {
-        if (!(await visibleControl(control.first()))) {
-          problems.push(`${screen.name} at 360 px: ${control} cannot be seen`);
-        }
-      }
-      await assertAccessible(page, `${screen.name} at 360 px`);
+      problems.push(...(await narrowProblems(page, screen.name, [...screen.controls, ...header(page)])));
     }
     assert.deepEqual(problems, []);
   } finally {
     await page.setViewportSize({ width: 1280, height: 800 });
   }
 });
+
+/** The header's controls, there on every signed-in screen. */
+function header(page) {
+  return [page.getByRole("button", { name: "Sign out" }), navLink(page, "Chat"), navLink(page, "Documents")];
+}
+
+/** What makes the screen unusable at 360 px: sideways overflow, a control out of sight, axe-core. */
+async function narrowProblems(page, screen, controls) {
+  const problems = (await overflowAt360(page)).map((out) => `${screen} at 360 px: ${out}`);
+  for (const control of controls) {
+    if (!(await visibleControl(control.first())))
+      problems.push(`${screen} at 360 px: ${control} cannot be seen`);
+  }
+  await assertAccessible(page, `${screen} at 360 px`);
+  return problems;
+}
 
 const ADMIN_TABS_STEP = "shows each admin tab";
 step(ADMIN_TABS_STEP, [SIGN_UP], async () => {
@@ -259,6 +264,27 @@ step(ADMIN_TABS_STEP, [SIGN_UP], async () => {
     await page.getByRole("tabpanel").first().waitFor();
     await assertAccessible(page, `admin: ${name}`);
     await screenshot(page, `07-admin-${name.toLowerCase().replace(/ /g, "-")}`);
+  }
+});
+
+const ADMIN_NARROW = "each admin tab is usable at 360 px wide";
+step(ADMIN_NARROW, [ADMIN_TABS_STEP], async () => {
+  const { page } = admin;
+  await page.setViewportSize({ width: 360, height: 740 });
+  try {
+    const problems = [];
+    for (const name of ADMIN_TABS) {
+      const tab = page.getByRole("tab", { name });
+      await tab.click();
+      await page.getByRole("tab", { name, selected: true }).waitFor();
+      await page.getByRole("tabpanel").first().waitFor();
+      const slug = name.toLowerCase().replace(/ /g, "-");
+      if (name === "Users" || name === "Audit log") await screenshot(page, `07-admin-${slug}-360px`);
+      problems.push(...(await narrowProblems(page, `admin: ${name}`, [tab, ...header(page)])));
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
   }
 });
 
@@ -318,6 +344,23 @@ step(SIGN_OUT, [SIGN_UP], async () => {
   await page.reload();
   await page.getByRole("button", { name: "Sign in" }).waitFor(); // the cookie went with the session
   assert.equal(await page.getByRole("button", { name: "Sign out" }).count(), 0);
+});
+
+const SIGN_IN_NARROW = "the sign-in form is usable at 360 px wide";
+step(SIGN_IN_NARROW, [SIGN_OUT], async () => {
+  const { page } = admin;
+  await page.setViewportSize({ width: 360, height: 740 });
+  try {
+    await screenshot(page, "10-sign-in-360px");
+    const controls = [
+      page.getByLabel("Email"),
+      page.getByLabel("Password"),
+      page.getByRole("button", { name: "Sign in" }),
+    ];
+    assert.deepEqual(await narrowProblems(page, "sign-in", controls), []);
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
 });
 
 test("the session logged no console error, threw nothing and asked no other host", () => {
