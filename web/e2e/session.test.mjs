@@ -1,10 +1,10 @@
 // A person's whole session in the browser, against a live `beacon serve` (BEACON_URL): sign up,
 // upload a two-page PDF and a Markdown file and watch them reach "Ready", ask, watch the answer
 // stream in, open the cited page, rate, reload and find the conversation, manage users as the
-// admin (a deactivated user's open app returns to sign-in), sign out. Every screen passes axe-core
-// and is screenshotted; chat and documents are checked at 360 px; the run ends with no console
-// error and no request to another host. Controls are found by the accessible names that
-// shared/API_CONTRACT.md ("The web application") fixes.
+// admin (a deactivated user's open app returns to sign-in), sign out. Every screen passes axe-core,
+// is screenshotted and is checked at 360 px wide; the run ends with no console error and no
+// request to another host. Controls are found by the accessible names that shared/API_CONTRACT.md
+// ("The web application") fixes. Screenshots go to BEACON_SCREENSHOTS_DIR (web/e2e/screenshots).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
