@@ -3,6 +3,8 @@
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import strawberry
+
 from api.assistant import types as t
 from api.context import Info
 from domain.assistant import services as domain
@@ -23,7 +25,9 @@ async def answer_events(
                 yield t.AnswerError(code="UNAUTHENTICATED", message="The access token has expired.")
                 return
             if isinstance(event, domain.AnswerDelta):
-                yield t.AnswerDelta(text=event.text)
+                yield t.AnswerDelta(
+                    text=event.text, conversation_id=strawberry.ID(str(event.conversation_id))
+                )
             elif isinstance(event, domain.AnswerCitations):
                 yield t.AnswerCitations(citations=await t.citations_of(info, event.citations))
             else:

@@ -202,6 +202,10 @@ class AnswerDelta:
     """A streamed piece of the answer."""
 
     text: str = strawberry.field(description="Append to what came before.")
+    conversation_id: strawberry.ID = strawberry.field(
+        description="The conversation the question joined (a new one for a first question): "
+        "known from the first delta, so a client that stops the answer can still follow up in it."
+    )
 
 
 @strawberry.type(description="The answer's citations, sent once the text is complete.")

@@ -54,9 +54,10 @@ class AssistantLimits:
 
 @dataclass(frozen=True)
 class AnswerDelta:
-    """More answer text."""
+    """More answer text, and the conversation it is joining (known before the answer ends)."""
 
     text: str
+    conversation_id: uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ class AssistantService:
                                 first_delta_ms = _ms_since(generating)
                                 METRICS.first_delta_seconds.observe(time.perf_counter() - started)
                             parts.append(event.text)
-                            yield AnswerDelta(event.text)
+                            yield AnswerDelta(event.text, conversation.id)
                         else:
                             meter.prompt_tokens = event.prompt_tokens
                             meter.completion_tokens = event.completion_tokens

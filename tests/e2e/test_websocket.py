@@ -220,7 +220,7 @@ async def test_document_events_for_a_foreign_id_is_not_found(
 
 
 ANSWER = """subscription($input: AskInput!) { answer(input: $input) { __typename
-  ... on AnswerDelta { text }
+  ... on AnswerDelta { text conversationId }
   ... on AnswerCitations { citations { snippet document { id } } }
   ... on AnswerDone { reply { id text } conversation { id } }
   ... on AnswerError { code message } } }"""
@@ -289,6 +289,29 @@ async def test_an_answer_streams_deltas_then_citations_then_done(
                 assert event["reply"]["text"] == "".join(deltas)
     assert kinds[0] == "AnswerDelta" and kinds.count("AnswerDelta") > 3
     assert kinds[-2:] == ["AnswerCitations", "AnswerDone"]
+
+
+async def test_an_answer_stopped_at_its_first_delta_still_names_its_conversation(
+    server: LiveServer, token: str
+) -> None:
+    async with signed_in(server, token) as ws:
+        first = {"input": {"question": "Are receipts required for expenses?"}}
+        await send(
+            ws, {"id": "a", "type": "subscribe", "payload": {"query": ANSWER, "variables": first}}
+        )
+        delta = (await receive(ws))["payload"]["data"]["answer"]
+        await send(ws, {"id": "a", "type": "complete"})
+        conversation_id = delta["conversationId"]
+        follow_up = {"input": {"question": "And for travel?", "conversationId": conversation_id}}
+        await send(
+            ws,
+            {"id": "b", "type": "subscribe", "payload": {"query": ANSWER, "variables": follow_up}},
+        )
+        while (message := await receive(ws))["id"] != "b" or message["type"] == "complete":
+            pass
+        event = message["payload"]["data"]["answer"]
+    assert event["__typename"] == "AnswerDelta"
+    assert event["conversationId"] == conversation_id
 
 
 async def test_completing_an_answer_early_leaves_the_connection_usable(

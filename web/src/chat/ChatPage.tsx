@@ -104,7 +104,6 @@ export function ChatPage() {
               finished = true;
               setStatus("The answer is complete.");
               refresh(event.conversation.id);
-              if (continues === null) navigate(`/chat/${event.conversation.id}`, { replace: true });
             }
           } else if (result.error) {
             dispatch({ type: "broken", key, message: result.error.message });
@@ -115,7 +114,7 @@ export function ChatPage() {
       running.current = { key, unsubscribe };
       window.scrollTo({ top: document.documentElement.scrollHeight });
     },
-    [chat.conversationId, client, navigate, refresh],
+    [chat.conversationId, client, refresh],
   );
 
   const stop = useCallback(() => {
@@ -148,6 +147,14 @@ export function ChatPage() {
     // Only a change of connection runs this, not a new conversation.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [connection]);
+
+  // A new conversation gets its address once its first answer ends, however it ends: a reload
+  // then finds it, and the follow-up joins it.
+  const answering = current !== undefined;
+  useEffect(() => {
+    if (conversationId === null && chat.conversationId !== null && !answering)
+      navigate(`/chat/${chat.conversationId}`, { replace: true });
+  }, [answering, chat.conversationId, conversationId, navigate]);
 
   // Follow the answer as it grows, unless the reader scrolled up.
   const length = current?.text.length ?? 0;

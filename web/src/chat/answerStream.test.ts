@@ -33,7 +33,11 @@ function message(id: string, role: "USER" | "ASSISTANT", text: string, citations
   };
 }
 
-const delta = (text: string): AnswerEvent => ({ __typename: "AnswerDelta", text });
+const delta = (text: string, conversationId = "c9"): AnswerEvent => ({
+  __typename: "AnswerDelta",
+  text,
+  conversationId,
+});
 const doneEvent = (reply: Message, conversationId = "c1"): AnswerEvent => ({
   __typename: "AnswerDone",
   reply,
@@ -79,15 +83,20 @@ describe("an answer stream", () => {
       citations: [citation],
     });
     expect(state.conversationId).toBe("c9");
-    expect(state.startedConversation?.id).toBe("c9");
     expect(streamingAnswer(state)).toBeUndefined();
   });
 
-  it("keeps the conversation it continues, and announces no new one, on a follow-up", () => {
+  it("keeps the conversation it continues on a follow-up", () => {
     const reply = message("m4", "ASSISTANT", "Yes.");
-    const state = run([asked, event(doneEvent(reply, "c1"))], initialChat("c1"));
+    const state = run([asked, event(delta("Yes.", "c1")), event(doneEvent(reply, "c1"))], initialChat("c1"));
     expect(state.conversationId).toBe("c1");
-    expect(state.startedConversation).toBeNull();
+  });
+
+  it("joins the conversation a first question started, even when it is stopped at its first words", () => {
+    const stopped = run([asked, event(delta("Trains", "c7")), { type: "stopped", key: "a" }]);
+    expect(stopped.conversationId).toBe("c7");
+    const followUp = chatReducer(stopped, { type: "asked", key: "b", question: "And flights?" });
+    expect(followUp.answers.map((answer) => answer.status)).toEqual(["stopped", "streaming"]);
   });
 
   it("fails with the server's words when an error follows some text", () => {

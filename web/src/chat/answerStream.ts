@@ -7,7 +7,6 @@ import type { AnswerSubscription, CitationFields, MessageFields } from "./operat
 export type AnswerEvent = ResultOf<typeof AnswerSubscription>["answer"];
 export type Citation = ResultOf<typeof CitationFields>;
 export type Message = ResultOf<typeof MessageFields>;
-export type ConversationSummary = Extract<AnswerEvent, { __typename: "AnswerDone" }>["conversation"];
 
 /**
  * streaming: deltas are arriving; done: stored with its citations; stopped: the person pressed
@@ -34,10 +33,8 @@ export interface LiveAnswer {
 }
 
 export interface ChatStream {
-  /** The conversation these answers belong to; null until a new one's first answer is done. */
+  /** The conversation these answers belong to; null until a new one's first delta names it. */
   conversationId: string | null;
-  /** Set by AnswerDone when the answer started a conversation: the page shows it in the list. */
-  startedConversation: ConversationSummary | null;
   answers: LiveAnswer[];
 }
 
@@ -62,7 +59,7 @@ const REFUSALS = new Set([
 export const INTERRUPTED = "The answer was cut off before it finished.";
 
 export function initialChat(conversationId: string | null): ChatStream {
-  return { conversationId, startedConversation: null, answers: [] };
+  return { conversationId, answers: [] };
 }
 
 export function chatReducer(state: ChatStream, action: ChatAction): ChatStream {
@@ -92,17 +89,18 @@ export function chatReducer(state: ChatStream, action: ChatAction): ChatStream {
       };
     case "event": {
       const event = action.event;
-      if (
-        event.__typename === "AnswerDone" &&
-        state.conversationId === null &&
-        isStreaming(state, action.key)
-      )
-        return {
-          ...update(state, action.key, (answer) => done(answer, event.reply)),
-          conversationId: event.conversation.id,
-          startedConversation: event.conversation,
-        };
-      return update(state, action.key, (answer) => {
+      // Every delta names the conversation the question joined: a first question's answer
+      // that is stopped or cut off still leaves its conversation for the follow-up to join.
+      const joined =
+        state.conversationId === null && isStreaming(state, action.key)
+          ? event.__typename === "AnswerDelta"
+            ? event.conversationId
+            : event.__typename === "AnswerDone"
+              ? event.conversation.id
+              : null
+          : null;
+      const current = joined === null ? state : { ...state, conversationId: joined };
+      return update(current, action.key, (answer) => {
         switch (event.__typename) {
           case "AnswerDelta":
             return { ...answer, text: answer.text + event.text };

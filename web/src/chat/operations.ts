@@ -82,6 +82,7 @@ export const AnswerSubscription = graphql(
         __typename
         ... on AnswerDelta {
           text
+          conversationId
         }
         ... on AnswerCitations {
           citations {
