@@ -93,8 +93,10 @@ export function createBeacon(): Beacon {
     const signedIn = session.getState().status === "signedIn";
     if (signedIn && ws === null) ws = openSocket();
     if (!signedIn && ws !== null) {
-      // A signed-out user must not keep a socket, nor have it reconnect with no token.
-      void ws.dispose();
+      // A signed-out user must not keep a socket, nor have it reconnect with no token. dispose()
+      // awaits a connection in progress and rejects with its CloseEvent when the server refuses
+      // it (a deactivated user's reconnection): the socket is gone either way.
+      void Promise.resolve(ws.dispose()).catch(() => undefined);
       ws = null;
     }
   });
