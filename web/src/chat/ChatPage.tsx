@@ -42,13 +42,14 @@ export function ChatPage() {
     dispatch({ type: "opened", conversationId });
   }
   // Leaving a conversation (or the page) stops its answer: completing the subscription stops
-  // the generation on the server.
+  // the generation on the server. Keyed on the address, not on chat.conversationId: a first
+  // answer's opening delta names its new conversation while it keeps streaming.
   useEffect(
     () => () => {
       running.current?.unsubscribe();
       running.current = null;
     },
-    [chat.conversationId],
+    [conversationId],
   );
 
   const [{ data, fetching, error }] = useQuery({

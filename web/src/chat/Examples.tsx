@@ -8,7 +8,8 @@ import { exampleQuestion } from "./format";
 import { ExampleDocumentsQuery } from "./operations";
 
 export function Examples({ onAsk }: { onAsk: (question: string) => void }) {
-  const [{ data, fetching }] = useQuery({ query: ExampleDocumentsQuery });
+  // cache-and-network: documents that became ready since the page last asked appear.
+  const [{ data, fetching }] = useQuery({ query: ExampleDocumentsQuery, requestPolicy: "cache-and-network" });
   const documents = data?.documents.nodes ?? [];
   if (fetching && !data) return null;
   if (documents.length === 0)
