@@ -3,20 +3,11 @@
 import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 
+import { STATUS_WORDS } from "../documents/format";
 import { formatCount, plural } from "./format";
 import { IndexHealthQuery } from "./operations";
 import { TableWrap, errorWords } from "./parts";
 import styles from "./Admin.module.css";
-
-const STATUS_WORDS: Record<string, string> = {
-  QUEUED: "Queued",
-  PARSING: "Parsing",
-  CHUNKING: "Chunking",
-  EMBEDDING: "Embedding",
-  INDEXING: "Indexing",
-  READY: "Ready",
-  FAILED: "Failed",
-};
 
 type Readiness = "checking" | "ready" | "unreachable" | "unknown";
 
@@ -139,7 +130,7 @@ export function HealthTab() {
               <tbody>
                 {health.documentsByStatus.map((row) => (
                   <tr key={row.status}>
-                    <th scope="row">{STATUS_WORDS[row.status] ?? row.status}</th>
+                    <th scope="row">{STATUS_WORDS[row.status]}</th>
                     <td className={styles.number}>{formatCount(row.count)}</td>
                   </tr>
                 ))}

@@ -4,7 +4,7 @@ import * as Dialog from "@radix-ui/react-dialog";
 import { type FormEvent, useState } from "react";
 import { useMutation } from "urql";
 
-import { DialogBackdrop } from "../ui/DialogBackdrop";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { useUser } from "../app/beacon";
 import type { ResultOf } from "../graphql";
 import { formatDate, roleLabel } from "./format";
@@ -289,32 +289,17 @@ function DeactivateButton({
           Deactivate
         </button>
       </Dialog.Trigger>
-      <Dialog.Portal>
-        <DialogBackdrop />
-        <Dialog.Content className="dialog">
-          <Dialog.Title>Deactivate {user.email}?</Dialog.Title>
-          <Dialog.Description>
-            {isMe
-              ? "This is your own account: you will be signed out at once and cannot sign in until another admin reactivates you."
-              : "They are signed out everywhere at once and cannot sign in until reactivated. Their documents and conversations stay."}
-          </Dialog.Description>
-          <div className="dialog-actions">
-            <Dialog.Close asChild>
-              <button type="button" className="button">
-                Cancel
-              </button>
-            </Dialog.Close>
-            <button
-              type="button"
-              className="button danger"
-              disabled={fetching}
-              onClick={() => void confirm()}
-            >
-              Deactivate
-            </button>
-          </div>
-        </Dialog.Content>
-      </Dialog.Portal>
+      <ConfirmDialog
+        title={`Deactivate ${user.email}?`}
+        description={
+          isMe
+            ? "This is your own account: you will be signed out at once and cannot sign in until another admin reactivates you."
+            : "They are signed out everywhere at once and cannot sign in until reactivated. Their documents and conversations stay."
+        }
+        confirmLabel="Deactivate"
+        busy={fetching}
+        onConfirm={() => void confirm()}
+      />
     </Dialog.Root>
   );
 }

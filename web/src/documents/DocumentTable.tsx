@@ -5,7 +5,7 @@ import * as Dialog from "@radix-ui/react-dialog";
 import { useRef, useState } from "react";
 import { useMutation } from "urql";
 
-import { DialogBackdrop } from "../ui/DialogBackdrop";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { readFragment } from "../graphql";
 import { STATUS_WORDS, VISIBILITY_WORDS, errorWords, humanSize, isFinal, typeName } from "./format";
 import {
@@ -187,45 +187,22 @@ function DeleteDialog({
         }
       }}
     >
-      <Dialog.Portal>
-        <DialogBackdrop />
-        <Dialog.Content
-          className="dialog"
-          onCloseAutoFocus={(event) => {
-            // The Delete button that opened the dialog went with its row: focus the page
-            // rather than letting it fall to the document's body.
-            if (!deleted.current) return;
-            event.preventDefault();
-            deleted.current = false;
-            window.document.getElementById("main")?.focus();
-          }}
-        >
-          <Dialog.Title>Delete “{document?.title}”?</Dialog.Title>
-          <Dialog.Description>
-            Its file, passages and search index entries are removed for everyone. This cannot be undone.
-          </Dialog.Description>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
-          <div className="dialog-actions">
-            <Dialog.Close asChild>
-              <button type="button" className="button">
-                Cancel
-              </button>
-            </Dialog.Close>
-            <button
-              type="button"
-              className="button danger"
-              disabled={fetching}
-              onClick={() => void confirm()}
-            >
-              {fetching ? "Deleting…" : "Delete"}
-            </button>
-          </div>
-        </Dialog.Content>
-      </Dialog.Portal>
+      <ConfirmDialog
+        title={`Delete “${document?.title ?? ""}”?`}
+        description="Its file, passages and search index entries are removed for everyone. This cannot be undone."
+        confirmLabel={fetching ? "Deleting…" : "Delete"}
+        busy={fetching}
+        error={error}
+        onConfirm={() => void confirm()}
+        onCloseAutoFocus={(event) => {
+          // The Delete button that opened the dialog went with its row: focus the page rather
+          // than letting it fall to the document's body.
+          if (!deleted.current) return;
+          event.preventDefault();
+          deleted.current = false;
+          window.document.getElementById("main")?.focus();
+        }}
+      />
     </Dialog.Root>
   );
 }
