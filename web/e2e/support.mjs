@@ -41,10 +41,12 @@ export function launch() {
 /**
  * A browser context that records every console error, uncaught exception and request (HTTP and
  * websocket) of all its pages. `problems()` lists what the quality bars forbid.
+ * `tolerateConsole` (a RegExp) sets aside the console errors a test provokes on purpose (the
+ * browser's own line for each request refused while offline); the others still count.
  */
-export async function trackedContext(browser, who, options = {}) {
+export async function trackedContext(browser, who, { tolerateConsole, ...options } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-  const record = { consoleErrors: [], pageErrors: [], foreign: [], requests: 0 };
+  const record = { consoleErrors: [], toleratedConsoleErrors: [], pageErrors: [], foreign: [], requests: 0 };
   const watch = (url) => {
     const { protocol } = new URL(url);
     // The PDF viewer's own chrome-extension:, data: and blob: URLs are no network requests.
@@ -59,7 +61,9 @@ export async function trackedContext(browser, who, options = {}) {
     page.on("console", (message) => {
       if (message.type() === "error") {
         const where = message.location()?.url ?? "";
-        record.consoleErrors.push(`${message.text()}${where ? ` (${where})` : ""} on ${page.url()}`);
+        const line = `${message.text()}${where ? ` (${where})` : ""} on ${page.url()}`;
+        if (tolerateConsole?.test(message.text())) record.toleratedConsoleErrors.push(line);
+        else record.consoleErrors.push(line);
       }
     });
     page.on("pageerror", (error) => record.pageErrors.push(`${error.message} on ${page.url()}`));
