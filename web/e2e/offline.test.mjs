@@ -105,6 +105,7 @@ test(
       const cut = page.getByRole("alert").filter({ hasText: INTERRUPTED });
       await cut.waitFor();
       await banner(page).waitFor();
+      assert.match(await cut.innerText(), /The connection to Beacon was lost\./);
       const retry = cut.getByRole("button", { name: "Retry" });
       await retry.waitFor();
       assert.equal(await page.getByRole("button", { name: "Stop" }).count(), 0, '"Stop" is still shown');

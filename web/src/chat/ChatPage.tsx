@@ -143,8 +143,9 @@ export function ChatPage() {
     if (running.current === null) return;
     const active = running.current;
     running.current = null;
-    active.unsubscribe();
+    // Before unsubscribing: unsubscribe() runs onEnd, whose plain "ended" would hide the reason.
     dispatch({ type: "broken", key: active.key, message: "The connection to Beacon was lost." });
+    active.unsubscribe();
     // Only a change of connection runs this, not a new conversation.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [connection]);
