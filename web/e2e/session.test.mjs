@@ -147,29 +147,23 @@ step(ASK, [UPLOAD], async () => {
   await screenshot(page, "05-chat-answer");
   await page.mouse.move(0, 0);
 
+  // A stable app link, not the signed link itself (that expires while a conversation stays open).
   const href = await citation.getAttribute("href");
-  assert.match(href ?? "", /#page=2$/, `the citation links to ${href}`);
-  const target = await citation.getAttribute("target");
-  let opened;
-  if (target === "_blank") {
-    const [popup] = await Promise.all([context.waitForEvent("page"), citation.click()]);
-    await popup.waitForURL(/#page=2$/);
-    opened = popup.url();
-    await popup.close();
-  } else {
-    await citation.click();
-    await page.waitForURL(/#page=2$/);
-    opened = page.url();
-    await page.goBack();
-  }
-  assert.match(opened, /#page=2$/);
+  assert.match(href ?? "", /^\/open\/[^/?#]+\?page=2$/, `the citation links to ${href}`);
+  assert.equal(await citation.getAttribute("target"), "_blank");
+  // It asks Beacon for a fresh signed link and goes on to the PDF, at the cited page.
+  const [popup] = await Promise.all([context.waitForEvent("page"), citation.click()]);
+  await popup.waitForURL(/\/files\/.*#page=2$/, { timeout: SLOW });
+  const opened = popup.url();
+  await popup.close();
   const file = await context.request.get(opened.replace(/#.*$/, ""));
   assert.equal(file.status(), 200, `the cited file answered ${file.status()}`);
   assert.match(file.headers()["content-type"] ?? "", /^application\/pdf/);
   assert.equal((await file.body()).subarray(0, 5).toString("latin1"), "%PDF-");
 });
 
-const RATE = "rates the answer Helpful and clears the rating by pressing again, both kept by Beacon";
+const RATE =
+  "rates the answer Helpful with a comment and clears the rating by pressing again, all kept by Beacon";
 step(RATE, [ASK], async () => {
   const { page } = admin;
   const helpful = page.getByRole("button", { name: "Helpful", exact: true }).last();

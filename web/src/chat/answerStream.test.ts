@@ -17,7 +17,7 @@ const citation: Citation = {
   number: 1,
   snippet: "Trains are booked in second class.",
   page: 2,
-  document: { id: "d1", title: "Travel policy", contentType: "application/pdf", downloadUrl: "/files/d1" },
+  document: { id: "d1", title: "Travel policy", contentType: "application/pdf" },
 };
 
 function message(id: string, role: "USER" | "ASSISTANT", text: string, citations: Citation[] = []): Message {

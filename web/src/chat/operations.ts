@@ -9,7 +9,6 @@ export const CitationFields = graphql(`
       id
       title
       contentType
-      downloadUrl
     }
   }
 `);
