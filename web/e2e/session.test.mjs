@@ -172,10 +172,17 @@ step(RATE, [ASK], async () => {
   await helpful.waitFor();
   await helpful.click();
   await pressed.waitFor();
+  await page.getByRole("button", { name: "Add a comment" }).click();
+  await page.getByLabel("Comment (optional)").fill("The ledger colour was exactly what I needed.");
+  await page.getByRole("button", { name: "Send comment" }).click();
+  const comment = page.getByText("Your comment: The ledger colour was exactly what I needed.");
+  await comment.waitFor();
   // A reload shows what Beacon stored, not what the page remembered.
   await page.reload();
   await pressed.waitFor();
+  await comment.waitFor();
   await helpful.click();
+  await comment.waitFor({ state: "detached" });
   await unpressed.waitFor();
   await page.reload();
   await unpressed.waitFor();

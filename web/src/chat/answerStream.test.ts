@@ -30,6 +30,7 @@ function message(id: string, role: "USER" | "ASSISTANT", text: string, citations
     generator: role === "ASSISTANT" ? "extractive" : "",
     fallbackReason: null,
     rating: null,
+    ratingComment: null,
     citations,
   };
 }

@@ -23,6 +23,7 @@ export const MessageFields = graphql(
       generator
       fallbackReason
       rating
+      ratingComment
       citations {
         ...CitationFields
       }
