@@ -160,6 +160,13 @@ step(ASK, [UPLOAD], async () => {
   assert.equal(file.status(), 200, `the cited file answered ${file.status()}`);
   assert.match(file.headers()["content-type"] ?? "", /^application\/pdf/);
   assert.equal((await file.body()).subarray(0, 5).toString("latin1"), "%PDF-");
+
+  // A citation of a document that is gone says so instead of failing somewhere else.
+  const gone = await context.newPage();
+  await gone.goto(`${BASE_URL}/open/00000000-0000-4000-8000-000000000000?page=2`);
+  await gone.getByText("This document was deleted or you can no longer see it.").waitFor();
+  await assertAccessible(gone, "a citation of a document that is gone");
+  await gone.close();
 });
 
 const RATE =
