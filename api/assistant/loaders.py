@@ -5,8 +5,8 @@ from collections.abc import Sequence
 
 from strawberry.dataloader import DataLoader
 
-from domain.assistant.models import Message, Rating
-from domain.assistant.services import AssistantService
+from domain.assistant.models import Message
+from domain.assistant.services import AnswerRating, AssistantService
 
 
 class AssistantLoaders:
@@ -15,12 +15,12 @@ class AssistantLoaders:
     def __init__(self, assistant: AssistantService) -> None:
         self._assistant = assistant
         self.messages = DataLoader[uuid.UUID, list[Message]](load_fn=self._messages)
-        self.ratings = DataLoader[uuid.UUID, Rating | None](load_fn=self._ratings)
+        self.ratings = DataLoader[uuid.UUID, AnswerRating | None](load_fn=self._ratings)
 
     async def _messages(self, ids: Sequence[uuid.UUID]) -> list[list[Message]]:
         found = await self._assistant.messages(list(ids))
         return [found.get(i, []) for i in ids]
 
-    async def _ratings(self, ids: Sequence[uuid.UUID]) -> list[Rating | None]:
+    async def _ratings(self, ids: Sequence[uuid.UUID]) -> list[AnswerRating | None]:
         found = await self._assistant.ratings(list(ids))
         return [found.get(i) for i in ids]

@@ -138,7 +138,18 @@ class Message:
         if self.role is MessageRole.USER:
             return None
         found = await info.context.loaders.assistant.ratings.load(uuid.UUID(self.id))
-        return None if found is None else Rating[found.name]
+        return None if found is None else Rating[found.rating.name]
+
+    @strawberry.field(
+        description="The comment of its asker's rating (rateAnswer); null: no comment, not "
+        "rated, or a question."
+    )
+    async def rating_comment(self, info: Info) -> str | None:
+        """From the same per-request loader as the rating, so both cost one query."""
+        if self.role is MessageRole.USER:
+            return None
+        found = await info.context.loaders.assistant.ratings.load(uuid.UUID(self.id))
+        return None if found is None else found.comment
 
     @strawberry.field(description="The answer's citations (empty for questions).")
     async def citations(self, info: Info) -> list[Citation]:

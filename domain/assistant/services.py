@@ -53,6 +53,14 @@ class AssistantLimits:
 
 
 @dataclass(frozen=True)
+class AnswerRating:
+    """The asker's rating of an answer and the comment that came with it."""
+
+    rating: Rating
+    comment: str | None
+
+
+@dataclass(frozen=True)
 class AnswerDelta:
     """More answer text, and the conversation it is joining (known before the answer ends)."""
 
@@ -310,11 +318,15 @@ class AssistantService:
         )
         return feedback
 
-    async def ratings(self, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, Rating]:
-        """The asker's rating of each answer that has one (for data loaders; only the asker may
-        rate an answer, so an answer has one rating at most)."""
-        rows = await Feedback.filter(message_id__in=message_ids).values("message_id", "rating")
-        return {row["message_id"]: Rating(row["rating"]) for row in rows}
+    async def ratings(self, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, AnswerRating]:
+        """The asker's rating of each answer that has one, with its comment (for data loaders;
+        only the asker may rate an answer, so an answer has one rating at most)."""
+        rows = await Feedback.filter(message_id__in=message_ids).values(
+            "message_id", "rating", "comment"
+        )
+        return {
+            row["message_id"]: AnswerRating(Rating(row["rating"]), row["comment"]) for row in rows
+        }
 
     async def usage(
         self, actor: Principal, since: datetime

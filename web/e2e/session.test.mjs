@@ -147,29 +147,30 @@ step(ASK, [UPLOAD], async () => {
   await screenshot(page, "05-chat-answer");
   await page.mouse.move(0, 0);
 
+  // A stable app link, not the signed link itself (that expires while a conversation stays open).
   const href = await citation.getAttribute("href");
-  assert.match(href ?? "", /#page=2$/, `the citation links to ${href}`);
-  const target = await citation.getAttribute("target");
-  let opened;
-  if (target === "_blank") {
-    const [popup] = await Promise.all([context.waitForEvent("page"), citation.click()]);
-    await popup.waitForURL(/#page=2$/);
-    opened = popup.url();
-    await popup.close();
-  } else {
-    await citation.click();
-    await page.waitForURL(/#page=2$/);
-    opened = page.url();
-    await page.goBack();
-  }
-  assert.match(opened, /#page=2$/);
+  assert.match(href ?? "", /^\/open\/[^/?#]+\?page=2$/, `the citation links to ${href}`);
+  assert.equal(await citation.getAttribute("target"), "_blank");
+  // It asks Beacon for a fresh signed link and goes on to the PDF, at the cited page.
+  const [popup] = await Promise.all([context.waitForEvent("page"), citation.click()]);
+  await popup.waitForURL(/\/files\/.*#page=2$/, { timeout: SLOW });
+  const opened = popup.url();
+  await popup.close();
   const file = await context.request.get(opened.replace(/#.*$/, ""));
   assert.equal(file.status(), 200, `the cited file answered ${file.status()}`);
   assert.match(file.headers()["content-type"] ?? "", /^application\/pdf/);
   assert.equal((await file.body()).subarray(0, 5).toString("latin1"), "%PDF-");
+
+  // A citation of a document that is gone says so instead of failing somewhere else.
+  const gone = await context.newPage();
+  await gone.goto(`${BASE_URL}/open/00000000-0000-4000-8000-000000000000?page=2`);
+  await gone.getByText("This document was deleted or you can no longer see it.").waitFor();
+  await assertAccessible(gone, "a citation of a document that is gone");
+  await gone.close();
 });
 
-const RATE = "rates the answer Helpful and clears the rating by pressing again, both kept by Beacon";
+const RATE =
+  "rates the answer Helpful with a comment and clears the rating by pressing again, all kept by Beacon";
 step(RATE, [ASK], async () => {
   const { page } = admin;
   const helpful = page.getByRole("button", { name: "Helpful", exact: true }).last();
@@ -178,10 +179,17 @@ step(RATE, [ASK], async () => {
   await helpful.waitFor();
   await helpful.click();
   await pressed.waitFor();
+  await page.getByRole("button", { name: "Add a comment" }).click();
+  await page.getByLabel("Comment (optional)").fill("The ledger colour was exactly what I needed.");
+  await page.getByRole("button", { name: "Send comment" }).click();
+  const comment = page.getByText("Your comment: The ledger colour was exactly what I needed.");
+  await comment.waitFor();
   // A reload shows what Beacon stored, not what the page remembered.
   await page.reload();
   await pressed.waitFor();
+  await comment.waitFor();
   await helpful.click();
+  await comment.waitFor({ state: "detached" });
   await unpressed.waitFor();
   await page.reload();
   await unpressed.waitFor();

@@ -264,6 +264,35 @@ async def test_an_answer_shows_its_rating_until_rating_nothing_clears_it(
     assert again["data"]["rateAnswer"]["__typename"] == "RatingCleared"
 
 
+async def test_an_answer_shows_the_comment_of_its_rating_until_the_rating_changes(
+    platform: Platform, tmp_path: Path
+) -> None:
+    client = platform.client
+    admin = await client.sign_up()
+    await ingest(platform, admin, tmp_path, "policy.md", POLICY)
+    answer = await ask(platform, admin, "Are receipts required?")
+    reply, conversation = answer["reply"]["id"], answer["conversation"]["id"]
+    rate = """mutation($input: RateAnswerInput!) { rateAnswer(input: $input) { __typename } }"""
+    read = "query($id: ID!) { conversation(id: $id) { messages { role rating ratingComment } } }"
+
+    async def feedback() -> list[tuple[str, str | None, str | None]]:
+        body = await client.execute(read, {"id": conversation}, token=admin.access_token)
+        assert not body.get("errors"), body
+        messages = body["data"]["conversation"]["messages"]
+        return [(m["role"], m["rating"], m["ratingComment"]) for m in messages]
+
+    assert await feedback() == [("USER", None, None), ("ASSISTANT", None, None)]
+    comment = "The receipt rule is on page 3, not page 2."
+    await client.execute(
+        rate,
+        {"input": {"messageId": reply, "rating": "DOWN", "comment": comment}},
+        token=admin.access_token,
+    )
+    assert await feedback() == [("USER", None, None), ("ASSISTANT", "DOWN", comment)]
+    await client.execute(rate, {"input": {"messageId": reply}}, token=admin.access_token)
+    assert await feedback() == [("USER", None, None), ("ASSISTANT", None, None)]
+
+
 async def test_a_conversation_can_be_renamed_by_its_user_only(
     platform: Platform, tmp_path: Path
 ) -> None:

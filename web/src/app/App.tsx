@@ -4,6 +4,7 @@ import { Navigate, Route, Routes } from "react-router";
 import { SignIn } from "../auth/SignIn";
 import { ChatPage } from "../chat/ChatPage";
 import { DocumentsPage } from "../documents/DocumentsPage";
+import { OpenDocument } from "../open/OpenDocument";
 import { useSessionState } from "./beacon";
 import { Layout } from "./Layout";
 
@@ -27,6 +28,8 @@ export function App() {
         <Route path="chat" element={<ChatPage />} />
         <Route path="chat/:conversationId" element={<ChatPage />} />
         <Route path="documents" element={<DocumentsPage />} />
+        {/* Where citations lead: a stable link to a fresh signed download link. */}
+        <Route path="open/:documentId" element={<OpenDocument />} />
         <Route
           path="admin/*"
           element={

@@ -21,6 +21,7 @@ export interface AnswerProps {
     generator: string;
     fallbackReason: string | null;
     rating: "UP" | "DOWN" | null;
+    ratingComment: string | null;
   } | null;
   onRetry?: () => void;
 }
@@ -58,7 +59,7 @@ export function Answer({ text, citations, status, problem, reply, onRetry }: Ans
       )}
       {reply && (
         <div className={styles.after}>
-          <Feedback messageId={reply.id} rated={reply.rating} />
+          <Feedback messageId={reply.id} rated={reply.rating} commented={reply.ratingComment} />
           <p className={styles.generator}>
             Answered by {generatorNote(reply.generator, reply.fallbackReason)}
           </p>

@@ -10,7 +10,14 @@ import { onEnd, pipe, subscribe } from "wonka";
 
 import { useConnectionState } from "../app/beacon";
 import { Answer } from "./Answer";
-import { type Turn, chatReducer, initialChat, streamingAnswer, turnsOf } from "./answerStream";
+import {
+  type Turn,
+  chatReducer,
+  initialChat,
+  refusedQuestion,
+  streamingAnswer,
+  turnsOf,
+} from "./answerStream";
 import styles from "./Chat.module.css";
 import { Composer } from "./Composer";
 import { ConversationHeading } from "./ConversationHeading";
@@ -34,6 +41,16 @@ export function ChatPage() {
   const input = useRef<HTMLTextAreaElement>(null);
   const [listOpen, setListOpen] = useState(false);
   const [status, setStatus] = useState("");
+  const [draft, setDraft] = useState("");
+
+  // A refused question was not kept: it goes back into the box (unless the person already typed
+  // another), to be sent again once the reason is dealt with.
+  const refused = refusedQuestion(chat);
+  const [restored, setRestored] = useState<string | null>(null);
+  if (refused !== undefined && refused.key !== restored) {
+    setRestored(refused.key);
+    if (draft.trim() === "") setDraft(refused.question);
+  }
 
   // The address says which conversation is open: another one takes the page's answers with it.
   const [shown, setShown] = useState(conversationId);
@@ -230,7 +247,14 @@ export function ChatPage() {
           <p className="visually-hidden" role="status">
             {status}
           </p>
-          <Composer streaming={current !== undefined} onAsk={ask} onStop={stop} inputRef={input} />
+          <Composer
+            question={draft}
+            setQuestion={setDraft}
+            streaming={current !== undefined}
+            onAsk={ask}
+            onStop={stop}
+            inputRef={input}
+          />
         </section>
       </div>
     </Tooltip.Provider>

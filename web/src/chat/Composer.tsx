@@ -1,25 +1,27 @@
 // "Ask a question": Enter sends, Shift+Enter makes a new line; "Stop" replaces "Ask" while an
-// answer streams.
+// answer streams. The page holds the draft, so that it can give a refused question back.
 
-import { type FormEvent, type KeyboardEvent, type RefObject, useState } from "react";
+import type { FormEvent, KeyboardEvent, RefObject } from "react";
 
 import styles from "./Chat.module.css";
 
 const MAX_QUESTION = 2000;
 
 export function Composer({
+  question,
+  setQuestion,
   streaming,
   onAsk,
   onStop,
   inputRef,
 }: {
+  question: string;
+  setQuestion: (question: string) => void;
   streaming: boolean;
   onAsk: (question: string) => void;
   onStop: () => void;
   inputRef: RefObject<HTMLTextAreaElement | null>;
 }) {
-  const [question, setQuestion] = useState("");
-
   function send() {
     const trimmed = question.trim();
     if (streaming || trimmed === "") return;

@@ -1,4 +1,4 @@
-// "Helpful" / "Not helpful" under a stored answer, with an optional comment.
+// "Helpful" / "Not helpful" under a stored answer, with an optional comment, shown once saved.
 
 import { type FormEvent, useId, useState } from "react";
 import { useMutation } from "urql";
@@ -8,8 +8,18 @@ import { RateAnswerMutation } from "./operations";
 
 type Rating = "UP" | "DOWN";
 
-export function Feedback({ messageId, rated }: { messageId: string; rated: Rating | null }) {
+export function Feedback({
+  messageId,
+  rated,
+  commented,
+}: {
+  messageId: string;
+  rated: Rating | null;
+  commented: string | null;
+}) {
   const [rating, setRating] = useState<Rating | null>(rated);
+  // A new rating without a comment replaces the comment too: the server's answer says which.
+  const [comment, setComment] = useState<string | null>(commented);
   const [commenting, setCommenting] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -22,10 +32,12 @@ export function Feedback({ messageId, rated }: { messageId: string; rated: Ratin
     const payload = result.data?.rateAnswer;
     if (payload?.__typename === "RateAnswerSuccess") {
       setRating(payload.rating);
+      setComment(payload.comment ?? null);
       return true;
     }
     if (payload?.__typename === "RatingCleared") {
       setRating(null);
+      setComment(null);
       setCommenting(false);
       return true;
     }
@@ -44,8 +56,8 @@ export function Feedback({ messageId, rated }: { messageId: string; rated: Ratin
   async function submitComment(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (rating === null) return;
-    const comment = String(new FormData(event.currentTarget).get("comment") ?? "").trim();
-    if (await send(rating, comment || null)) {
+    const written = String(new FormData(event.currentTarget).get("comment") ?? "").trim();
+    if (await send(rating, written || null)) {
       setCommenting(false);
       setSaved("Thanks, your comment is saved.");
     }
@@ -74,14 +86,26 @@ export function Feedback({ messageId, rated }: { messageId: string; rated: Ratin
         </button>
         {rating !== null && !commenting && (
           <button type="button" className="button quiet" onClick={() => setCommenting(true)}>
-            Add a comment
+            {comment === null ? "Add a comment" : "Change the comment"}
           </button>
         )}
       </div>
+      {rating !== null && comment !== null && !commenting && (
+        <p className={styles.savedComment}>
+          Your comment: <q>{comment}</q>
+        </p>
+      )}
       {commenting && (
         <form className={styles.comment} onSubmit={(event) => void submitComment(event)}>
           <label htmlFor={commentId}>Comment (optional)</label>
-          <textarea id={commentId} name="comment" rows={2} maxLength={2000} autoFocus />
+          <textarea
+            id={commentId}
+            name="comment"
+            rows={2}
+            maxLength={2000}
+            defaultValue={comment ?? ""}
+            autoFocus
+          />
           <div className={styles.commentActions}>
             <button type="submit" className="button primary" disabled={fetching}>
               Send comment

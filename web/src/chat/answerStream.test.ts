@@ -9,6 +9,7 @@ import {
   INTERRUPTED,
   chatReducer,
   initialChat,
+  refusedQuestion,
   streamingAnswer,
   turnsOf,
 } from "./answerStream";
@@ -17,7 +18,7 @@ const citation: Citation = {
   number: 1,
   snippet: "Trains are booked in second class.",
   page: 2,
-  document: { id: "d1", title: "Travel policy", contentType: "application/pdf", downloadUrl: "/files/d1" },
+  document: { id: "d1", title: "Travel policy", contentType: "application/pdf" },
 };
 
 function message(id: string, role: "USER" | "ASSISTANT", text: string, citations: Citation[] = []): Message {
@@ -29,6 +30,7 @@ function message(id: string, role: "USER" | "ASSISTANT", text: string, citations
     generator: role === "ASSISTANT" ? "extractive" : "",
     fallbackReason: null,
     rating: null,
+    ratingComment: null,
     citations,
   };
 }
@@ -134,6 +136,20 @@ describe("an answer stream", () => {
     );
     const state = chatReducer(refused, { type: "asked", key: "b", question: "Again?" });
     expect(state.answers.map((answer) => answer.key)).toEqual(["b"]);
+  });
+
+  it("gives a refused question back, whatever refused it, and nothing else", () => {
+    for (const code of ["RATE_LIMITED", "BUDGET_EXCEEDED", "INVALID_INPUT"]) {
+      const state = run([asked, event({ __typename: "AnswerError", code, message: "No." })]);
+      expect(refusedQuestion(state)).toEqual({ key: "a", question: "How do I travel?" });
+    }
+    const failed = run([
+      asked,
+      event(delta("Trains")),
+      event({ __typename: "AnswerError", code: "RATE_LIMITED", message: "No." }),
+    ]);
+    expect(refusedQuestion(failed)).toBeUndefined();
+    expect(refusedQuestion(run([asked]))).toBeUndefined();
   });
 
   it("keeps a stopped answer when the conversation goes on", () => {

@@ -156,6 +156,15 @@ export function streamingAnswer(state: ChatStream): LiveAnswer | undefined {
   return state.answers.find((answer) => answer.status === "streaming");
 }
 
+/**
+ * The question the server refused (a limit, a budget, bad input): nothing of it was kept, so the
+ * page gives it back to the composer rather than have the person type it again.
+ */
+export function refusedQuestion(state: ChatStream): { key: string; question: string } | undefined {
+  const refused = state.answers.filter((answer) => answer.status === "refused").at(-1);
+  return refused && { key: refused.key, question: refused.question };
+}
+
 /** One question and what answers it, in the order the page shows them. */
 export type Turn =
   | { key: string; question: string; kind: "saved"; reply: Message }

@@ -8,18 +8,14 @@ function citation(page: number | null, contentType = "application/pdf"): Citatio
     number: 2,
     snippet: "…",
     page,
-    document: { id: "d1", title: "Travel policy", contentType, downloadUrl: "/files/d1?sig=x" },
+    document: { id: "d1", title: "Travel policy", contentType },
   };
 }
 
 describe("a citation", () => {
-  it("opens a PDF at its page", () => {
-    expect(citationHref(citation(4))).toBe("/files/d1?sig=x#page=4");
-  });
-
-  it("opens other files, and PDFs without a page, as they are", () => {
-    expect(citationHref(citation(4, "application/vnd.ms-excel"))).toBe("/files/d1?sig=x");
-    expect(citationHref(citation(null))).toBe("/files/d1?sig=x");
+  it("links to the app's stable address for its document and page, not to an expiring signed link", () => {
+    expect(citationHref(citation(4))).toBe("/open/d1?page=4");
+    expect(citationHref(citation(null))).toBe("/open/d1");
   });
 
   it("is named by its number, its document's title and its page when known", () => {

@@ -2,12 +2,13 @@
 
 import type { Citation } from "./answerStream";
 
-/** The original file; a PDF opens at the cited page. */
+/**
+ * The app's stable link to the cited file: it asks for a fresh signed `downloadUrl` when it is
+ * opened, so a citation still works in a conversation left open longer than a link lives.
+ */
 export function citationHref(citation: Citation): string {
-  const { downloadUrl, contentType } = citation.document;
-  return citation.page != null && contentType === "application/pdf"
-    ? `${downloadUrl}#page=${citation.page}`
-    : downloadUrl;
+  const page = citation.page != null ? `?page=${citation.page}` : "";
+  return `/open/${encodeURIComponent(citation.document.id)}${page}`;
 }
 
 /** What assistive technology reads for a chip, e.g. "[1] Travel policy, page 2". */

@@ -9,7 +9,6 @@ export const CitationFields = graphql(`
       id
       title
       contentType
-      downloadUrl
     }
   }
 `);
@@ -24,6 +23,7 @@ export const MessageFields = graphql(
       generator
       fallbackReason
       rating
+      ratingComment
       citations {
         ...CitationFields
       }
