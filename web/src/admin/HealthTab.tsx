@@ -4,9 +4,10 @@ import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 
 import { STATUS_WORDS } from "../documents/format";
+import { errorWords } from "../ui/errors";
 import { formatCount, plural } from "./format";
 import { IndexHealthQuery } from "./operations";
-import { TableWrap, errorWords } from "./parts";
+import { TableWrap } from "./parts";
 import styles from "./Admin.module.css";
 
 type Readiness = "checking" | "ready" | "unreachable" | "unknown";

@@ -5,8 +5,9 @@ import { type FormEvent, useState } from "react";
 import { useMutation, useQuery } from "urql";
 
 import type { ResultOf } from "../graphql";
+import { errorWords } from "../ui/errors";
 import { SettingsQuery, UpdateSettingsMutation } from "./operations";
-import { QueryError, errorWords } from "./parts";
+import { QueryError } from "./parts";
 import styles from "./Admin.module.css";
 
 type Settings = ResultOf<typeof SettingsQuery>["organization"]["settings"];

@@ -7,6 +7,7 @@ import { useMutation } from "urql";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { useUser } from "../app/beacon";
 import type { ResultOf } from "../graphql";
+import { errorWords } from "../ui/errors";
 import { formatDate, roleLabel } from "./format";
 import {
   CreateUserMutation,
@@ -15,7 +16,7 @@ import {
   UpdateUserMutation,
   UsersQuery,
 } from "./operations";
-import { LoadMore, QueryError, When, errorWords, useNow } from "./parts";
+import { LoadMore, QueryError, When, useNow } from "./parts";
 import { useConnection } from "./useConnection";
 import styles from "./Admin.module.css";
 

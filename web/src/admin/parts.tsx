@@ -3,6 +3,7 @@
 import { type ReactNode, useEffect, useState } from "react";
 import type { CombinedError } from "urql";
 
+import { errorWords } from "../ui/errors";
 import { formatDateTime, relativeTime } from "./format";
 import styles from "./Admin.module.css";
 
@@ -13,11 +14,6 @@ export function When({ iso, now }: { iso: string; now: Date }) {
       {relativeTime(iso, now)}
     </time>
   );
-}
-
-export function errorWords(error: CombinedError): string {
-  if (error.networkError) return "Beacon cannot be reached. Check your connection and try again.";
-  return error.graphQLErrors[0]?.message ?? error.message;
 }
 
 export function QueryError({ error, what }: { error: CombinedError; what: string }) {

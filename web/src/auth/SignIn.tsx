@@ -5,6 +5,7 @@ import { useMutation, useQuery } from "urql";
 
 import { useSessionManager } from "../app/beacon";
 import { readFragment } from "../graphql";
+import { UNREACHABLE } from "../ui/errors";
 import { LoginMutation, SessionFields, SignUpEnabledQuery, SignUpMutation } from "../session/operations";
 
 type Mode = "signIn" | "signUp";
@@ -59,8 +60,7 @@ function SignInForm() {
     const result = await login({ email: String(form.get("email")), password: String(form.get("password")) });
     const payload = result.data?.login;
     if (payload?.__typename === "AuthPayload") session.accept(readFragment(SessionFields, payload));
-    else
-      setError(payload ? refusal(payload) : "Beacon cannot be reached. Check your connection and try again.");
+    else setError(payload ? refusal(payload) : UNREACHABLE);
   }
 
   return (
@@ -101,8 +101,7 @@ function SignUpForm() {
     });
     const payload = result.data?.signUp;
     if (payload?.__typename === "AuthPayload") session.accept(readFragment(SessionFields, payload));
-    else
-      setError(payload ? refusal(payload) : "Beacon cannot be reached. Check your connection and try again.");
+    else setError(payload ? refusal(payload) : UNREACHABLE);
   }
 
   return (

@@ -7,7 +7,8 @@ import { useMutation } from "urql";
 
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { readFragment } from "../graphql";
-import { STATUS_WORDS, VISIBILITY_WORDS, errorWords, humanSize, isFinal, typeName } from "./format";
+import { errorWords } from "../ui/errors";
+import { STATUS_WORDS, VISIBILITY_WORDS, humanSize, isFinal, typeName } from "./format";
 import {
   DeleteDocumentMutation,
   DocumentFields,

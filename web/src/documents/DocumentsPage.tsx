@@ -6,9 +6,10 @@ import { type Client, useClient } from "urql";
 
 import { useUser } from "../app/beacon";
 import { readFragment } from "../graphql";
+import { errorWords } from "../ui/errors";
 import { type DocumentList, type ListAction, documentList, emptyList } from "./documentList";
 import { DocumentTable } from "./DocumentTable";
-import { STATUSES, STATUS_WORDS, errorWords, isFinal } from "./format";
+import { STATUSES, STATUS_WORDS, isFinal } from "./format";
 import {
   DocumentFields,
   type DocumentRow,

@@ -63,7 +63,3 @@ export function waitWords(seconds: number): string {
 }
 
 /** A query's failure in words (GraphQL errors carry sentences for people). */
-export function errorWords(error: { networkError?: Error; graphQLErrors: { message: string }[] }): string {
-  if (error.networkError) return "Beacon cannot be reached. Check your connection and try again.";
-  return error.graphQLErrors.map((e) => e.message).join(" ") || "Something went wrong.";
-}

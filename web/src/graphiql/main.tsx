@@ -9,7 +9,7 @@ import "./page.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 
-import { expiresSoon } from "../session/schedule";
+import { acrossTabs, expiresSoon } from "../session/schedule";
 
 const REFRESH = `mutation {
   refreshToken(input: { refreshTokenInCookie: true }) {
@@ -46,9 +46,8 @@ async function refresh(): Promise<Token | null> {
 /** The session's token, refreshed when due; null when nobody is signed in. */
 async function currentToken(): Promise<string | null> {
   if (token === null || expiresSoon(token.expiresAt, token.issuedAt, Date.now())) {
-    const locks = navigator.locks;
     try {
-      token = locks ? await locks.request("beacon-refresh", refresh) : await refresh();
+      token = await acrossTabs(refresh);
     } catch {
       token = null;
     }

@@ -3,7 +3,7 @@
 // expiry; a request refused as UNAUTHENTICATED refreshes once; when refreshing is no longer
 // possible (signed out elsewhere, deactivated) the app returns to sign-in with the reason.
 
-import { refreshDelay, expiresSoon, singleFlight } from "./schedule";
+import { acrossTabs, refreshDelay, expiresSoon, singleFlight } from "./schedule";
 
 export interface SessionUser {
   id: string;
@@ -162,13 +162,4 @@ export class SessionManager {
     this.state = state;
     for (const listener of this.listeners) listener();
   }
-}
-
-/**
- * Refreshes from several tabs share one cookie; the Web Locks API makes them take turns so no
- * two present the same single-use token. Browsers without it run the refresh as is.
- */
-function acrossTabs<T>(run: () => Promise<T>): Promise<T> {
-  const locks = globalThis.navigator?.locks;
-  return locks ? (locks.request("beacon-refresh", run) as Promise<T>) : run();
 }

@@ -30,3 +30,12 @@ export function singleFlight<T>(run: () => Promise<T>): () => Promise<T> {
     return running;
   };
 }
+
+/**
+ * Refreshes from several tabs share one cookie; the Web Locks API makes them take turns so no
+ * two present the same single-use token. Browsers without it run the refresh as is.
+ */
+export function acrossTabs<T>(run: () => Promise<T>): Promise<T> {
+  const locks = globalThis.navigator?.locks;
+  return locks ? (locks.request("beacon-refresh", run) as Promise<T>) : run();
+}
