@@ -8,6 +8,11 @@ library would add hundreds of megabytes to install and nothing measurable to the
 import re
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n{2,}|\n(?=[#*\-|])")
+# Line ends and starts that tell a heading line from a wrapped line of text (`is_heading`).
+_SENTENCE_CLOSED = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+_CLAUSE_END = re.compile(r"[.!?,;:][\"'\u201d\u2019)\]]*$")
+_SENTENCE_START = re.compile(r"\s*(?:[#*\-|]|[\"'(\[\u201c\u2018]?[A-Z0-9])")
+_HEADING_MAX_WORDS = 10
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][a-z]+)?")
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
@@ -23,9 +28,59 @@ _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences (or list items, or table rows) of a chunk, verbatim and stripped."""
-    parts = (part.strip() for part in _SENTENCE_END.split(text))
+    """The sentences (or list items, or table rows) of a chunk, verbatim and stripped.
+
+    Heading lines are left out: a heading is not a statement, and glued to the sentence
+    below it ("Section 2: Records The lighthouse keeper…") it would turn a quote into one.
+    """
+    parts = (
+        part.strip() for block in _between_headings(text) for part in _SENTENCE_END.split(block)
+    )
     return [part for part in parts if len(part) > 1]
+
+
+def is_heading(line: str, following: str) -> bool:
+    """Whether `line`, which starts a sentence and is followed by the line `following`, is
+    a heading: a few words, not a clause (no closing punctuation, no trailing stop word),
+    and the text below starts a sentence, list item or table of its own.
+
+    PDFs read without a layout model (and plain text) carry no heading markup: a heading is
+    only a short line, and its text's first line follows it after a single line break, just
+    as a wrapped line follows the one before it. A wrapped line is long, ends mid-clause or
+    is followed by a lower-case word, which is what tells the two apart.
+    """
+    words = line.split()
+    if not words or len(words) > _HEADING_MAX_WORDS or line.lstrip()[0] in "*-|":
+        return False  # list items and table rows are sentences of their own
+    last = words[-1].lower().strip("\"'\u201d\u2019)]")
+    return (
+        not _CLAUSE_END.search(line.rstrip())
+        and last not in STOPWORDS
+        and bool(_SENTENCE_START.match(following))
+    )
+
+
+def _between_headings(text: str) -> list[str]:
+    """The text cut at its heading lines, which are dropped."""
+    lines = text.split("\n")
+    blocks: list[str] = []
+    current: list[str] = []
+    opens = True  # the next line starts a sentence
+    for index, line in enumerate(lines):
+        if opens and line.strip() and is_heading(line, _next_text(lines, index)):
+            blocks.append("\n".join(current))
+            current = []
+            continue
+        current.append(line)
+        stripped = line.strip()
+        opens = not stripped or stripped[0] in "#*-|" or bool(_SENTENCE_CLOSED.search(stripped))
+    blocks.append("\n".join(current))
+    return blocks
+
+
+def _next_text(lines: list[str], index: int) -> str:
+    """The first line after `index` that is not blank ("" if none)."""
+    return next((line for line in lines[index + 1 :] if line.strip()), "")
 
 
 def body_start(passage: str, heading_path: list[str]) -> int:

@@ -131,3 +131,55 @@ def test_a_paraphrase_is_never_cited_by_the_headings_in_front() -> None:
     answer = "The fleet report covers it [1]."
     [citation] = cite(answer, [HEADED], {HEADED.chunk_id: CitedChunk(start=0, page=2)})
     assert citation.snippet == "Ticket sales on the island route doubled since spring."
+
+
+# A PDF page as the model-free PDF pipeline reads it: the heading is a line like any other,
+# with no heading path (the chunk text of web/e2e's two-page PDF, page 2).
+LEDGER = source(
+    1,
+    "Section 2: Records\n"
+    "The lighthouse keeper records every passing ship in the blue ledger.\n"
+    "Each entry names the vessel, its flag and the hour it passed the point.\n"
+    "The ledger is kept in the tower and copied to the archive every month.",
+)
+
+
+async def test_a_heading_line_is_not_quoted_with_the_sentence_below_it() -> None:
+    question = "Where does the lighthouse keeper record every passing ship?"
+    deltas, _ = await run(GenerationRequest(question, [LEDGER]))
+    text = "".join(deltas)
+    assert (
+        "\u201cThe lighthouse keeper records every passing ship in the blue ledger.\u201d [1]"
+        in text
+    )
+    assert "Section 2" not in text
+    [citation] = cite(text, [LEDGER], {LEDGER.chunk_id: CitedChunk(start=0, page=2)})
+    assert citation.snippet == (
+        "The lighthouse keeper records every passing ship in the blue ledger."
+    )
+
+
+def test_heading_lines_are_not_sentences() -> None:
+    assert sentences("Opening hours\nThe office opens at eight. Visitors sign in.") == [
+        "The office opens at eight.",
+        "Visitors sign in.",
+    ]
+    # Stacked headings, and a heading over a blank line, as plain text writes them.
+    assert sentences("Part 1\nSafety\n\nWear a helmet on site.") == ["Wear a helmet on site."]
+
+
+def test_wrapped_lines_stay_in_their_sentence() -> None:
+    wrapped = "The team reviewed schedules, budgets and the maintenance backlog\nfor the quarter."
+    assert sentences(wrapped) == [wrapped]
+    # A short first line that ends on a stop word is a clause running on, not a heading.
+    assert sentences("Yesterday we met with\nJohn Smith to plan.") == [
+        "Yesterday we met with\nJohn Smith to plan."
+    ]
+    assert sentences("Bring these:\nA helmet and boots.") == ["Bring these:\nA helmet and boots."]
+
+
+def test_list_items_under_a_heading_stay_sentences() -> None:
+    assert sentences("Checklist\n- Lock the door\n- Switch off the lamp") == [
+        "- Lock the door",
+        "- Switch off the lamp",
+    ]
