@@ -1,6 +1,7 @@
 """The offline generator: quotes the sentences of the sources that answer the question."""
 
 import asyncio
+import re
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
@@ -21,6 +22,9 @@ NOT_COVERED = (
 )
 _MIN_COVERAGE = 0.34  # a third of the question's content words, at least
 _MAX_QUOTES = 3
+# A document's own reference marks ("...communities [1].", as wikis write them): quoted as
+# they are, they would read as Beacon's markers and cite whichever source is numbered so.
+_SOURCE_MARKER = re.compile(r"\s*\[\d{1,3}\]")
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ class _Quote:
 
 
 class ExtractiveGenerator:
-    """Picks the best-matching sentences, quotes them verbatim with [n], and never invents.
+    """Picks the best-matching sentences, quotes them verbatim with [n] (less any reference
+    marks of their own), and never invents.
 
     Source text is only ever quoted, so instructions hidden in a document are just more
     words to match: they cannot change what this generator does.
@@ -63,7 +68,9 @@ class ExtractiveGenerator:
         quotes = self._quotes(request)
         if not quotes:
             return NOT_COVERED
-        quoted = " ".join(f"\u201c{q.sentence}\u201d [{q.source.number}]" for q in quotes)
+        quoted = " ".join(
+            f"\u201c{_SOURCE_MARKER.sub('', q.sentence)}\u201d [{q.source.number}]" for q in quotes
+        )
         return f"According to your documents: {quoted}"
 
     def _quotes(self, request: GenerationRequest) -> list[_Quote]:

@@ -183,3 +183,19 @@ def test_list_items_under_a_heading_stay_sentences() -> None:
         "- Lock the door",
         "- Switch off the lamp",
     ]
+
+
+async def test_a_reference_mark_inside_a_quoted_sentence_cites_nothing() -> None:
+    # Wiki text keeps its own reference marks; quoted as they are, "[1]" would cite source 1.
+    sources = [
+        source(1, "Health insurance covers doctor visits."),
+        source(2, "Social determinants of health are the conditions people live in [1]."),
+    ]
+    deltas, _ = await run(GenerationRequest("What are social determinants of health?", sources))
+    text = "".join(deltas)
+    quote = "Social determinants of health are the conditions people live in."
+    assert f"\u201c{quote}\u201d [2]" in text
+    chunks = {s.chunk_id: CitedChunk(start=0, page=None) for s in sources}
+    [citation] = cite(text, sources, chunks)
+    assert citation.number == 2
+    assert citation.snippet == sources[1].text, "the snippet stays verbatim"
