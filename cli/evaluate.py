@@ -18,7 +18,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +54,8 @@ LEASE_SECONDS = STALL_SECONDS
 UNTHROTTLED = "1000000/minute"
 
 Echo = Callable[[str], None]
+# What runs on the ingested platform once the searches are scored (`beacon eval --answers`).
+AfterSearch = Callable[[Services, Principal, Mapping[uuid.UUID, list[str]]], Awaitable[None]]
 
 
 # --- metrics: pure functions over ranked corpus ids and graded judgements -----------------
@@ -279,7 +281,11 @@ async def run_queries(
 
 
 async def evaluate(
-    dataset: Dataset, settings: Settings, k: int, echo: Echo
+    dataset: Dataset,
+    settings: Settings,
+    k: int,
+    echo: Echo,
+    after_search: AfterSearch | None = None,
 ) -> tuple[list[ModeReport], list[str]]:
     """Ingest the passages through a fresh platform, then score every mode."""
     from domain.database import apply_migrations
@@ -302,6 +308,8 @@ async def evaluate(
             await asyncio.to_thread(runtime.stop)
         await services.vectors.optimize()
         reports = await run_queries(services, actor, dataset, corpus_ids, k, echo)
+        if after_search is not None:
+            await after_search(services, actor, corpus_ids)
     finally:
         await services.close()
         embedder.close()
@@ -334,8 +342,11 @@ def run_eval(
     limit_queries: int | None,
     k: int,
     data_dir: Path | None,
+    answers: bool = False,
+    answer_limit: int | None = None,
 ) -> int:
-    """`beacon eval`: print the table and the hybrid verdict; the exit status."""
+    """`beacon eval`: print the table and the hybrid verdict (and with `answers`, the answer
+    metrics of the first `answer_limit` questions); the exit status."""
 
     def echo(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -355,7 +366,12 @@ def run_eval(
             f"evaluating {len(dataset.passages)} passages, {len(dataset.queries)} judged queries "
             f"({dataset.skipped_queries} without judgements skipped), data in {folder}"
         )
-        reports, problems = asyncio.run(evaluate(dataset, settings, k, echo))
+        answering = None
+        if answers:
+            from cli.answer_eval import AnswerEvaluation, plan_answers
+
+            answering = AnswerEvaluation(plan_answers(dataset, answer_limit), echo)
+        reports, problems = asyncio.run(evaluate(dataset, settings, k, echo, answering))
     for problem in problems:
         echo(f"problem: {problem}")
     print(
@@ -366,4 +382,8 @@ def run_eval(
     )
     print(format_table(reports, k))
     print(hybrid_verdict(reports).describe(k))
+    if answering is not None:
+        for problem in answering.problems:
+            echo(f"problem: {problem}")
+        print(answering.describe())
     return 0

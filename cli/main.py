@@ -192,17 +192,32 @@ def ingest(paths: tuple[Path, ...], email: str, private: bool, wait: bool) -> No
     help="Scratch data directory (kept; a rerun skips ingesting what it holds). "
     "Default: a temporary one.",
 )
+@click.option(
+    "--answers",
+    is_flag=True,
+    help="Also ask the questions and score the answers: citation precision, abstention "
+    "(every fifth question has its relevant passages left out), LLM-judged faithfulness.",
+)
+@click.option(
+    "--answer-limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --answers: ask only the first N judged queries.",
+)
 def evaluate(
     dataset_dir: Path,
     limit_docs: int | None,
     limit_queries: int | None,
     k: int,
     data_dir: Path | None,
+    answers: bool,
+    answer_limit: int | None,
 ) -> None:
-    """Ingest a BEIR dataset into a scratch platform and score hybrid, BM25 and dense search."""
+    """Ingest a BEIR dataset into a scratch platform and score hybrid, BM25 and dense search
+    (with --answers, the answers too)."""
     from cli.evaluate import run_eval
 
-    sys.exit(run_eval(dataset_dir, limit_docs, limit_queries, k, data_dir))
+    sys.exit(run_eval(dataset_dir, limit_docs, limit_queries, k, data_dir, answers, answer_limit))
 
 
 @main.command()

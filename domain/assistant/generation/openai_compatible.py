@@ -266,6 +266,18 @@ class OpenAICompatibleGenerator:
             usage = (estimate, content_chunks)
         yield Finished(prompt_tokens=usage[0], completion_tokens=usage[1])
 
+    async def complete(self, messages: list[ChatCompletionMessageParam], max_tokens: int) -> str:
+        """The model's whole reply to `messages`, not streamed, at temperature 0 (for the
+        answer judge of `beacon eval --answers`); raises GenerationFailed."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                completion = await self._client.chat.completions.create(
+                    model=self._model, messages=messages, max_tokens=max_tokens, temperature=0.0
+                )
+        except _UPSTREAM_ERRORS as error:
+            raise self._logged(error) from error
+        return (completion.choices[0].message.content or "") if completion.choices else ""
+
     async def rewrite(self, question: str, history: list[Turn]) -> str:
         """The question as a standalone search query; the question itself if rewriting fails."""
         if not history:

@@ -236,6 +236,13 @@ async def test_an_unreachable_server_fails_fast_as_unavailable(host: str) -> Non
     assert time.monotonic() - started < 5
 
 
+async def test_a_completion_from_an_unreachable_server_fails_as_unavailable() -> None:
+    async with generator_for(f"http://127.0.0.1:{free_port()}/v1") as generator:
+        with pytest.raises(GenerationFailed) as failure:
+            await generator.complete([{"role": "user", "content": "Score (1-5):"}], 8)
+    assert failure.value.code == "LLM_UNAVAILABLE"
+
+
 async def test_a_server_that_never_answers_times_out() -> None:
     async def silence(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(60)
@@ -423,3 +430,10 @@ async def test_rewrite_returns_a_query_from_the_real_server(
     assert query.strip()
     assert "\n" not in query
     assert not [record for record in caplog.records if record.levelname == "WARNING"]
+
+
+async def test_a_completion_is_the_real_servers_whole_reply(
+    generator: OpenAICompatibleGenerator,
+) -> None:
+    reply = await generator.complete([{"role": "user", "content": "Say hello."}], 8)
+    assert reply.strip()
