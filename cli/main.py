@@ -320,7 +320,13 @@ def export_embedder(force: bool) -> None:
         packaged_model_path,
     )
 
-    cache_dir = _settings().embedder_cache_dir or default_cache_dir()
+    # Settings(), not _settings(): a set-up step (the Docker build) must not generate the
+    # development secret key into a data directory.
+    try:
+        cache_dir = Settings().embedder_cache_dir or default_cache_dir()
+    except ValidationError as error:
+        click.echo(f"beacon: invalid settings: {error}", err=True)
+        sys.exit(2)
     try:
         report = ensure_exported(cache_dir, packaged_model_path(), force=force)
     except EmbedderExportError as error:

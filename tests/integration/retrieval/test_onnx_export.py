@@ -62,10 +62,26 @@ def test_a_cache_directory_that_cannot_be_written_is_a_clear_error(tmp_path: Pat
 
 
 def run_beacon(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "BEACON_EMBEDDER_CACHE_DIR": str(tmp_path)}
-    return subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    """In a directory of its own, where it must leave nothing (no data directory)."""
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "BEACON_EMBEDDER_CACHE_DIR": str(tmp_path),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
+    }
+    env.pop("BEACON_DATA_DIR", None)
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+    assert list(workdir.iterdir()) == []
+    return result
 
 
 def test_without_the_model_package_the_export_command_says_so_in_one_line(
