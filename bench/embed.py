@@ -1,6 +1,6 @@
 """The ONNX embedder against torch fp32, speed and quality in one run.
 
-    .venv/bin/python -m bench.embed [--texts 512] [--rounds 5] [--docs N] [--dataset DIR]
+    .venv/bin/python -m bench.embed [--texts 256] [--rounds 3] [--docs 1000] [--dataset DIR]
 
 Throughput: the same MS MARCO passages (the first `--texts` of ../shared/data/eval/msmarco)
 go through each backend's `embed`, the batcher included (model threads merging calls, one
@@ -14,7 +14,9 @@ Quality: nDCG@10 dense-only on the dev set, per backend: every passage (title, b
 text, as `beacon eval` uploads it) is encoded whole and ranked by exact cosine similarity
 to each query. That is `beacon eval`'s dense mode without its chunker and vector index, so
 the figures are for comparing backends (target: int8 loses <= 0.01). `--docs` takes the
-first N passages (judgements restricted to them) for a quicker run.
+first N passages (judgements restricted to them): 1000 of the 5000 by default, to keep the
+run within minutes on 2 shared cores (torch alone encodes the 5000 in ~1-10 minutes there,
+depending on what else runs); `--docs 5000` scores the whole set.
 """
 
 import argparse
@@ -156,8 +158,8 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--texts", type=int, default=512, help="passages per throughput round")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--docs", type=int, default=None, help="first N passages for nDCG")
+    parser.add_argument("--texts", type=int, default=256, help="passages per throughput round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--docs", type=int, default=1000, help="first N passages for nDCG")
     parser.add_argument("--dataset", type=Path, default=DATASET, help="a BEIR folder")
     asyncio.run(main(parser.parse_args()))
