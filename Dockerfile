@@ -36,6 +36,11 @@ COPY migrations ./migrations
 # The cache mount keeps rebuilds fast without leaving pip's cache in a layer.
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip install --extra-index-url https://download.pytorch.org/whl/cpu -c constraints.txt .
+# The ONNX embedder's model, exported from the packaged MiniLM into the image (in
+# /usr/local/share/beacon/embedders, beside the packages it is made from, owned by root and
+# only read at run time): every container starts with it, and the /data volume never keeps
+# a copy older than the image.
+RUN HF_HUB_OFFLINE=1 beacon export-embedder
 
 # A fixed uid so the named volume's ownership stays stable across rebuilds; /data is created
 # here, owned by that user, because Docker copies it into an empty named volume on first use.

@@ -288,13 +288,14 @@ async def evaluate(
     after_search: AfterSearch | None = None,
 ) -> tuple[list[ModeReport], list[str]]:
     """Ingest the passages through a fresh platform, then score every mode."""
+    from domain.bootstrap import build_embedder
     from domain.database import apply_migrations
-    from domain.retrieval.embedding import SentenceTransformerEmbedder
     from workers.runtime import build_process
 
     await apply_migrations(settings.effective_database_url)
     # One model for the worker and the searches: loading it twice costs memory and time.
-    embedder = SentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
+    # BEACON_EMBEDDER chooses it, as for the server.
+    embedder = build_embedder(settings)
     await embedder.start()
     runtime, services = build_process(settings, embedder=embedder)
     await services.start()

@@ -324,6 +324,36 @@ async def _database(settings: Settings) -> AsyncIterator[None]:
         await database.close()
 
 
+@main.command("export-embedder")
+@click.option("--force", is_flag=True, help="Export again even if the files are there.")
+def export_embedder(force: bool) -> None:
+    """Export the packaged MiniLM to ONNX (fp32 and int8), checked against torch (set-up)."""
+    from domain.retrieval.onnx_export import (
+        EmbedderExportError,
+        default_cache_dir,
+        ensure_exported,
+        packaged_model_path,
+    )
+
+    # Settings(), not _settings(): a set-up step (the Docker build) must not generate the
+    # development secret key into a data directory.
+    try:
+        cache_dir = Settings().embedder_cache_dir or default_cache_dir()
+    except ValidationError as error:
+        click.echo(f"beacon: invalid settings: {error}", err=True)
+        sys.exit(2)
+    try:
+        report = ensure_exported(cache_dir, packaged_model_path(), force=force)
+    except EmbedderExportError as error:
+        click.echo(f"beacon: {error}", err=True)
+        sys.exit(1)
+    if not report.worst_cosine:
+        click.echo(f"already exported: {report.files.path('int8')}")
+        return
+    for precision, cosine in report.worst_cosine.items():
+        click.echo(f"wrote {report.files.path(precision)} (worst cosine to torch {cosine:.4f})")
+
+
 @main.command("export-schema")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("schema.graphql"))
 def export_schema(path: Path) -> None:

@@ -31,7 +31,7 @@ from domain.notifications import (
     Notifications,
     RedisNotifications,
 )
-from domain.retrieval.embedding import Embedder, SentenceTransformerEmbedder
+from domain.retrieval.embedding import BatchingEmbedder, Embedder, SentenceTransformerEmbedder
 from domain.retrieval.health import IndexHealthService
 from domain.retrieval.search import Fusion, SearchService
 from domain.retrieval.vectorstores.base import VectorStore
@@ -135,6 +135,19 @@ def build_notifications(settings: Settings, topic: str) -> Notifications:
     if settings.redis_url:
         return RedisNotifications(settings.redis_url, topic)
     return InProcessNotifications()
+
+
+def build_embedder(settings: Settings) -> BatchingEmbedder:
+    """The embedding backend BEACON_EMBEDDER names; nothing loads until its first use."""
+    if settings.embedder == "torch":
+        return SentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
+    from domain.retrieval.onnx_embedding import OnnxEmbedder
+
+    return OnnxEmbedder(
+        "fp32" if settings.embedder == "onnx-fp32" else "int8",
+        cache_dir=settings.embedder_cache_dir,
+        batch_size=settings.embedding_batch_size,
+    )
 
 
 def build_vector_store(settings: Settings) -> VectorStore:
@@ -243,9 +256,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
     jobs: Jobs = overrides.get("jobs") or NoJobs()
     events: Notifications = overrides.get("events") or build_notifications(settings, DOCUMENTS)
     vectors: VectorStore = overrides.get("vectors") or build_vector_store(settings)
-    embedder: Embedder = overrides.get("embedder") or SentenceTransformerEmbedder(
-        batch_size=settings.embedding_batch_size
-    )
+    embedder: Embedder = overrides.get("embedder") or build_embedder(settings)
     extractor: Extractor = overrides.get("extractor") or DocumentParser(
         max_pages=settings.max_pages,
         timeout_seconds=settings.parse_timeout_seconds,

@@ -153,6 +153,19 @@ class Settings(BaseSettings):
         description="Memory a parser process may map beyond its loaded libraries; over: "
         "TOO_LARGE (0: no limit).",
     )
+    # torch stays the default: int8 ONNX encoded 2.3x as fast (1.9x per CPU-second) on these
+    # 2 cores, short of the 2.5x that would make it the default (bench/embed.py).
+    embedder: Literal["torch", "onnx", "onnx-fp32"] = Field(
+        default="torch",
+        description="How MiniLM runs: torch (sentence-transformers, fp32), onnx (ONNX Runtime, "
+        "int8: ~2x as fast, its vectors named apart from torch's) or onnx-fp32 (ONNX Runtime, "
+        "torch's vectors, ~1.3x as fast).",
+    )
+    embedder_cache_dir: Path | None = Field(
+        default=None,
+        description="Where `beacon export-embedder` writes the ONNX model; unset: "
+        "<sys.prefix>/share/beacon/embedders, beside the installed packages it is made from.",
+    )
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
     # Documents in flight per worker process. A small document spends most of its time
     # waiting on SQL, LanceDB commits and the parser, so the embedder's batches stay full only

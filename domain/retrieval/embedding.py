@@ -1,9 +1,11 @@
-"""Sentence embeddings: the port and the sentence-transformers adapter (loaded offline)."""
+"""Sentence embeddings: the port, the batcher every backend shares, and the
+sentence-transformers (torch) adapter, loaded offline."""
 
 import asyncio
 import math
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -35,16 +37,19 @@ def bundled_model_path() -> Path:
 
 # Texts in one model call are padded to the longest, so a batch mixing a 256-token chunk
 # with short passages pays for 256 tokens each (measured: mixed batches of 8-32 texts took
-# 1.5-2.3x as long as the same texts grouped by length). But every call also costs about
-# 15 ms before its first text, as much as ~150 tokens of encoding (measured: ~0.1 ms per
-# token and text): short texts of different lengths are still cheaper in one call than
-# alone. In characters (~4 per token), a call's fixed cost is:
+# 1.5-2.3x as long as the same texts grouped by length). But every torch call also costs
+# about 15 ms before its first text, as much as ~150 tokens of encoding (measured: ~0.1 ms
+# per token and text): short texts of different lengths are still cheaper in one call than
+# alone. In characters (~4 per token), a torch call's fixed cost is:
 _CALL_COST_CHARACTERS = 600
 
 
-def length_groups(texts: Sequence[str], max_size: int) -> list[list[int]]:
+def length_groups(
+    texts: Sequence[str], max_size: int, call_cost: int = _CALL_COST_CHARACTERS
+) -> list[list[int]]:
     """Indexes of `texts` in groups for one model call each, at most `max_size` long, that
-    minimise the estimated cost: per call, a fixed cost plus its size times its longest text.
+    minimise the estimated cost: per call, a fixed cost (`call_cost`, in characters of
+    encoding) plus its size times its longest text.
 
     Texts are sorted by length (characters, as sentence-transformers sorts by), so the best
     groups are runs of that order; `cost[j]` is the cheapest way to encode the first j.
@@ -55,7 +60,7 @@ def length_groups(texts: Sequence[str], max_size: int) -> list[list[int]]:
     start = [0] * (len(order) + 1)  # where the last group of the best way to j begins
     for j in range(1, len(order) + 1):
         for i in range(max(0, j - max_size), j):
-            candidate = cost[i] + _CALL_COST_CHARACTERS + (j - i) * lengths[j - 1]
+            candidate = cost[i] + call_cost + (j - i) * lengths[j - 1]
             if candidate < cost[j]:
                 cost[j], start[j] = candidate, i
     groups: list[list[int]] = []
@@ -72,8 +77,9 @@ class _Request:
     result: Future[list[list[float]]]
 
 
-class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 on the CPU: loaded once per process, batched, never on the event loop.
+class BatchingEmbedder(ABC):
+    """Model threads that merge concurrent requests into shared model calls, never on the
+    event loop; a backend says how to load its model and encode one call's texts.
 
     Requests from concurrent documents are merged into shared model calls: one document
     often has a handful of chunks, and every call pays a fixed cost in Python that holds
@@ -88,16 +94,13 @@ class SentenceTransformerEmbedder:
     """
 
     dimensions = 384
+    name: str  # the model, as admins see it in index health
+    call_cost_characters = _CALL_COST_CHARACTERS  # a model call's fixed cost (length_groups)
 
-    def __init__(
-        self, model_path: Path | None = None, batch_size: int = 64, threads: int | None = None
-    ) -> None:
-        self.name = "all-MiniLM-L6-v2" if model_path is None else model_path.name
-        self._model_path = model_path or bundled_model_path()
+    def __init__(self, batch_size: int = 64, threads: int | None = None) -> None:
         self._batch_size = batch_size
         self._part_size = max(1, batch_size // 4)
         self._thread_count = threads or len(os.sched_getaffinity(0))
-        self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
         # Waiting requests, and how many model threads are encoding; guarded by _ready.
         self._pending: deque[_Request] = deque()
@@ -106,53 +109,29 @@ class SentenceTransformerEmbedder:
         self._ready = threading.Condition()
         self._threads: list[threading.Thread] = []
 
-    def load(self) -> "SentenceTransformer":
-        """The model, loaded on first use from local files only."""
-        with self._lock:
-            if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                # OpenMP threads that spin while idle steal the CPU the parser, LanceDB and
-                # the event loop need between batches (measured: ingestion ratio 0.63 -> 0.73).
-                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-                # Likewise the tokenizer's Rust thread pool: the model threads already keep
-                # every core busy, and a batch of short texts tokenizes in well under a ms.
-                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                import torch
-                from sentence_transformers import SentenceTransformer
+    @abstractmethod
+    def load(self) -> object:
+        """The model, loaded once (thread-safe) from local files only."""
 
-                # Parallelism comes from the model threads (see the class docstring); torch
-                # is used by nothing else in a Beacon process.
-                torch.set_num_threads(1)
-                self._model = SentenceTransformer(
-                    str(self._model_path), device="cpu", local_files_only=True
-                )
-            return self._model
+    @abstractmethod
+    def encode_call(self, texts: Sequence[str]) -> list[list[float]]:
+        """One model call: a normalised vector per text, in order."""
+
+    @property
+    @abstractmethod
+    def max_seq_length(self) -> int:
+        """Tokens the model reads per text; it silently truncates the rest."""
 
     async def start(self) -> None:
         """Load the model now (off the event loop) rather than on the first document."""
         await asyncio.to_thread(self.load)
 
-    @property
-    def max_seq_length(self) -> int:
-        """Tokens the model reads per text; it silently truncates the rest."""
-        length = self.load().max_seq_length
-        if length is None:
-            raise RuntimeError("the embedding model declares no max_seq_length")
-        return int(length)
-
     def encode(self, texts: Sequence[str]) -> list[list[float]]:
         """Synchronous encoding in the caller's thread, one model call per length group."""
-        model = self.load()
         rows: list[list[float]] = [[] for _ in texts]
-        for group in length_groups(texts, self._batch_size):
-            vectors = model.encode(
-                [texts[i] for i in group],
-                batch_size=len(group),
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            for index, vector in zip(group, vectors.tolist(), strict=True):
+        for group in length_groups(texts, self._batch_size, self.call_cost_characters):
+            vectors = self.encode_call([texts[i] for i in group])
+            for index, vector in zip(group, vectors, strict=True):
                 rows[index] = vector
         return rows
 
@@ -257,3 +236,62 @@ class SentenceTransformerEmbedder:
         for request in batch:
             request.result.set_result(vectors[offset : offset + len(request.texts)])
             offset += len(request.texts)
+
+
+class SentenceTransformerEmbedder(BatchingEmbedder):
+    """all-MiniLM-L6-v2 on the CPU with torch (fp32), through sentence-transformers."""
+
+    def __init__(
+        self, model_path: Path | None = None, batch_size: int = 64, threads: int | None = None
+    ) -> None:
+        super().__init__(batch_size, threads)
+        self.name = "all-MiniLM-L6-v2" if model_path is None else model_path.name
+        self._model_path = model_path or bundled_model_path()
+        self._model: SentenceTransformer | None = None
+
+    def load(self) -> "SentenceTransformer":
+        """The model, loaded on first use from local files only."""
+        with self._lock:
+            if self._model is None:
+                quiet_native_threads()
+                import torch
+                from sentence_transformers import SentenceTransformer
+
+                # Parallelism comes from the model threads (see BatchingEmbedder); torch
+                # is used by nothing else in a Beacon process.
+                torch.set_num_threads(1)
+                self._model = SentenceTransformer(
+                    str(self._model_path), device="cpu", local_files_only=True
+                )
+            return self._model
+
+    @property
+    def max_seq_length(self) -> int:
+        """Tokens the model reads per text; it silently truncates the rest."""
+        length = self.load().max_seq_length
+        if length is None:
+            raise RuntimeError("the embedding model declares no max_seq_length")
+        return int(length)
+
+    def encode_call(self, texts: Sequence[str]) -> list[list[float]]:
+        """One model call, on the texts as sentence-transformers batches them."""
+        vectors = self.load().encode(
+            list(texts),
+            batch_size=len(texts),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        rows: list[list[float]] = vectors.tolist()
+        return rows
+
+
+def quiet_native_threads() -> None:
+    """Before a backend loads: no hub, and no native thread pools spinning between calls."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    # OpenMP threads that spin while idle steal the CPU the parser, LanceDB and
+    # the event loop need between batches (measured: ingestion ratio 0.63 -> 0.73).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # Likewise the tokenizer's Rust thread pool: the model threads already keep
+    # every core busy, and a batch of short texts tokenizes in well under a ms.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

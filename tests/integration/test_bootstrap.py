@@ -3,7 +3,9 @@
 import gc
 from pathlib import Path
 
-from domain.bootstrap import build_services
+from domain.bootstrap import build_embedder, build_services
+from domain.retrieval.embedding import SentenceTransformerEmbedder
+from domain.retrieval.onnx_embedding import OnnxEmbedder
 from domain.settings import Settings
 
 
@@ -28,3 +30,15 @@ async def test_warming_up_keeps_what_start_up_built_out_of_the_cyclic_gc(tmp_pat
         assert not any(item is built_at_start_up for item in gc.get_objects())
     finally:
         gc.unfreeze()  # the rest of the test session collects as usual
+
+
+def test_the_embedder_is_the_one_the_settings_name(tmp_path: Path) -> None:
+    def embedder(choice: str) -> object:
+        settings = Settings(data_dir=tmp_path, embedder=choice, embedder_cache_dir=tmp_path)
+        return build_embedder(settings)
+
+    assert isinstance(embedder("torch"), SentenceTransformerEmbedder)
+    int8, fp32 = embedder("onnx"), embedder("onnx-fp32")
+    assert isinstance(int8, OnnxEmbedder) and int8.precision == "int8"
+    assert isinstance(fp32, OnnxEmbedder) and fp32.precision == "fp32"
+    assert Settings(data_dir=tmp_path).embedder == "torch"

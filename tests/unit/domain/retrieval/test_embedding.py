@@ -45,3 +45,12 @@ def test_a_long_text_gets_its_own_call_rather_than_pad_many_short_ones() -> None
     groups = length_groups(texts, max_size=64)
 
     assert groups == [list(range(20)), [20]]
+
+
+def test_a_backend_with_cheap_calls_pads_less_rather_than_share_a_call() -> None:
+    texts = ["a" * n for n in (120, 200, 260, 340, 400)]
+
+    groups = length_groups(texts, max_size=64, call_cost=30)
+
+    assert len(groups) > 1
+    assert sorted(i for group in groups for i in group) == list(range(len(texts)))
