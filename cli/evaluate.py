@@ -51,6 +51,9 @@ STALL_SECONDS = 600.0
 # being drained when the worker stops. A lease as long as the stall limit avoids that; the
 # sweeper keeps running, since its periodic `optimize()` keeps LanceDB's upserts fast.
 LEASE_SECONDS = STALL_SECONDS
+# Every passage is one upload by the scratch ADMIN: the per-user upload limit, which guards a
+# server against one user's flood, would refuse all but the first minute's worth.
+EVAL_UPLOAD_RATE = "1000000/minute"
 
 Echo = Callable[[str], None]
 
@@ -321,6 +324,7 @@ def eval_settings(data_dir: Path) -> Settings:
         vector_store="lance",
         bcrypt_rounds=4,
         ingest_lease_seconds=LEASE_SECONDS,
+        upload_rate_per_user=EVAL_UPLOAD_RATE,
     )
 
 
