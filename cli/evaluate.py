@@ -32,7 +32,7 @@ from cli.eval_metrics import (
     score_mode,
     unique_ranking,
 )
-from domain.bootstrap import Services
+from domain.bootstrap import Services, search_fusion
 from domain.documents.models import DocumentStatus, Visibility
 from domain.errors import BeaconError
 from domain.identity.principal import Principal
@@ -360,9 +360,7 @@ def run_eval(
         echo(f"problem: {problem}")
     print(
         f"{len(dataset.passages)} passages ({len(problems)} problems), "
-        f"{len(dataset.queries)} queries, k={k}; fusion: rrf_k={settings.search_rrf_k} "
-        f"dense_weight={settings.search_dense_weight:g} "
-        f"text_weight={settings.search_text_weight:g} candidates={settings.search_candidates}"
+        f"{len(dataset.queries)} queries, k={k}; fusion: {search_fusion(settings).describe()}"
     )
     print(format_table(reports, k))
     print(hybrid_verdict(reports).describe(k))
