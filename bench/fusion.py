@@ -80,9 +80,10 @@ class RetrievalSet:
     excluded: dict[str, str]
 
 
-def dev_set(folder: Path) -> RetrievalSet:
-    dataset = read_dataset(folder)
-    return RetrievalSet("dev (MS MARCO)", dataset.passages, dataset.queries, dataset.qrels, {})
+def dev_set(folder: Path, limit_docs: int | None = None) -> RetrievalSet:
+    dataset = read_dataset(folder, limit_docs)
+    name = "dev (MS MARCO)" if limit_docs is None else f"dev, {len(dataset.passages)} p"
+    return RetrievalSet(name, dataset.passages, dataset.queries, dataset.qrels, {})
 
 
 def lee_set(wheel: Path) -> RetrievalSet:
