@@ -37,7 +37,7 @@ from lancedb.index import FTS
 from cli.eval_metrics import HYBRID_MARGIN, ndcg_at_k
 from cli.evaluate import Dataset, read_dataset
 from domain.retrieval.embedding import SentenceTransformerEmbedder
-from domain.retrieval.search import Fusion
+from domain.retrieval.fusion import DEFAULT_TEXT_WEIGHT, Fusion, FusionMethod
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared/data/eval/msmarco"
 DEPTH = 100  # candidates kept per retriever and query
@@ -194,7 +194,8 @@ def compare(replay: Replay, index: TextIndex, expansion: Expansion) -> None:
     dense = replay.ndcg(lambda q: ids(replay.dense[q], K))
     text = replay.ndcg(lambda q: ids(replay.text[q], K))
     needed = max(dense, text) + HYBRID_MARGIN
-    shipped = Fusion()
+    # The rank fusion this replay explores, at the weights it shipped with before zscore.
+    shipped = Fusion(FusionMethod.RRF, text_weight=DEFAULT_TEXT_WEIGHT[FusionMethod.RRF])
     hybrid = replay.ndcg(
         lambda q: rrf(
             [
@@ -205,7 +206,7 @@ def compare(replay: Replay, index: TextIndex, expansion: Expansion) -> None:
         )
     )
     print(f"{len(dataset.queries)} queries, {len(dataset.passages)} passages, nDCG@{K}")
-    print(f"dense {dense:.4f}   BM25 {text:.4f}   shipped RRF {hybrid:.4f}   target {needed:.4f}")
+    print(f"dense {dense:.4f}   BM25 {text:.4f}   former RRF {hybrid:.4f}   target {needed:.4f}")
 
     depths = (10, 20, 50, 100)
 

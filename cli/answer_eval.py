@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from cli.answer_judge import FaithfulnessJudge
 from cli.answer_metrics import AnswerOutcome, abstains, format_answers, score, summarise
 from cli.eval_metrics import RELEVANT_GRADE
-from cli.evaluate import UNTHROTTLED, Dataset
+from cli.evaluate import EVAL_UPLOAD_RATE, Dataset
 from domain.assistant.generation.base import (
     Finished,
     GenerationEvent,
@@ -126,7 +126,7 @@ class AnswerEvaluation:
                 daily_tokens_per_user=_UNLIMITED_TOKENS,
                 daily_tokens_per_organization=_UNLIMITED_TOKENS,
             ),
-            ActionThrottle(UNTHROTTLED, UNTHROTTLED, None),
+            ActionThrottle(EVAL_UPLOAD_RATE, EVAL_UPLOAD_RATE, None),
         )
         judge = FaithfulnessJudge(settings) if settings.llm_base_url else None
         self.generator, self.judged = recorder.name, judge is not None

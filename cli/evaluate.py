@@ -32,7 +32,7 @@ from cli.eval_metrics import (
     score_mode,
     unique_ranking,
 )
-from domain.bootstrap import Services
+from domain.bootstrap import Services, search_fusion
 from domain.documents.models import DocumentStatus, Visibility
 from domain.errors import BeaconError
 from domain.identity.principal import Principal
@@ -51,7 +51,9 @@ STALL_SECONDS = 600.0
 # being drained when the worker stops. A lease as long as the stall limit avoids that; the
 # sweeper keeps running, since its periodic `optimize()` keeps LanceDB's upserts fast.
 LEASE_SECONDS = STALL_SECONDS
-UNTHROTTLED = "1000000/minute"
+# Every passage is one upload by the scratch ADMIN: the per-user upload limit, which guards a
+# server against one user's flood, would refuse all but the first minute's worth.
+EVAL_UPLOAD_RATE = "1000000/minute"
 
 Echo = Callable[[str], None]
 # What runs on the ingested platform once the searches are scored (`beacon eval --answers`).
@@ -331,9 +333,7 @@ def eval_settings(data_dir: Path) -> Settings:
         vector_store="lance",
         bcrypt_rounds=4,
         ingest_lease_seconds=LEASE_SECONDS,
-        # One scratch ADMIN uploads the whole corpus: a person's upload rate (120 a minute)
-        # refused all but the first 120 passages.
-        upload_rate_per_user=UNTHROTTLED,
+        upload_rate_per_user=EVAL_UPLOAD_RATE,
     )
 
 
@@ -377,9 +377,7 @@ def run_eval(
         echo(f"problem: {problem}")
     print(
         f"{len(dataset.passages)} passages ({len(problems)} problems), "
-        f"{len(dataset.queries)} queries, k={k}; fusion: rrf_k={settings.search_rrf_k} "
-        f"dense_weight={settings.search_dense_weight:g} "
-        f"text_weight={settings.search_text_weight:g} candidates={settings.search_candidates}"
+        f"{len(dataset.queries)} queries, k={k}; fusion: {search_fusion(settings).describe()}"
     )
     print(format_table(reports, k))
     print(hybrid_verdict(reports).describe(k))

@@ -32,8 +32,9 @@ from domain.notifications import (
     RedisNotifications,
 )
 from domain.retrieval.embedding import BatchingEmbedder, Embedder, SentenceTransformerEmbedder
+from domain.retrieval.fusion import DEFAULT_TEXT_WEIGHT, Fusion, FusionMethod
 from domain.retrieval.health import IndexHealthService
-from domain.retrieval.search import Fusion, SearchService
+from domain.retrieval.search import SearchService
 from domain.retrieval.vectorstores.base import VectorStore
 from domain.settings import Settings
 
@@ -289,12 +290,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
     search = SearchService(
         vectors,
         embedder,
-        Fusion(
-            k=settings.search_rrf_k,
-            dense_weight=settings.search_dense_weight,
-            text_weight=settings.search_text_weight,
-            candidates=settings.search_candidates,
-        ),
+        search_fusion(settings),
     )
     generator: Generator = overrides.get("generator") or build_generator(settings)
     assistant = AssistantService(
@@ -337,4 +333,17 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         generator=generator,
         assistant=assistant,
         borrowed=frozenset(name for name, value in overrides.items() if value is not None),
+    )
+
+
+def search_fusion(settings: Settings) -> Fusion:
+    """The hybrid's fusion from `BEACON_SEARCH_*`; an unset text weight is the method's."""
+    method = FusionMethod(settings.search_fusion)
+    text_weight = settings.search_text_weight
+    return Fusion(
+        method=method,
+        k=settings.search_rrf_k,
+        dense_weight=settings.search_dense_weight,
+        text_weight=DEFAULT_TEXT_WEIGHT[method] if text_weight is None else text_weight,
+        candidates=settings.search_candidates,
     )

@@ -1,4 +1,4 @@
-"""Hybrid search: BM25 and dense vectors, fused, with access control inside each store query."""
+"""Hybrid search: BM25 and dense vectors, fused (`fusion.py`), access control inside each query."""
 
 import asyncio
 import time
@@ -16,6 +16,7 @@ from domain.errors import InvalidInput
 from domain.identity.principal import Principal
 from domain.metrics import METRICS
 from domain.retrieval.embedding import Embedder
+from domain.retrieval.fusion import Fusion, fuse
 from domain.retrieval.vectorstores.base import Access, VectorHit, VectorStore
 
 MAX_QUERY_CHARS = 2000
@@ -31,16 +32,6 @@ class SearchMode(StrEnum):
     HYBRID = "hybrid"
     BM25 = "bm25"
     DENSE = "dense"
-
-
-@dataclass(frozen=True)
-class Fusion:
-    """Reciprocal-rank fusion: score = Σ weight / (k + rank), over the retrievers' lists."""
-
-    k: int = 60
-    dense_weight: float = 1.0
-    text_weight: float = 0.5
-    candidates: int = 50  # per retriever, before fusion
 
 
 @dataclass(frozen=True)
@@ -129,17 +120,13 @@ class SearchService:
         return results
 
     def _fuse(self, dense: list[VectorHit], lexical: list[VectorHit]) -> list[SearchResult]:
-        scores: dict[uuid.UUID, float] = {}
-        hits: dict[uuid.UUID, VectorHit] = {}
-        for weight, ranked in (
-            (self._fusion.dense_weight, dense),
-            (self._fusion.text_weight, lexical),
-        ):
-            for rank, hit in enumerate(ranked, start=1):
-                scores[hit.id] = scores.get(hit.id, 0.0) + weight / (self._fusion.k + rank)
-                hits.setdefault(hit.id, hit)
-        ordered = sorted(scores, key=lambda chunk: scores[chunk], reverse=True)
-        return [_result(hits[chunk], scores[chunk]) for chunk in ordered]
+        hits = {hit.id: hit for hit in (*lexical, *dense)}
+        fused = fuse(
+            [(hit.id, hit.score) for hit in dense],
+            [(hit.id, hit.score) for hit in lexical],
+            self._fusion,
+        )
+        return [_result(hits[chunk], score) for chunk, score in fused]
 
 
 async def _of_existing_documents(results: list[SearchResult]) -> list[SearchResult]:
