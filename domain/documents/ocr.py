@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from docling_core.types.doc.items.node import NodeItem
     from PIL.Image import Image
 
-_log = logging.getLogger(__name__)
-
 # RapidOCR shrinks anything longer to this many pixels before detection, so rendering a page
 # larger only costs memory; it also bounds the bitmap of a page that claims to be huge.
 RENDER_LONG_SIDE = 2000
@@ -72,7 +70,8 @@ class PageReader:
         from rapidocr import RapidOCR
 
         params: dict[str, Any] = {
-            "Global.log_level": "warning",
+            # A blank page makes it warn that it detected no text: not worth a log line.
+            "Global.log_level": "error",
             # Lines are read as the page lies; the page's orientation is decided for the
             # whole page (see `read`), which also orders the lines, where a per-line
             # classifier would read each line but leave an upside-down page's lines reversed.
@@ -82,6 +81,12 @@ class PageReader:
         for section, path in packaged_models().items():
             params[f"{section}.model_path"] = str(path)
         self._engine = RapidOCR(params=params)
+        # RapidOCR prints through its own coloured console handler; its errors go through
+        # the process's logging instead, formatted like every other line (JSON in production).
+        rapidocr_log = logging.getLogger("RapidOCR")
+        for handler in list(rapidocr_log.handlers):
+            rapidocr_log.removeHandler(handler)
+        rapidocr_log.propagate = True
 
     def read(self, image: Image) -> list[Line]:
         """The page's lines in reading order, the page turned the right way up first.

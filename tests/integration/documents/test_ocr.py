@@ -1,6 +1,7 @@
 """Scanned PDF pages read with OCR in the parser's worker processes, offline."""
 
 import asyncio
+import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from domain.documents.parsing import DocumentParser
 from domain.errors import CorruptDocument, DocumentTooLarge, EmptyDocument
 from tests.support import documents as files
 from tests.support import scans
+from tests.support.logs import configured_logging
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +161,19 @@ async def test_a_scan_over_the_page_limit_is_refused_before_any_ocr(folder: Path
             await parser.extract(path, DocumentKind.PDF)
     finally:
         parser.close()
+
+
+async def test_ocr_logs_like_the_parser_process_in_json(
+    folder: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with configured_logging("json"):
+        parser = DocumentParser()
+        try:
+            # A blank scan: RapidOCR has something to say about detecting no text.
+            with pytest.raises(EmptyDocument):
+                await parser.extract(files.write_image_only_pdf(folder), DocumentKind.PDF)
+        finally:
+            parser.close()
+    lines = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
+    for line in lines:
+        json.loads(line)  # no line in RapidOCR's own coloured console format
