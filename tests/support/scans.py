@@ -59,6 +59,19 @@ def write_scanned_pdf(
     return path
 
 
+def write_typed_pdf(directory: Path, pages: list[list[str]], name: str = "typed.pdf") -> Path:
+    """The same pages as `write_scanned_pdf`, with a text layer instead of images."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.multi_cell(0, 6, text=line, new_x="LMARGIN", new_y="NEXT")
+    path = directory / name
+    pdf.output(str(path))
+    return path
+
+
 def write_mixed_pdf(directory: Path) -> Path:
     """Page 1 typed (a text layer), page 2 a scan of SCANNED_PAGE, page 3 typed again."""
     pdf = FPDF()
