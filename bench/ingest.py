@@ -1,7 +1,7 @@
 """Ingestion throughput on the embedded default, against the bare embedder, in one run.
 
     .venv/bin/python -m bench.ingest [--documents 400] [--pdfs 5] [--docx 5] [--threads N]
-                                     [--rounds 3]
+                                     [--rounds 3] [--scanned-pages 4]
 
 Writes a corpus to a scratch directory (MS MARCO passages from ../shared/data/eval, one
 file per passage, plus generated multi-page PDFs and DOCX files), uploads every file in a
@@ -11,6 +11,9 @@ waits until all are READY. Then it encodes exactly the stored
 chunk texts with the same embedder, and prints documents/s, chunks/s and the ratio of
 end-to-end chunk throughput to the bare embedder's. It does so `--rounds` times, each into
 a new data directory, and judges the median ratio (target >= 0.85).
+
+Then OCR: the parser reads a PDF of `--scanned-pages` scanned pages and the same pages typed,
+interleaved, `--rounds` times; the difference per page is OCR's seconds per page.
 """
 
 import argparse
@@ -22,17 +25,21 @@ import resource
 import secrets
 import statistics
 import tempfile
+import textwrap
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from domain.database import apply_migrations
+from domain.documents.kinds import DocumentKind
 from domain.documents.models import Chunk, Document, DocumentStatus
+from domain.documents.parsing import DocumentParser
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
 from tests.support import documents as generated
+from tests.support import scans
 from workers.runtime import build_process
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared/data/eval/msmarco/corpus.jsonl"
@@ -197,9 +204,64 @@ async def run(args: argparse.Namespace) -> None:
     each = ", ".join(f"{round_.ratio:.2f}" for round_ in rounds)
     print(f"median ratio pipeline/bare = {ratio:.2f} over {len(rounds)} rounds ({each})")
     print(f"target >= {TARGET}: {verdict}")
+    if args.scanned_pages:
+        await report_ocr(args.scanned_pages, args.rounds)
 
 
 _UNFINISHED = [s for s in DocumentStatus if not s.is_final]
+
+# --- OCR: seconds per scanned page ---
+
+_SCAN_LINE_CHARACTERS = 70  # a line of a printed page
+_SCAN_LINES_PER_PAGE = 25
+
+
+def scanned_pages(pages: int) -> list[list[str]]:
+    """`pages` pages of MS MARCO passages, wrapped into printed lines."""
+    words: list[str] = []
+    with CORPUS.open() as lines:
+        for line in lines:
+            words.extend(json.loads(line)["text"].split())
+            if len(words) > pages * _SCAN_LINES_PER_PAGE * 15:
+                break
+    wrapped = textwrap.wrap(" ".join(words), _SCAN_LINE_CHARACTERS)
+    per = _SCAN_LINES_PER_PAGE
+    return [wrapped[i * per : (i + 1) * per] for i in range(pages)]
+
+
+async def report_ocr(pages: int, rounds: int) -> None:
+    """OCR's seconds per page: the parser on scanned pages less the same pages typed, both
+    parsed back to back in each round, in the parser process the service uses."""
+    settings = Settings()
+    with tempfile.TemporaryDirectory(prefix="beacon-bench-ocr-") as scratch:
+        folder = Path(scratch)
+        text = scanned_pages(pages)
+        scanned = scans.write_scanned_pdf(folder, text, name="scanned.pdf")
+        typed = scans.write_typed_pdf(folder, text)
+        parser = DocumentParser(max_pages=settings.max_pages, timeout_seconds=3600)
+        try:
+            await parser.start()
+            per_page: list[float] = []
+            cpu_per_page: list[float] = []
+            for _ in range(rounds):
+                seconds, cpu = {}, {}
+                for path in (typed, scanned):
+                    cpu_started = cpu_seconds()  # the parser process's CPU included
+                    started = time.perf_counter()
+                    extracted = await parser.extract(path, DocumentKind.PDF)
+                    seconds[path] = time.perf_counter() - started
+                    cpu[path] = cpu_seconds() - cpu_started
+                    assert extracted.page_count == pages
+                per_page.append((seconds[scanned] - seconds[typed]) / pages)
+                cpu_per_page.append((cpu[scanned] - cpu[typed]) / pages)
+        finally:
+            parser.close()
+    for label, values in (("s", per_page), ("cpu s", cpu_per_page)):
+        print(
+            f"OCR              {statistics.median(values):.2f} {label} per scanned page "
+            f"(median of {rounds} rounds of {pages} pages, spread {min(values):.2f}-"
+            f"{max(values):.2f}; the same pages typed, parsed alongside, subtracted)"
+        )
 
 
 def main() -> None:
@@ -212,6 +274,9 @@ def main() -> None:
         "--threads", type=int, default=None, help="worker threads (default: the setting's)"
     )
     parser.add_argument("--rounds", type=int, default=3, help="ingestions, each timed alone")
+    parser.add_argument(
+        "--scanned-pages", type=int, default=4, help="pages of the OCR measurement (0: none)"
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -264,6 +264,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         artifacts_path=settings.docling_artifacts_path,
         processes=settings.parser_processes,
         memory_mb=settings.parser_memory_mb or None,
+        ocr=settings.ocr == "auto",
     )
     documents = DocumentService(
         Staging(settings.uploads_dir / "staging"),

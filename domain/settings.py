@@ -145,6 +145,11 @@ class Settings(BaseSettings):
     max_chunks: int = Field(
         default=20_000, ge=1, le=1_000_000, description="Passages per document; over: TOO_LARGE."
     )
+    ocr: Literal["auto", "off"] = Field(
+        default="auto",
+        description="auto: PDF pages without a text layer are read with OCR (RapidOCR, models "
+        "from its wheel); off: such pages are skipped, and a PDF of scans only is EMPTY_FILE.",
+    )
     parse_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
     parser_processes: int = Field(default=1, ge=1, le=32)
     parser_memory_mb: int = Field(

@@ -29,6 +29,7 @@ from pebble import ProcessExpired, ProcessPool
 from domain.documents.chunking import CHUNK_SEPARATOR, Chunker
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.kinds import DocumentKind
+from domain.documents.ocr import PageReader, merge_pages, pages_without_text, read_pages
 from domain.errors import (
     CorruptDocument,
     DocumentRejected,
@@ -87,6 +88,7 @@ class _Limits:
     max_pages: int
     max_chunk_tokens: int
     artifacts_path: Path | None
+    ocr: bool = True  # read PDF pages without a text layer with OCR (see `ocr`)
 
 
 class DocumentParser:
@@ -101,11 +103,12 @@ class DocumentParser:
         processes: int = 1,
         memory_mb: int | None = 4096,
         worker_setup: Callable[[], None] | None = None,
+        ocr: bool = True,
     ) -> None:
         """`memory_mb` is what a worker may map beyond docling and the tokenizer once they are
         loaded (None: no limit). `worker_setup`, a picklable function, runs in each worker
         once it is warm: tests use it to make a worker misbehave; production passes none."""
-        self._limits = _Limits(max_pages, max_chunk_tokens, artifacts_path)
+        self._limits = _Limits(max_pages, max_chunk_tokens, artifacts_path, ocr)
         self._timeout = timeout_seconds
         self._memory_mb = memory_mb
         self._worker_setup = worker_setup
@@ -316,18 +319,23 @@ class _Worker:
         self.limits = limits
         self.converter = _converter(limits)
         self.chunker = Chunker(limits.max_chunk_tokens)
+        self.reader = PageReader() if limits.ocr else None
 
     def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
         """Parse, chunk and measure one file."""
-        if kind is DocumentKind.PDF:
-            self._check_pdf(path)
+        scanned = self._check_pdf(path) if kind is DocumentKind.PDF else []
         document = _text_document(path) if kind is DocumentKind.TEXT else self._convert(path, kind)
+        if scanned and self.reader is not None:
+            # Within the task's timeout, like docling's conversion.
+            merge_pages(document, list(read_pages(path, scanned, self.reader)))
         drafts = self.chunker.chunk(document)
         if not drafts:
-            if kind is DocumentKind.PDF:
+            if kind is DocumentKind.PDF and self.reader is None:
                 raise EmptyDocument(
                     "The PDF has no text layer; scanned pages would need OCR, which is off."
                 )
+            if kind is DocumentKind.PDF:
+                raise EmptyDocument("The PDF has no text layer, and OCR found no text in it.")
             raise EmptyDocument(f"The {_LABELS[kind]} contains no text.")
         return ExtractedDocument(
             text=CHUNK_SEPARATOR.join(draft.text for draft in drafts),
@@ -336,7 +344,8 @@ class _Worker:
             chunks=drafts,
         )
 
-    def _check_pdf(self, path: Path) -> None:
+    def _check_pdf(self, path: Path) -> list[int]:
+        """The numbers of the pages without a text layer, once the PDF passes the checks."""
         # pdfium tells a password from damage and counts pages without parsing them, so these
         # refusals cost milliseconds and never reach docling.
         import pypdfium2  # type: ignore[import-untyped, unused-ignore]
@@ -349,12 +358,13 @@ class _Worker:
             raise CorruptDocument("The PDF is damaged or truncated and cannot be read.") from None
         try:
             pages = len(pdf)
+            if pages > self.limits.max_pages:
+                raise DocumentTooLarge(
+                    f"The PDF has {pages} pages; the limit is {self.limits.max_pages}."
+                )
+            return pages_without_text(pdf) if self.reader is not None else []
         finally:
             pdf.close()
-        if pages > self.limits.max_pages:
-            raise DocumentTooLarge(
-                f"The PDF has {pages} pages; the limit is {self.limits.max_pages}."
-            )
 
     def _convert(self, path: Path, kind: DocumentKind) -> DoclingDocument:
         from docling.datamodel.base_models import ConversionStatus, DocumentStream

@@ -67,7 +67,8 @@ class ArchiveLimits:
 
 
 def sniff(path: Path, filename: str, limits: ArchiveLimits) -> DocumentKind:
-    """The file's kind from its bytes; `filename` only tells Markdown and CSV from plain text."""
+    """The file's kind from its bytes; `filename` only tells Markdown, CSV and HTML fragments
+    from plain text."""
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
     if not head:
@@ -87,6 +88,9 @@ def sniff(path: Path, filename: str, limits: ArchiveLimits) -> DocumentKind:
             return DocumentKind.MARKDOWN
         if name.endswith(".csv"):
             return DocumentKind.CSV
+        if name.endswith((".html", ".htm")):
+            # A fragment, as wikis and CMSs export pages: no <html> or <body> to sniff.
+            return DocumentKind.HTML
         return DocumentKind.TEXT
     what = next((d for magic, d in _BINARIES if head.startswith(magic)), None)
     raise UnsupportedDocument(

@@ -92,3 +92,12 @@ def test_the_web_app_is_served_from_the_source_trees_build_unless_told() -> None
     source_tree = Path(__file__).resolve().parents[3]
     assert Settings().web_dist == source_tree / "web" / "dist"
     assert Settings(web_dist=Path("/srv/web")).web_dist == Path("/srv/web")
+
+
+def test_ocr_is_auto_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings().ocr == "auto"
+    monkeypatch.setenv("BEACON_OCR", "off")
+    assert Settings().ocr == "off"
+    monkeypatch.setenv("BEACON_OCR", "sometimes")
+    with pytest.raises(SettingsError, match=r"^BEACON_OCR: "):
+        load_settings()

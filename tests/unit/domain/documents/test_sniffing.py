@@ -80,6 +80,8 @@ def test_the_name_never_overrides_the_bytes(
         ("notes.txt", DocumentKind.TEXT),
         ("notes", DocumentKind.TEXT),
         ("report.pdf", DocumentKind.TEXT),
+        ("page.html", DocumentKind.HTML),
+        ("PAGE.HTM", DocumentKind.HTML),
     ],
 )
 def test_the_name_only_chooses_among_text_kinds(
@@ -104,6 +106,12 @@ def test_html_is_recognised_after_a_bom_whitespace_or_a_comment(
     tmp_path: Path, content: bytes
 ) -> None:
     assert sniff(write(tmp_path, "page", content), "page.txt", LIMITS) is DocumentKind.HTML
+
+
+def test_an_html_fragment_named_html_is_html(tmp_path: Path) -> None:
+    # As a wiki or CMS exports a page: no <html>, <head> or <body>.
+    path = write(tmp_path, "faq.html", b"<h2>Expenses</h2>\n<p>Receipts go to finance.</p>\n")
+    assert sniff(path, path.name, LIMITS) is DocumentKind.HTML
 
 
 def test_text_that_merely_mentions_html_is_text(tmp_path: Path) -> None:
