@@ -299,7 +299,7 @@ async def evaluate(
         finally:
             # Searches are timed on a quiet process, as a server between uploads would be.
             await asyncio.to_thread(runtime.stop)
-        await services.vectors.optimize()
+        await services.spaces.optimize()
         reports = await run_queries(services, actor, dataset, corpus_ids, k, echo)
     finally:
         await services.close()
