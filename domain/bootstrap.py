@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from tortoise.exceptions import OperationalError as DBOperationalError
+
 from domain.assistant.generation.base import Generator
 from domain.assistant.generation.extractive import ExtractiveGenerator
 from domain.assistant.generation.fallback import FallbackGenerator
@@ -110,6 +112,10 @@ class Services:
         try:
             with self.database.activate():
                 notes = await self.spaces.check()
+        except DBOperationalError as error:
+            # Migrations pending (readiness says which) or the database down: nothing to
+            # check against yet; searches and writes will fail on their own until it is fixed.
+            notes = [f"could not be checked: {error}"]
         except Exception as error:
             raise StartupFailed(f"vector store: {error}") from error
         for note in notes:
