@@ -309,7 +309,7 @@ async def evaluate(
         finally:
             # Searches are timed on a quiet process, as a server between uploads would be.
             await asyncio.to_thread(runtime.stop)
-        await services.vectors.optimize()
+        await services.spaces.optimize()
         reports = await run_queries(services, actor, dataset, corpus_ids, k, echo)
         if after_search is not None:
             await after_search(services, actor, corpus_ids)

@@ -1,10 +1,11 @@
-"""`beacon` commands: serve, worker, migrate, create-admin, ingest, reconcile, audit, and dev
-tools."""
+"""`beacon` commands: serve, worker, migrate, create-admin, ingest, reconcile, reembed, audit,
+and dev tools."""
 
 import asyncio
 import getpass
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -242,6 +243,59 @@ def reconcile(fix: bool) -> None:
             click.echo(f"missing file for document {document_id}", err=True)
         click.echo(("repaired" if fix else "drift found") if not report.clean else "no drift")
         return report.clean or fix
+
+    sys.exit(0 if asyncio.run(run()) else 1)
+
+
+@main.command()
+@click.option(
+    "--organization",
+    "organization_id",
+    type=click.UUID,
+    default=None,
+    help="The organisation's id; default: every organisation.",
+)
+@click.option("--model", default=None, help="The model to move to; default: the configured one.")
+def reembed(organization_id: uuid.UUID | None, model: str | None) -> None:
+    """Embed organisations' chunks again with another model, from their stored text.
+
+    Search keeps answering from the old vectors until the new ones are complete; a run that
+    stopped resumes where it did.
+    """
+    from domain.errors import BeaconError
+
+    settings = _settings()
+
+    async def run() -> bool:
+        ok = True
+        async with _running_services(settings, start_worker=False) as services:
+            try:
+                organizations = await services.reembedder.organizations(organization_id)
+            except BeaconError as error:
+                click.echo(f"beacon reembed: {error}", err=True)
+                return False
+            for org in organizations:
+                try:
+                    result = await services.reembedder.run(
+                        org,
+                        model,
+                        on_progress=lambda p: click.echo(
+                            f"{p.organization_id}: {p.done}/{p.total} chunks embedded "
+                            f"with {p.target}"
+                        ),
+                    )
+                except BeaconError as error:
+                    click.echo(f"beacon reembed: organisation {org}: {error}", err=True)
+                    ok = False
+                    continue
+                if result.switched:
+                    click.echo(
+                        f"{org}: searches {result.target} now (was {result.source}; "
+                        f"{result.embedded} chunks embedded by this run)"
+                    )
+                else:
+                    click.echo(f"{org}: already searches {result.target}")
+        return ok
 
     sys.exit(0 if asyncio.run(run()) else 1)
 

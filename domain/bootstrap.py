@@ -1,10 +1,14 @@
 """The composition root: every process builds its services here, once."""
 
+import functools
 import gc
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+
+from tortoise.exceptions import OperationalError as DBOperationalError
 
 from domain.assistant.generation.base import Generator
 from domain.assistant.generation.extractive import ExtractiveGenerator
@@ -31,12 +35,18 @@ from domain.notifications import (
     Notifications,
     RedisNotifications,
 )
+from domain.retrieval.catalogue import EmbedderCatalogue
 from domain.retrieval.embedding import BatchingEmbedder, Embedder, SentenceTransformerEmbedder
 from domain.retrieval.fusion import DEFAULT_TEXT_WEIGHT, Fusion, FusionMethod
 from domain.retrieval.health import IndexHealthService
+from domain.retrieval.models import ORIGINAL_MODEL
+from domain.retrieval.reembed import Reembedder
 from domain.retrieval.search import SearchService
+from domain.retrieval.spaces import ModelSpaces, space_name
 from domain.retrieval.vectorstores.base import VectorStore
 from domain.settings import Settings
+
+log = logging.getLogger("beacon.startup")
 
 
 class StartupFailed(RuntimeError):
@@ -68,8 +78,9 @@ class Services:
     action_throttle: ActionThrottle
     cost_budget: CostBudget
     files: FileStore
-    vectors: VectorStore
-    embedder: Embedder
+    vectors: VectorStore  # the configured embedding model's vectors
+    spaces: ModelSpaces  # every model's vectors, and which one each organisation searches
+    embedder: Embedder  # the configured model
     extractor: Extractor
     events: Notifications  # a document changed
     session_events: Notifications  # a user's sessions ended: close their websockets
@@ -77,6 +88,7 @@ class Services:
     documents: DocumentService
     ingestion: IngestionService
     reconciler: Reconciler
+    reembedder: Reembedder
     search: SearchService
     index_health: IndexHealthService
     generator: Generator
@@ -97,6 +109,19 @@ class Services:
                 await store.start()
             except Exception as error:
                 raise StartupFailed(f"{name}: {error}") from error
+        # Vectors of another model than the configured one are served while their model can
+        # be built (searches embed queries with it); only those that cannot be stop start-up.
+        try:
+            with self.database.activate():
+                notes = await self.spaces.check()
+        except DBOperationalError as error:
+            # Migrations pending (readiness says which) or the database down: nothing to
+            # check against yet; searches and writes will fail on their own until it is fixed.
+            notes = [f"could not be checked: {error}"]
+        except Exception as error:
+            raise StartupFailed(f"vector store: {error}") from error
+        for note in notes:
+            log.warning("embedding models: %s", note)
 
     async def warm_up(self) -> None:
         """Load the embedding model and start the parser processes before the first job."""
@@ -117,6 +142,7 @@ class Services:
         if "events" not in self.borrowed:
             await self.events.close()
         await self.session_events.close()
+        await self.spaces.close()
         if "vectors" not in self.borrowed:
             await self.vectors.close()
         if "files" not in self.borrowed:
@@ -124,6 +150,10 @@ class Services:
         for name in ("extractor", "embedder"):
             close = getattr(getattr(self, name), "close", None)
             if name not in self.borrowed and close is not None:
+                close()
+        for other in self.spaces.catalogue.built():  # built on demand, for another model
+            close = getattr(other, "close", None)
+            if other is not self.embedder and close is not None:
                 close()
         release = getattr(self.generator, "aclose", None)
         if "generator" not in self.borrowed and release is not None:
@@ -151,9 +181,13 @@ def build_embedder(settings: Settings) -> BatchingEmbedder:
     )
 
 
-def build_vector_store(settings: Settings) -> VectorStore:
-    """LanceDB under the data directory, or Weaviate in production."""
-    dimensions = SentenceTransformerEmbedder.dimensions
+def build_vector_store(
+    settings: Settings,
+    model: str = ORIGINAL_MODEL,
+    dimensions: int = SentenceTransformerEmbedder.dimensions,
+) -> VectorStore:
+    """The store of one embedding model's vectors: a table in LanceDB under the data
+    directory, or a collection in Weaviate in production (see `space_name`)."""
     if settings.vector_store == "weaviate":
         from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
 
@@ -164,19 +198,36 @@ def build_vector_store(settings: Settings) -> VectorStore:
             settings.weaviate_url,
             key,
             dimensions,
-            collection=settings.weaviate_collection,
+            collection=space_name(settings.weaviate_collection, model, separator="_"),
             timeout_seconds=settings.vector_store_timeout_seconds,
             grpc_host=settings.weaviate_grpc_host,
             grpc_port=settings.weaviate_grpc_port,
             grpc_secure=settings.weaviate_grpc_secure,
         )
-    from domain.retrieval.vectorstores.lance import LanceVectorStore
+    from domain.retrieval.vectorstores.lance import TABLE_NAME, LanceVectorStore
 
     return LanceVectorStore(
         settings.data_dir / "vectors",
         dimensions,
         exact_search_max_rows=settings.exact_search_max_rows,
+        table=space_name(TABLE_NAME, model),
     )
+
+
+def build_catalogue(settings: Settings, configured: Embedder) -> EmbedderCatalogue:
+    """The configured embedder, and every other model whose vectors Beacon can serve (each
+    built only when an organisation's vectors need it)."""
+    catalogue = EmbedderCatalogue(configured)
+    # onnx-fp32 computes torch's vectors, under its name. Building loads nothing: a model
+    # loads on its first use.
+    for backend in ("torch", "onnx"):
+        other: Embedder = build_embedder(settings.model_copy(update={"embedder": backend}))
+        catalogue.add(other.name, other.dimensions, functools.partial(_same, other))
+    return catalogue
+
+
+def _same(embedder: Embedder) -> Embedder:
+    return embedder
 
 
 def build_file_store(settings: Settings) -> FileStore:
@@ -256,8 +307,15 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
     files: FileStore = overrides.get("files") or build_file_store(settings)
     jobs: Jobs = overrides.get("jobs") or NoJobs()
     events: Notifications = overrides.get("events") or build_notifications(settings, DOCUMENTS)
-    vectors: VectorStore = overrides.get("vectors") or build_vector_store(settings)
     embedder: Embedder = overrides.get("embedder") or build_embedder(settings)
+    vectors: VectorStore = overrides.get("vectors") or build_vector_store(
+        settings, embedder.name, embedder.dimensions
+    )
+    spaces = ModelSpaces(
+        build_catalogue(settings, embedder),
+        lambda model, dimensions: build_vector_store(settings, model, dimensions),
+        vectors,
+    )
     extractor: Extractor = overrides.get("extractor") or DocumentParser(
         max_pages=settings.max_pages,
         timeout_seconds=settings.parse_timeout_seconds,
@@ -279,7 +337,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         files,
         extractor,
         embedder,
-        vectors,
+        spaces,
         events,
         IngestionLimits(
             max_attempts=settings.ingest_max_attempts,
@@ -289,8 +347,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         ),
     )
     search = SearchService(
-        vectors,
-        embedder,
+        spaces,
         search_fusion(settings),
     )
     generator: Generator = overrides.get("generator") or build_generator(settings)
@@ -318,6 +375,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         ),
         files=files,
         vectors=vectors,
+        spaces=spaces,
         embedder=embedder,
         extractor=extractor,
         events=events,
@@ -325,12 +383,11 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         jobs=jobs,
         documents=documents,
         ingestion=ingestion,
-        reconciler=Reconciler(vectors, files, jobs),
+        reconciler=Reconciler(spaces, files, jobs),
+        reembedder=Reembedder(spaces),
         downloads=Downloads(settings.secret, settings.download_url_ttl_seconds, files),
         search=search,
-        index_health=IndexHealthService(
-            vectors, settings.vector_store, embedder.name, embedder.dimensions
-        ),
+        index_health=IndexHealthService(spaces, settings.vector_store),
         generator=generator,
         assistant=assistant,
         borrowed=frozenset(name for name, value in overrides.items() if value is not None),

@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "domain.documents.models",
     "domain.assistant.models",
     "domain.audit.models",
+    "domain.retrieval.models",
     "aerich.models",
 ]
 APP = "models"

@@ -66,7 +66,7 @@ class Sweeper:
                 counts = await services.ingestion.count_by_status()
             METRICS.set_documents({status.value: count for status, count in counts.items()})
             # Index housekeeping belongs here, off the per-document path.
-            await services.vectors.optimize()
+            await services.spaces.optimize()
             return found
 
         found = loop_thread.run_coroutine(find())

@@ -26,13 +26,34 @@ class StatusCount:
     count: int = strawberry.field(description="Documents in it.")
 
 
+@strawberry.type(description="`beacon reembed` filling another model's vectors.")
+class Reembedding:
+    """The organisation's re-embedding under way (or stopped, until `beacon reembed` resumes)."""
+
+    model: str = strawberry.field(description="The model being filled; search moves to it.")
+    dimensions: int = strawberry.field(description="Floats per vector of that model.")
+    vector_count: int = strawberry.field(
+        description="Its vectors stored so far: complete at about chunkCount."
+    )
+
+
 @strawberry.type(description="Whether SQL and the vector store agree, for the organisation.")
 class IndexHealth:
     """Counts of the caller's organisation; `beacon reconcile --fix` repairs drift."""
 
     vector_store: str = strawberry.field(description="lance or weaviate.")
-    embedding_model: str = strawberry.field(description="The model that embeds chunks.")
-    dimensions: int = strawberry.field(description="Floats per vector.")
+    embedding_model: str = strawberry.field(
+        description="The organisation's model: search reads its vectors and embeds the query "
+        "with it."
+    )
+    dimensions: int = strawberry.field(description="Floats per vector of embeddingModel.")
+    configured_model: str = strawberry.field(
+        description="The model this Beacon is configured with; when it differs from "
+        "embeddingModel, `beacon reembed` moves the organisation to it."
+    )
+    reembedding: Reembedding | None = strawberry.field(
+        description="Another model's vectors being filled by `beacon reembed`; null if none."
+    )
     documents_by_status: list[StatusCount] = strawberry.field(
         description="Every state, in lifecycle order, zeros included."
     )
@@ -53,6 +74,14 @@ class IndexHealth:
             vector_store=report.vector_store,
             embedding_model=report.embedding_model,
             dimensions=report.dimensions,
+            configured_model=report.configured_model,
+            reembedding=None
+            if report.reembedding is None
+            else Reembedding(
+                model=report.reembedding.model,
+                dimensions=report.reembedding.dimensions,
+                vector_count=report.reembedding.vector_count,
+            ),
             documents_by_status=[
                 StatusCount(status=DocumentStatus[status.name], count=count)
                 for status, count in report.documents_by_status.items()

@@ -41,7 +41,8 @@ from domain.logs import log_context
 from domain.metrics import METRICS
 from domain.notifications import Notifications
 from domain.retrieval.embedding import Embedder
-from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
+from domain.retrieval.spaces import ModelSpaces
+from domain.retrieval.vectorstores.base import VectorRecord
 from domain.tracing import tracer
 
 log = logging.getLogger("beacon.ingestion")
@@ -98,13 +99,14 @@ class IngestionService:
         files: FileStore,
         extractor: Extractor,
         embedder: Embedder,
-        vectors: VectorStore,
+        vectors: ModelSpaces,
         events: Notifications,
         limits: IngestionLimits,
     ) -> None:
         self._files = files
         self._extractor = extractor
         self._embedder = embedder
+        # Per embedding model: a write goes to every model the organisation needs.
         self._vectors = vectors
         self._events = events
         self._limits = limits
@@ -235,9 +237,9 @@ class IngestionService:
                 # stored: a second attempt writes only once it holds the lease, and the
                 # INDEXING stage just renewed ours for a whole lease (or found it taken, and
                 # stopped us).
-                await self._vectors.add(records)
+                await self._vectors.write(records, self._embedder.name, new=True)
             else:
-                await self._vectors.upsert(records)
+                await self._vectors.write(records, self._embedder.name, new=False)
             if work.version > 1:  # earlier versions' vectors go once the new ones are in
                 await self._vectors.delete_document(
                     work.organization_id, work.id, keep_version=work.version

@@ -10,7 +10,7 @@ from domain.documents.jobs import Jobs
 from domain.documents.models import Document, DocumentStatus
 from domain.documents.services import start_new_version, storage_key
 from domain.identity.models import Organization
-from domain.retrieval.vectorstores.base import VectorStore
+from domain.retrieval.spaces import ModelSpaces
 
 # Far longer than an upload takes between storing its file and inserting its row.
 UPLOAD_GRACE = timedelta(minutes=15)
@@ -42,8 +42,8 @@ class DriftReport:
 class Reconciler:
     """Compares, per organisation, what SQL says with what the stores hold."""
 
-    def __init__(self, vectors: VectorStore, files: FileStore, jobs: Jobs) -> None:
-        self._vectors = vectors
+    def __init__(self, spaces: ModelSpaces, files: FileStore, jobs: Jobs) -> None:
+        self._spaces = spaces
         self._files = files
         self._jobs = jobs
 
@@ -68,23 +68,25 @@ class Reconciler:
         documents: dict[uuid.UUID, dict[str, object]],
         report: DriftReport,
     ) -> None:
-        stored = await self._vectors.document_ids(org_id)
+        # The vectors search reads (a re-embedding settles its target itself before switching).
+        vectors = await self._spaces.store((await self._spaces.models(org_id)).active)
+        stored = await vectors.document_ids(org_id)
         for document_id, versions in stored.items():
             row = documents.get(document_id)
             if row is None:
                 report.orphan_vectors.append((org_id, document_id))
                 if report.fixed:
-                    await self._vectors.delete_document(org_id, document_id)
+                    await self._spaces.delete_document(org_id, document_id)
             elif versions - {row["version"]} and row["status"] == DocumentStatus.READY:
                 report.stale_versions.append((org_id, document_id))
                 if report.fixed:
-                    await self._vectors.delete_document(
+                    await self._spaces.delete_document(
                         org_id, document_id, keep_version=int(str(row["version"]))
                     )
         for document_id, row in documents.items():
             if row["status"] != DocumentStatus.READY:
                 continue
-            count = await self._vectors.count(org_id, document_id)
+            count = await vectors.count(org_id, document_id)
             if count != row["chunk_count"]:
                 report.missing_vectors.append(document_id)
                 if report.fixed:

@@ -15,9 +15,9 @@ from domain.documents.models import Document
 from domain.errors import InvalidInput
 from domain.identity.principal import Principal
 from domain.metrics import METRICS
-from domain.retrieval.embedding import Embedder
 from domain.retrieval.fusion import Fusion, fuse
-from domain.retrieval.vectorstores.base import Access, VectorHit, VectorStore
+from domain.retrieval.spaces import ModelSpaces
+from domain.retrieval.vectorstores.base import Access, VectorHit
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 100
@@ -61,9 +61,8 @@ def check_query(query: str, field: str = "query") -> str:
 class SearchService:
     """Retrieves chunks for a caller; the stores apply the caller's access rule themselves."""
 
-    def __init__(self, vectors: VectorStore, embedder: Embedder, fusion: Fusion) -> None:
-        self._vectors = vectors
-        self._embedder = embedder
+    def __init__(self, spaces: ModelSpaces, fusion: Fusion) -> None:
+        self._spaces = spaces
         self._fusion = fusion
 
     async def search(
@@ -85,24 +84,25 @@ class SearchService:
     ) -> list[SearchResult]:
         started = time.perf_counter()
         timings: dict[str, float] = {}
+        # The organisation's active model: its vectors, and its embedder for the query (during
+        # `beacon reembed`, the old model's until the new vectors are complete).
+        vectors, embedder = await self._spaces.searched(access.organization_id)
         if mode is SearchMode.BM25:
-            lexical, timings["text_ms"] = await _timed(
-                self._vectors.search_text(text, access, limit)
-            )
+            lexical, timings["text_ms"] = await _timed(vectors.search_text(text, access, limit))
             found = [_result(hit) for hit in lexical]
         else:
-            embedded, timings["embed_ms"] = await _timed(self._embedder.embed([text]))
+            embedded, timings["embed_ms"] = await _timed(embedder.embed([text]))
             vector = embedded[0]
             if mode is SearchMode.DENSE:
                 hits, timings["dense_ms"] = await _timed(
-                    self._vectors.search_vector(vector, access, limit)
+                    vectors.search_vector(vector, access, limit)
                 )
                 found = [_result(hit) for hit in hits]
             else:
                 wanted = max(limit, self._fusion.candidates)
                 (dense, timings["dense_ms"]), (lexical, timings["text_ms"]) = await asyncio.gather(
-                    _timed(self._vectors.search_vector(vector, access, wanted)),
-                    _timed(self._vectors.search_text(text, access, wanted)),
+                    _timed(vectors.search_vector(vector, access, wanted)),
+                    _timed(vectors.search_text(text, access, wanted)),
                 )
                 fusing = time.perf_counter()
                 found = self._fuse(dense, lexical)

@@ -13,6 +13,7 @@ from tortoise.connection import get_connection
 from domain.bootstrap import Services
 from domain.database import CONNECTION, migration_files, migrations_root
 from domain.documents.models import Document, DocumentStatus, FailureCode
+from domain.retrieval.models import ORIGINAL_MODEL, EmbeddingState
 from tests.support.databases import POSTGRES_URL, postgres_unreachable_reason
 from tests.support.graphql import PASSWORD
 from tests.support.services import require
@@ -97,3 +98,34 @@ async def test_the_failure_code_migration_gives_every_failed_document_a_known_co
         "CORRUPT_FILE": FailureCode.CORRUPT_FILE,
         "STALE": None,
     }
+
+
+async def test_the_embedding_state_migration_records_the_original_model_for_organisations_with_documents(  # noqa: E501
+    services: Services, database_url: str
+) -> None:
+    with_documents = await services.identity.create_organization("A", "a@example.com", PASSWORD)
+    without = await services.identity.create_organization("B", "b@example.com", PASSWORD)
+    await Document.create(
+        id=uuid.uuid4(),
+        organization_id=with_documents.organization_id,
+        uploaded_by_id=with_documents.id,
+        title="t",
+        filename="t.txt",
+        kind="text",
+        size_bytes=1,
+        sha256=uuid.uuid4().hex,
+        dedupe_scope="organization",
+    )
+    (path,) = (migrations_root(database_url) / "models").glob("*_embedding_state.py")
+    spec = importlib.util.spec_from_file_location("embedding_state", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    client = get_connection(CONNECTION)
+    await client.execute_script(await migration.upgrade(client))
+
+    states = await EmbeddingState.all()
+    assert [(s.organization_id, s.active_model, s.target_model) for s in states] == [
+        (with_documents.organization_id, ORIGINAL_MODEL, None)
+    ]
+    assert without.organization_id not in {s.organization_id for s in states}

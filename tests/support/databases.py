@@ -64,6 +64,7 @@ TABLES = [  # children first
     "feedback",
     "message",
     "conversation",
+    "embedding_state",
     "chunk",
     "document_text",
     "document",

@@ -75,7 +75,12 @@ class VectorHit:
 
 
 class VectorStore(Protocol):
-    """Stores chunk vectors per organisation and searches them under an access rule."""
+    """Stores chunk vectors per organisation and searches them under an access rule.
+
+    One store holds the vectors of one embedding model (a LanceDB table, a Weaviate
+    collection; see `domain/retrieval/spaces.py`), so vectors of two models never mix: a
+    record of any other size is refused, and a store opened on stored vectors of another
+    size refuses to start."""
 
     async def start(self) -> None:
         """Connect, and create the collection/table and indexes if missing."""
@@ -97,6 +102,9 @@ class VectorStore(Protocol):
         self, organization_id: uuid.UUID, document_id: uuid.UUID, keep_version: int | None = None
     ) -> None:
         """Remove the document's records (all, or all but `keep_version`)."""
+
+    async def delete_organization(self, organization_id: uuid.UUID) -> None:
+        """Remove every record of the organisation (its vectors of a model it no longer uses)."""
 
     async def search_vector(
         self, vector: Sequence[float], access: Access, limit: int

@@ -168,7 +168,8 @@ class _PendingWrite:
 
 
 class LanceVectorStore:
-    """A `VectorStore` in an embedded LanceDB directory: one table for every organisation."""
+    """A `VectorStore` in an embedded LanceDB directory: one table (per embedding model) for
+    every organisation."""
 
     def __init__(
         self,
@@ -177,10 +178,12 @@ class LanceVectorStore:
         *,
         vector_index_min_rows: int = VECTOR_INDEX_MIN_ROWS,
         exact_search_max_rows: int = EXACT_SEARCH_MAX_ROWS,
+        table: str = TABLE_NAME,
     ) -> None:
         if dimensions < 1:
             raise ValueError("dimensions must be positive")
         self._path = path
+        self._table_name = table
         self._dimensions = dimensions
         self._schema = chunk_schema(dimensions)
         self._vector_index_min_rows = vector_index_min_rows
@@ -218,8 +221,8 @@ class LanceVectorStore:
         if stored != self._schema.field("vector").type:
             table.close()  # type: ignore[no-untyped-call]
             raise ValueError(
-                f"the vector table at {self._path} holds {stored} vectors, not "
-                f"{self._dimensions} floats: reindex after changing the embedding model"
+                f"the vector table {self._table_name} at {self._path} holds {stored} vectors, "
+                f"not {self._dimensions} floats: its embedding model made vectors of another size"
             )
         metadata = schema.field("id").metadata or {}
         if _PRIMARY_KEY_METADATA not in metadata:
@@ -247,14 +250,14 @@ class LanceVectorStore:
         # Not create_table(exist_ok=True): it compares schemas including field metadata, and
         # the primary-key marker set below makes an existing table differ from `_schema`.
         try:
-            return await connection.open_table(TABLE_NAME)
+            return await connection.open_table(self._table_name)
         except ValueError:
             pass  # not created yet
         try:
-            return await connection.create_table(TABLE_NAME, schema=self._schema)
+            return await connection.create_table(self._table_name, schema=self._schema)
         except ValueError:
             # Another store created it between our open and our create.
-            return await connection.open_table(TABLE_NAME)
+            return await connection.open_table(self._table_name)
 
     async def close(self) -> None:
         """Release the table and the connection."""
@@ -338,6 +341,12 @@ class LanceVectorStore:
         table = self._opened()
         async with self._write_lock:
             await table.delete(predicate)
+
+    async def delete_organization(self, organization_id: uuid.UUID) -> None:
+        """Remove every record of the organisation."""
+        table = self._opened()
+        async with self._write_lock:
+            await table.delete(f"organization_id = {sql_uuid(organization_id)}")
 
     async def search_vector(
         self, vector: Sequence[float], access: Access, limit: int

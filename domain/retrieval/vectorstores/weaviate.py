@@ -200,6 +200,20 @@ class WeaviateVectorStore:
                 f"Weaviate refused to delete document {document_id}: {_reason(error)}"
             ) from error
 
+    async def delete_organization(self, organization_id: uuid.UUID) -> None:
+        """Remove the organisation's tenant, and with it every object it holds."""
+
+        async def remove(chunks: Chunks) -> None:
+            await self._timed(chunks.tenants.remove([uuid_text(organization_id)]))
+
+        try:
+            await self._tenancy().read(organization_id, remove, None)
+        except WeaviateBaseError as error:
+            raise WeaviateWriteError(
+                f"Weaviate refused to delete organisation {organization_id}: {_reason(error)}"
+            ) from error
+        self._tenancy().forget(organization_id)
+
     async def search_vector(
         self, vector: Sequence[float], access: Access, limit: int
     ) -> list[VectorHit]:

@@ -46,6 +46,10 @@ class Tenants:
         """Check every tenant again before its next use (the collection was dropped)."""
         self._known.clear()
 
+    def forget(self, organization_id: uuid.UUID) -> None:
+        """Check the organisation's tenant again before its next use (it was removed)."""
+        self._known.discard(uuid_text(organization_id))
+
     async def read(
         self, organization_id: uuid.UUID, query: Callable[[Chunks], Awaitable[_T]], empty: _T
     ) -> _T:

@@ -10,8 +10,9 @@ from tests.support import documents as files
 from tests.support.graphql import Account, GraphQLClient
 from tests.support.platform import Platform
 
-INDEX_HEALTH = """{ indexHealth { vectorStore embeddingModel dimensions chunkCount vectorCount
-  stuckDocuments documentsByStatus { status count } } }"""
+INDEX_HEALTH = """{ indexHealth { vectorStore embeddingModel dimensions configuredModel
+  reembedding { model dimensions vectorCount } chunkCount vectorCount stuckDocuments
+  documentsByStatus { status count } } }"""
 
 
 async def index_health(client: GraphQLClient, account: Account) -> dict[str, Any]:
@@ -36,6 +37,8 @@ async def test_an_admin_sees_documents_by_status_and_chunks_equal_to_vectors(
     assert health["vectorStore"] == "lance"
     assert health["embeddingModel"] == "all-MiniLM-L6-v2"
     assert health["dimensions"] == 384
+    assert health["configuredModel"] == "all-MiniLM-L6-v2"
+    assert health["reembedding"] is None
     assert health["chunkCount"] == health["vectorCount"] == document["chunkCount"] > 0
     assert health["stuckDocuments"] == 0
     by_status = {row["status"]: row["count"] for row in health["documentsByStatus"]}

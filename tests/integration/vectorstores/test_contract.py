@@ -485,3 +485,42 @@ async def test_a_started_store_is_ready_and_a_closed_one_says_it_is_not(
     assert not await store.ready()
     await store.start()  # as the fixture left it
     assert await store.ready()
+
+
+async def test_a_batch_with_one_vector_of_another_model_size_stores_nothing(
+    store: VectorStore,
+) -> None:
+    document_id = doc()
+    mixed = [record(document_id, 0), record(document_id, 1, vector=[1.0] * (DIMENSIONS * 2))]
+
+    with pytest.raises(ValueError, match="dimensions"):
+        await store.upsert(mixed)
+    with pytest.raises(ValueError, match="dimensions"):
+        await store.add(mixed)
+
+    assert await store.count(ORG) == 0
+
+
+async def test_delete_organization_removes_its_records_and_no_one_elses(
+    store: VectorStore,
+) -> None:
+    kept = record(doc(), organization_id=OTHER_ORG, vector=axis(2))
+    await store.upsert([record(doc(), i) for i in range(3)] + [kept])
+
+    await store.delete_organization(ORG)
+
+    assert await store.count(ORG) == 0
+    assert await store.search_vector(axis(0), AS_ADMIN, 5) == []
+    assert [hit.id for hit in await store.search_vector(axis(2), AS_OTHER_ORG_ADMIN, 5)] == [
+        kept.id
+    ]
+    # The organisation can store again afterwards (its tenant is created anew in Weaviate).
+    again = record(doc(), vector=axis(3))
+    await store.upsert([again])
+    assert [hit.id for hit in await store.search_vector(axis(3), AS_ADMIN, 5)] == [again.id]
+
+
+async def test_deleting_an_organisation_without_records_is_a_no_op(store: VectorStore) -> None:
+    await store.delete_organization(uuid.uuid4())
+
+    assert await store.count(ORG) == 0

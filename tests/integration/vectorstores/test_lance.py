@@ -67,7 +67,7 @@ async def test_reopening_with_another_vector_size_is_refused(tmp_path: Path) -> 
     await first.start()
     await first.close()
 
-    with pytest.raises(ValueError, match="reindex"):
+    with pytest.raises(ValueError, match="vectors of another size"):
         await LanceVectorStore(tmp_path / "vectors", DIMENSIONS * 2).start()
 
 
