@@ -29,6 +29,7 @@ from pebble import ProcessExpired, ProcessPool
 from domain.documents.chunking import CHUNK_SEPARATOR, Chunker
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.kinds import DocumentKind
+from domain.documents.light import light_document
 from domain.errors import (
     CorruptDocument,
     DocumentRejected,
@@ -321,7 +322,10 @@ class _Worker:
         """Parse, chunk and measure one file."""
         if kind is DocumentKind.PDF:
             self._check_pdf(path)
-        document = _text_document(path) if kind is DocumentKind.TEXT else self._convert(path, kind)
+        if kind is DocumentKind.TEXT:
+            document = _text_document(path)
+        else:  # plain Markdown needs no converter (see `light`)
+            document = light_document(path, kind) or self._convert(path, kind)
         drafts = self.chunker.chunk(document)
         if not drafts:
             if kind is DocumentKind.PDF:
