@@ -121,7 +121,8 @@ async def api_round(paths: list[Path], uploaders: int, data_dir: Path) -> tuple[
     meanwhile (its parser processes included), and how many FAILED."""
     os.environ["BEACON_UPLOAD_RATE_PER_USER"] = RATE
     data_dir.mkdir()  # noqa: ASYNC240 - a benchmark
-    with beacon_server(data_dir, bcrypt_rounds=4) as base:
+    # A shared machine may take minutes to load the model and start the parser.
+    with beacon_server(data_dir, bcrypt_rounds=4, ready_seconds=900) as base:
         limits = httpx.Limits(max_connections=uploaders)
         async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
             response = await http.post(
