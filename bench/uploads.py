@@ -208,7 +208,7 @@ class Ratios:
     api: list[float]
     cli: list[float]
     api_cpu: list[float]  # bare CPU seconds over the front door's: steadier when shared
-    cli_cpu: list[float]
+    cli_cpu: list[float]  # beyond the command's start-up
     cli_steady: list[float]  # beyond the command's start-up
 
 
@@ -251,7 +251,7 @@ async def run(args: argparse.Namespace) -> int:
                         flush=True,
                     )
                 if args.only in (None, "cli"):
-                    start_up, _ = await asyncio.to_thread(
+                    start_up, start_up_cpu = await asyncio.to_thread(
                         cli_seconds, single, root / f"one-{number}"
                     )
                     seconds, cpu = await asyncio.to_thread(
@@ -264,13 +264,13 @@ async def run(args: argparse.Namespace) -> int:
                     # command, whatever the folder holds.
                     steady = len(paths) / max(seconds - start_up, 1e-9)
                     ratios.cli_steady.append(steady / bare)
-                    ratios.cli_cpu.append(bare_cpu / cpu)
+                    ratios.cli_cpu.append(bare_cpu / max(cpu - start_up_cpu, 1e-9))
                     print(
                         f"beacon ingest   {rate:7.1f} docs/s  ({seconds:.1f} s, of which "
                         f"~{start_up:.1f} s start-up)  bare {bare:7.1f} docs/s"
                         f"  ratio {ratios.cli[-1]:.2f} ({ratios.cli_steady[-1]:.2f} beyond"
-                        f" start-up)  cpu: beacon {cpu:.1f} s (start-up included),"
-                        f" bare {bare_cpu:.1f} s, ratio {ratios.cli_cpu[-1]:.2f}",
+                        f" start-up)  cpu: beacon {cpu:.1f} s (start-up {start_up_cpu:.1f} s),"
+                        f" bare {bare_cpu:.1f} s, ratio beyond start-up {ratios.cli_cpu[-1]:.2f}",
                         flush=True,
                     )
         finally:
