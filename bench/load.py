@@ -163,7 +163,7 @@ def _line(name: str, tally: Tally, elapsed: float) -> str:
 
 
 @contextmanager
-def beacon_server(data_dir: Path, bcrypt_rounds: int) -> Iterator[str]:
+def beacon_server(data_dir: Path, bcrypt_rounds: int, ready_seconds: float = 120) -> Iterator[str]:
     """`beacon serve` on a free loopback port; yields its base URL."""
     port = free_port()
     environment = {
@@ -183,7 +183,7 @@ def beacon_server(data_dir: Path, bcrypt_rounds: int) -> Iterator[str]:
         )
         base = f"http://{HOST}:{port}"
         try:
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + ready_seconds
             while True:
                 if process.poll() is not None:
                     raise BenchError(f"beacon serve exited:\n{log_path.read_text()[-3000:]}")
@@ -193,7 +193,7 @@ def beacon_server(data_dir: Path, bcrypt_rounds: int) -> Iterator[str]:
                 except httpx.TransportError:
                     pass
                 if time.monotonic() > deadline:
-                    raise BenchError("beacon serve was not ready within 120 s")
+                    raise BenchError(f"beacon serve was not ready within {ready_seconds:g} s")
                 time.sleep(0.2)
             yield base
         finally:

@@ -16,6 +16,7 @@ from domain.documents.models import DocumentStatus, Visibility
 from domain.errors import BeaconError
 
 _POLL_SECONDS = 0.5
+_UPLOADERS = 8  # uploads in flight
 
 
 @dataclass
@@ -71,17 +72,27 @@ async def ingest_paths(
     )
     with Progress(*columns, console=console, transient=False) as progress:
         uploading = progress.add_task("uploading", total=len(files))
-        for path in files:
-            try:
-                outcome = await services.documents.upload(actor, path.name, _read(path), visibility)
-            except BeaconError as error:
-                summary.statuses["REJECTED"] += 1
-                summary.problems.append(f"{path}: {error.code}: {error.message}")
-            else:
-                if outcome.duplicate:
-                    summary.statuses["DUPLICATE"] += 1
-                pending[outcome.document.id] = path
-            progress.advance(uploading)
+        waiting = list(reversed(files))
+
+        async def uploader() -> None:
+            while waiting:
+                path = waiting.pop()
+                try:
+                    outcome = await services.documents.upload(
+                        actor, path.name, _read(path), visibility
+                    )
+                except BeaconError as error:
+                    summary.statuses["REJECTED"] += 1
+                    summary.problems.append(f"{path}: {error.code}: {error.message}")
+                else:
+                    if outcome.duplicate:
+                        summary.statuses["DUPLICATE"] += 1
+                    pending[outcome.document.id] = path
+                progress.advance(uploading)
+
+        # Each upload mostly waits (its commit, the file store): several at once keep the
+        # worker's batches full instead of feeding it one document per commit.
+        await asyncio.gather(*(uploader() for _ in range(min(_UPLOADERS, len(files)))))
         if not wait:
             summary.statuses["QUEUED"] += len(pending)
             return summary

@@ -23,9 +23,16 @@ class BeaconMetrics:
         self.registry = CollectorRegistry()
         self.ingestion_stage_seconds = Histogram(
             "beacon_ingestion_stage_seconds",
-            "Time one ingestion attempt spent in a stage (parse, chunk, embed, index).",
+            "Time an ingestion step spent in a stage: one document's parse, and a batch's "
+            "chunk, embed and index.",
             ["stage"],
             buckets=_STAGE_BUCKETS,
+            registry=self.registry,
+        )
+        self.ingestion_batch_documents = Histogram(
+            "beacon_ingestion_batch_documents",
+            "Documents that went through ingestion together, per batch.",
+            buckets=(1, 2, 4, 8, 16, 32, 64),
             registry=self.registry,
         )
         self.documents = Gauge(

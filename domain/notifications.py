@@ -3,9 +3,11 @@ otherwise. Documents announce ingestion progress on them; users announce that th
 ended, so that every API process closes their open websockets.
 
 An event only says "X changed"; subscribers re-read the row, so a missed or
-coalesced event can never show stale state. The same holds while Redis is down or restarting:
-publishing logs and goes on (a notification must never fail an ingestion), and subscribers
-fall back to re-reading on their poll interval until pub/sub answers again.
+coalesced event can never show stale state. Documents that move through ingestion together
+are announced together (`publish_many`: one round trip for the whole batch). The same holds
+while Redis is down or restarting: publishing logs and goes on (a notification must never
+fail an ingestion), and subscribers fall back to re-reading on their poll interval until
+pub/sub answers again.
 """
 
 import asyncio
@@ -13,7 +15,7 @@ import contextlib
 import logging
 import threading
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
@@ -32,6 +34,10 @@ class Notifications(Protocol):
 
     async def publish(self, key: uuid.UUID) -> None:
         """Tell subscribers of `key` that it changed."""
+        ...
+
+    async def publish_many(self, keys: Sequence[uuid.UUID]) -> None:
+        """`publish` for every key at once (documents moving through ingestion together)."""
         ...
 
     def subscribe(self, key: uuid.UUID) -> AbstractAsyncContextManager["Subscription"]:
@@ -81,6 +87,13 @@ class InProcessNotifications:
         """Wake every subscriber of `key`, whichever loop it runs on."""
         with self._lock:
             flags = list(self._subscribers.get(key, ()))
+        for flag in flags:
+            flag.set_threadsafe()
+
+    async def publish_many(self, keys: Sequence[uuid.UUID]) -> None:
+        """Wake every subscriber of any of `keys`."""
+        with self._lock:
+            flags = [flag for key in keys for flag in self._subscribers.get(key, ())]
         for flag in flags:
             flag.set_threadsafe()
 
@@ -142,6 +155,18 @@ class RedisNotifications:
             await self._client.publish(self._channel + str(key), b"1")
         except _UNAVAILABLE as error:
             log.warning("notifications: cannot publish for %s (%s)", key, error)
+
+    async def publish_many(self, keys: Sequence[uuid.UUID]) -> None:
+        """Publish on the channel of every key, in one round trip to Redis."""
+        if not keys:
+            return
+        pipeline = self._client.pipeline(transaction=False)
+        for key in keys:
+            pipeline.publish(self._channel + str(key), b"1")
+        try:
+            await pipeline.execute()
+        except _UNAVAILABLE as error:
+            log.warning("notifications: cannot publish for %d keys (%s)", len(keys), error)
 
     @asynccontextmanager
     async def subscribe(self, key: uuid.UUID) -> AsyncIterator[Subscription]:

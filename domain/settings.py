@@ -179,6 +179,12 @@ class Settings(BaseSettings):
     worker_threads: int = Field(
         default=32, ge=1, le=64, description="Documents in flight per worker process."
     )
+    # Documents that move through ingestion together, among those in flight: one lease
+    # statement, one chunk insert, one embedding call and one vector-store write for them all
+    # (1: one document at a time).
+    ingest_batch_size: int = Field(
+        default=16, ge=1, le=64, description="Documents ingested together by a worker."
+    )
     ingest_max_attempts: int = Field(default=3, ge=1, le=20, description="Crashes included.")
     ingest_lease_seconds: float = Field(
         default=120.0, ge=1, description="A document whose worker is silent this long is retried."

@@ -1,7 +1,7 @@
 """Thin, idempotent actors that take ids; the domain services do the work."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +10,8 @@ import dramatiq
 from domain.bootstrap import Services
 from domain.documents.ingestion import LeaseHeld
 from domain.settings import Settings
-from domain.tracing import carrier, continued
+from domain.tracing import carrier, continued, tracer
+from workers.batching import IngestBatcher
 
 QUEUE = "documents"
 
@@ -28,11 +29,28 @@ def declare_actors(
 ) -> Actors:
     """Declare the actors on `broker`; `services` returns the worker's services when they run."""
 
-    async def ingest_document(document_id: str, trace: dict[str, str] | None = None) -> None:
+    async def ingest_many(document_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Exception | None]:
         current = services()
-        with current.database.activate(), continued("ingest_document", trace) as span:
+        with current.database.activate(), tracer.start_as_current_span("ingest_documents") as span:
+            span.set_attribute("beacon.documents", len(document_ids))
+            return await current.ingestion.ingest_many(document_ids)
+
+    # Made on the worker's event loop by the first message: every message of this process
+    # runs on that one loop, and its batches with them.
+    batchers: list[IngestBatcher] = []
+
+    async def ingest_document(document_id: str, trace: dict[str, str] | None = None) -> None:
+        if not batchers:
+            batchers.append(
+                IngestBatcher(
+                    ingest_many,
+                    size=settings.ingest_batch_size,
+                    in_flight=max(2, settings.worker_threads // settings.ingest_batch_size),
+                )
+            )
+        with continued("ingest_document", trace) as span:
             span.set_attribute("beacon.document_id", document_id)
-            await current.ingestion.ingest(uuid.UUID(document_id))
+            await batchers[0].ingest(uuid.UUID(document_id))
 
     async def purge_document(document_id: str, organization_id: str, storage_key: str) -> None:
         current = services()

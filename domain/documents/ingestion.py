@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-import structlog
 from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
@@ -81,6 +80,21 @@ class _Superseded(Exception):
     """The document was deleted or reindexed while we worked on it."""
 
 
+@dataclass(frozen=True, eq=False)
+class _Parsed:
+    """A claimed document and what parsing made of it (compared by identity)."""
+
+    work: Claim
+    extracted: ExtractedDocument
+
+
+@contextmanager
+def _about(work: Claim) -> Iterator[None]:
+    """Every line logged inside names the document and the attempt."""
+    with log_context(document_id=str(work.id), attempt=work.attempts):
+        yield
+
+
 @dataclass(frozen=True)
 class IngestionLimits:
     """How hard to try."""
@@ -120,35 +134,68 @@ class IngestionService:
         with the last attempt's transient cause as its code if it had one (uploading the file
         again then tries anew), else TOO_MANY_ATTEMPTS.
         """
-        # Every line logged while the attempt runs names the document and the attempt.
-        with log_context(document_id=str(document_id)):
-            await self._attempt(document_id)
+        raised = (await self.ingest_many([document_id]))[document_id]
+        if raised is not None:
+            raise raised
 
-    async def _attempt(self, document_id: uuid.UUID) -> None:
-        work = await self._claim(document_id)
-        if work is None:
-            return
-        structlog.contextvars.bind_contextvars(attempt=work.attempts)
-        if work.attempts > self._limits.max_attempts:
-            reason = work.last_error or "the worker stopped while processing it"
-            await self._fail(
-                work,
-                work.last_cause or FailureCode.TOO_MANY_ATTEMPTS,
-                f"Processing failed {work.attempts - 1} times; last error: {reason}",
-            )
-            return
+    async def ingest_many(
+        self, document_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, Exception | None]:
+        """`ingest` for several documents moving through the lifecycle together: one lease
+        statement, one insert of their chunks, one embedding call per `embedding_batch`
+        chunks, one vector-store write, one READY statement, one notification per stage.
+
+        Each document keeps its own attempt, fence and outcome: what `ingest` would have
+        raised for it is returned under its id (None: nothing to retry). A document that
+        fails, in parsing or anywhere later, fails alone: if a step fails for the batch, its
+        documents go through the remaining steps one by one, so only the culprit fails.
+        """
+        outcomes: dict[uuid.UUID, Exception | None] = dict.fromkeys(document_ids)
+        METRICS.ingestion_batch_documents.observe(len(outcomes))
+        claims = await self._claim(list(outcomes), outcomes)
+        runnable: list[Claim] = []
+        for work in claims:
+            if work.attempts > self._limits.max_attempts:
+                reason = work.last_error or "the worker stopped while processing it"
+                with _about(work):
+                    await self._fail(
+                        work,
+                        work.last_cause or FailureCode.TOO_MANY_ATTEMPTS,
+                        f"Processing failed {work.attempts - 1} times; last error: {reason}",
+                    )
+            else:
+                runnable.append(work)
+        parsed = await asyncio.gather(
+            *(self._parse(work) for work in runnable), return_exceptions=True
+        )
+        batch: list[_Parsed] = []
+        for work, result in zip(runnable, parsed, strict=True):
+            if isinstance(result, BaseException):
+                outcomes[work.id] = await self._settle(work, result)
+            else:
+                batch.append(_Parsed(work, result))
+        if not batch:
+            return outcomes
         try:
-            await self._run(work)
+            await self._write(batch, again=False)
         except _Superseded:
-            log.info("document %s changed while ingesting; stopping", document_id)
-        except DocumentRejected as error:
-            if not error.permanent:
-                await lifecycle.release(work, error.message, FailureCode.of(error.code))
-                raise
-            await self._fail(work, FailureCode.of(error.code), error.message)
+            return outcomes  # every one of them changed under us (logged as they dropped)
         except Exception as error:
-            await lifecycle.release(work, f"{type(error).__name__}: {error}", None)
-            raise
+            if len(batch) == 1:
+                outcomes[batch[0].work.id] = await self._settle(batch[0].work, error)
+                return outcomes
+            log.warning(
+                "writing a batch of %d documents failed (%s: %s); writing them one by one",
+                len(batch),
+                type(error).__name__,
+                error,
+            )
+            for one in batch:
+                try:
+                    await self._write([one], again=True)
+                except Exception as alone:
+                    outcomes[one.work.id] = await self._settle(one.work, alone)
+        return outcomes
 
     async def purge(self, document_id: uuid.UUID, organization_id: uuid.UUID, key: str) -> None:
         """Remove a deleted document's vectors and file (idempotent)."""
@@ -179,29 +226,54 @@ class IngestionService:
         counts.update({DocumentStatus(row["status"]): row["count"] for row in rows})
         return counts
 
-    async def _claim(self, document_id: uuid.UUID) -> Claim | None:
-        """Take the lease and enter PARSING, where every attempt starts; or say why not:
-        gone or final (None), or busy (LeaseHeld)."""
+    async def _claim(
+        self, document_ids: list[uuid.UUID], outcomes: dict[uuid.UUID, Exception | None]
+    ) -> list[Claim]:
+        """Take the leases and enter PARSING, where every attempt starts. A document not
+        claimed is gone or final (nothing to do), or busy: its outcome is then LeaseHeld."""
         now = datetime.now(UTC)
-        work = await lifecycle.claim(document_id, now, now + self._limits.lease)
-        if work is not None:
-            await self._events.publish(document_id)
-            return work
-        current = await lifecycle.status(document_id)
-        if current is None or current.is_final:
-            return None
-        raise LeaseHeld(f"document {document_id} is being processed by another worker")
+        claims = await lifecycle.claim_many(document_ids, now, now + self._limits.lease)
+        await self._events.publish_many(list(claims))
+        for document_id in document_ids:
+            if document_id in claims:
+                continue
+            current = await lifecycle.status(document_id)
+            if current is not None and not current.is_final:
+                outcomes[document_id] = LeaseHeld(
+                    f"document {document_id} is being processed by another worker"
+                )
+        return list(claims.values())
 
-    async def _run(self, work: Claim) -> None:
-        # PARSING was entered with the lease (see _claim).
-        try:
-            with _timed("parse"):
-                async with self._files.local_copy(storage_key(work.id)) as path:
-                    extracted = await self._holding_lease(
-                        work, self._extractor.extract(path, work.kind)
-                    )
-        except StoredFileMissing:
-            raise FileMissing("The stored file is missing.") from None
+    async def _settle(self, work: Claim, error: BaseException) -> Exception | None:
+        """What an attempt's error means for its document: superseded (nothing), a permanent
+        rejection (FAILED now), or anything else (the lease released, the error returned for
+        the queue to retry)."""
+        if not isinstance(error, Exception):
+            raise error  # cancelled, or the interpreter stopping: not the document's doing
+        with _about(work):
+            if isinstance(error, _Superseded):
+                log.info("document %s changed while ingesting; stopping", work.id)
+                return None
+            if isinstance(error, DocumentRejected):
+                if not error.permanent:
+                    await lifecycle.release(work, error.message, FailureCode.of(error.code))
+                    return error
+                await self._fail(work, FailureCode.of(error.code), error.message)
+                return None
+            await lifecycle.release(work, f"{type(error).__name__}: {error}", None)
+            return error
+
+    async def _parse(self, work: Claim) -> ExtractedDocument:
+        """The document's text and chunks (PARSING was entered with the lease)."""
+        with _about(work):
+            try:
+                with _timed("parse"):
+                    async with self._files.local_copy(storage_key(work.id)) as path:
+                        extracted = await self._holding_lease(
+                            work, self._extractor.extract(path, work.kind)
+                        )
+            except StoredFileMissing:
+                raise FileMissing("The stored file is missing.") from None
         if len(extracted.chunks) > self._limits.max_chunks:
             # Pages bound PDFs, but not a DOCX of one endless page or a vast spreadsheet: every
             # chunk costs a row, an embedding and a vector.
@@ -209,61 +281,81 @@ class IngestionService:
                 f"The document makes {len(extracted.chunks)} passages; "
                 f"the limit is {self._limits.max_chunks}."
             )
-        await self._stage(work, DocumentStatus.CHUNKING, 0.25)
+        return extracted
+
+    async def _write(self, batch: list[_Parsed], again: bool) -> None:
+        """Store, embed and index parsed documents together, and make them READY. `again`:
+        an earlier try of this batch may have stored some of it already."""
+        batch = await self._stage(batch, DocumentStatus.CHUNKING, 0.25)
         with _timed("chunk"):
-            await self._save_chunks(work, extracted)
-        await self._stage(work, DocumentStatus.EMBEDDING, 0.3)
+            await self._save_chunks(batch, again)
+        batch = await self._stage(batch, DocumentStatus.EMBEDDING, 0.3)
         with _timed("embed"):
-            vectors = await self._embed(work, extracted.chunks)
-        await self._stage(work, DocumentStatus.INDEXING, 0.9)
+            vectors = await self._embed(batch)
+        batch = await self._stage(batch, DocumentStatus.INDEXING, 0.9)
         with _timed("index"):
-            await self._index(work, extracted.chunks, vectors)
-        if work.version > 1:
-            for older in (
-                Chunk.filter(document_id=work.id),
-                DocumentText.filter(document_id=work.id),
+            await self._index(batch, vectors, again)
+        for older in [one.work for one in batch if one.work.version > 1]:
+            for rows in (
+                Chunk.filter(document_id=older.id),
+                DocumentText.filter(document_id=older.id),
             ):
-                await older.exclude(version=work.version).delete()
-        await self._finish(work, extracted)
+                await rows.exclude(version=older.version).delete()
+        await self._finish(batch)
 
     async def _index(
-        self, work: Claim, chunks: Sequence[ChunkDraft], vectors: Sequence[list[float]]
+        self, batch: list[_Parsed], vectors: dict[uuid.UUID, list[list[float]]], again: bool
     ) -> None:
-        records = self._records(work, chunks, vectors)
+        fresh: list[VectorRecord] = []
+        known: list[VectorRecord] = []
+        for one in batch:
+            records = self._records(one.work, one.extracted.chunks, vectors[one.work.id])
+            # Every attempt is counted when it takes the lease and every re-ingestion starts
+            # a new version, so on a version's first attempt none of its ids can be stored: a
+            # second attempt writes only once it holds the lease, and the INDEXING stage just
+            # renewed ours for a whole lease (or found it taken, and stopped us). A batch
+            # written again may have stored some already.
+            (fresh if one.work.attempts == 1 and not again else known).extend(records)
         try:
-            if work.attempts == 1:
-                # Every attempt is counted when it takes the lease and every re-ingestion
-                # starts a new version, so on a version's first attempt none of its ids can be
-                # stored: a second attempt writes only once it holds the lease, and the
-                # INDEXING stage just renewed ours for a whole lease (or found it taken, and
-                # stopped us).
-                await self._vectors.write(records, self._embedder.name, new=True)
-            else:
-                await self._vectors.write(records, self._embedder.name, new=False)
-            if work.version > 1:  # earlier versions' vectors go once the new ones are in
-                await self._vectors.delete_document(
-                    work.organization_id, work.id, keep_version=work.version
-                )
+            if fresh:
+                await self._vectors.write(fresh, self._embedder.name, new=True)
+            if known:
+                await self._vectors.write(known, self._embedder.name, new=False)
+            for one in batch:
+                if one.work.version > 1:  # earlier versions' vectors go once the new ones are in
+                    await self._vectors.delete_document(
+                        one.work.organization_id, one.work.id, keep_version=one.work.version
+                    )
         except Exception as error:
             # The document is not at fault: named as such, its failure can be retried.
             raise VectorStoreUnavailable(
                 f"The vector store failed: {type(error).__name__}: {error}"
             ) from error
 
-    async def _save_chunks(self, work: Claim, extracted: ExtractedDocument) -> None:
+    async def _save_chunks(self, batch: list[_Parsed], again: bool) -> None:
         async with in_transaction():
-            if work.attempts > 1:  # an earlier attempt at this version may have saved some
-                await Chunk.filter(document_id=work.id, version=work.version).delete()
-                await DocumentText.filter(document_id=work.id, version=work.version).delete()
-            await DocumentText.create(
-                document_id=work.id, version=work.version, text=extracted.text
+            for one in batch:
+                work = one.work
+                if work.attempts > 1 or again:  # an earlier try may have saved some
+                    await Chunk.filter(document_id=work.id, version=work.version).delete()
+                    await DocumentText.filter(document_id=work.id, version=work.version).delete()
+            await DocumentText.bulk_create(
+                [
+                    DocumentText(
+                        id=uuid.uuid4(),
+                        document_id=one.work.id,
+                        version=one.work.version,
+                        text=one.extracted.text,
+                    )
+                    for one in batch
+                ]
             )
             await Chunk.bulk_create(
                 [
                     Chunk(
-                        id=chunk_id(work.id, work.version, draft.index),
-                        document_id=work.id,
-                        version=work.version,
+                        id=chunk_id(one.work.id, one.work.version, draft.index),
+                        document_id=one.work.id,
+                        version=one.work.version,
                         index=draft.index,
                         text=draft.text,
                         start=draft.start,
@@ -273,21 +365,37 @@ class IngestionService:
                         heading_path=draft.heading_path,
                         token_count=draft.token_count,
                     )
-                    for draft in extracted.chunks
+                    for one in batch
+                    for draft in one.extracted.chunks
                 ],
                 batch_size=500,
             )
 
-    async def _embed(self, work: Claim, chunks: Sequence[ChunkDraft]) -> list[list[float]]:
+    async def _embed(self, batch: list[_Parsed]) -> dict[uuid.UUID, list[list[float]]]:
+        """Every chunk of the batch, `embedding_batch` at a time across documents; a document
+        whose chunks span several calls reports its progress in between."""
+        owners = [one for one in batch for _ in one.extracted.chunks]
+        texts = [chunk.text for one in batch for chunk in one.extracted.chunks]
         vectors: list[list[float]] = []
         size = self._limits.embedding_batch
-        for start in range(0, len(chunks), size):
-            batch = chunks[start : start + size]
-            vectors += await self._embedder.embed([chunk.text for chunk in batch])
-            if start + size < len(chunks):  # after the last batch, INDEXING says it all
-                done = (start + size) / len(chunks)
-                await self._stage(work, DocumentStatus.EMBEDDING, 0.3 + 0.6 * done)
-        return vectors
+        for start in range(0, len(texts), size):
+            vectors += await self._embedder.embed(texts[start : start + size])
+            done = start + size
+            if done >= len(texts):  # after the last call, INDEXING says it all
+                break
+            # The document with chunks on both sides of this call is part-way through; one
+            # that changed under us meanwhile drops out at INDEXING.
+            one = owners[done]
+            if owners[done - 1] is one:
+                ratio = (done - owners.index(one)) / len(one.extracted.chunks)
+                lease_until = datetime.now(UTC) + self._limits.lease
+                progress = {one.work: round(0.3 + 0.6 * ratio, 4)}
+                if await lifecycle.stage_many(progress, DocumentStatus.EMBEDDING, lease_until):
+                    await self._events.publish(one.work.id)
+        by_document: dict[uuid.UUID, list[list[float]]] = {one.work.id: [] for one in batch}
+        for one, vector in zip(owners, vectors, strict=True):
+            by_document[one.work.id].append(vector)
+        return by_document
 
     def _records(
         self, work: Claim, chunks: Sequence[ChunkDraft], vectors: Sequence[list[float]]
@@ -341,22 +449,41 @@ class IngestionService:
             log.warning("renewing the lease of document %s failed", work.id, exc_info=True)
             return True
 
-    async def _stage(self, work: Claim, status: DocumentStatus, progress: float) -> None:
-        """Record progress and renew the lease; stop if the document changed under us."""
+    async def _stage(
+        self, batch: list[_Parsed], status: DocumentStatus, progress: float
+    ) -> list[_Parsed]:
+        """Record progress and renew the leases; the documents that did not change under us
+        (those that did drop out of the batch, stopped). Raises `_Superseded` when none is
+        left."""
         lease_until = datetime.now(UTC) + self._limits.lease
-        if not await lifecycle.stage(work, status, round(progress, 4), lease_until):
+        progress = round(progress, 4)
+        held = await lifecycle.stage_many(
+            {one.work: progress for one in batch}, status, lease_until
+        )
+        await self._events.publish_many([one.work.id for one in batch if one.work.id in held])
+        for one in batch:
+            if one.work.id not in held:
+                with _about(one.work):
+                    log.info("document %s changed while ingesting; stopping", one.work.id)
+        kept = [one for one in batch if one.work.id in held]
+        if not kept:
             raise _Superseded
-        await self._events.publish(work.id)
+        return kept
 
-    async def _finish(self, work: Claim, extracted: ExtractedDocument) -> None:
-        pages = extracted.page_count
-        if not await lifecycle.finish(work, len(extracted.chunks), pages, datetime.now(UTC)):
-            # Deleted while we indexed: take our vectors back out so nothing is orphaned.
-            if await lifecycle.status(work.id) is None:
-                await self._vectors.delete_document(work.organization_id, work.id)
-            raise _Superseded
-        log.info("document ready: %d chunks", len(extracted.chunks))
-        await self._events.publish(work.id)
+    async def _finish(self, batch: list[_Parsed]) -> None:
+        now = datetime.now(UTC)
+        counts = {one.work: (len(one.extracted.chunks), one.extracted.page_count) for one in batch}
+        ready = await lifecycle.finish_many(counts, now)
+        await self._events.publish_many(list(ready))
+        for one in batch:
+            with _about(one.work):
+                if one.work.id in ready:
+                    log.info("document ready: %d chunks", len(one.extracted.chunks))
+                    continue
+                # Deleted while we indexed: take our vectors back out so nothing is orphaned.
+                if await lifecycle.status(one.work.id) is None:
+                    await self._vectors.delete_document(one.work.organization_id, one.work.id)
+                log.info("document %s changed while ingesting; stopping", one.work.id)
 
     async def _fail(self, work: Claim, code: FailureCode, message: str) -> None:
         if not await lifecycle.fail(work, code, message):

@@ -1,4 +1,9 @@
-"""The ingestion pipeline's writes to a document row: lease, stages, and the final state.
+"""The ingestion pipeline's writes to document rows: lease, stages, and the final state.
+
+Documents move through the pipeline in batches, so the lease, the stages and READY are each
+one statement for a whole batch (`claim_many`, `stage_many`, `finish_many`): every document
+keeps its own attempt and fence in the WHERE clause, and the statement says which of them it
+still held. Failing and releasing stay one document at a time: they are each document's own.
 
 Every document passes through about six of these statements. Built by Tortoise's query
 builder each costs ~0.55 ms of CPU, written here once ~0.3 ms (measured on SQLite; the claim
@@ -11,6 +16,7 @@ goes through the ORM.
 import functools
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,10 +36,11 @@ _PARSING_PROGRESS = 0.05
 
 _CLAIM = """
 UPDATE document
-SET lease_expires_at = {}, attempts = attempts + 1, status = {}, progress = {}
-WHERE id = {} AND status NOT IN ({}, {}) AND (lease_expires_at IS NULL OR lease_expires_at < {})
-RETURNING version, attempts, kind, organization_id, uploaded_by_id, visibility, failure_code,
-    failure_message
+SET lease_expires_at = {{}}, attempts = attempts + 1, status = {{}}, progress = {{}}
+WHERE id IN ({ids}) AND status NOT IN ({{}}, {{}})
+    AND (lease_expires_at IS NULL OR lease_expires_at < {{}})
+RETURNING id, version, attempts, kind, organization_id, uploaded_by_id, visibility,
+    failure_code, failure_message
 """
 _STATUS = "SELECT status FROM document WHERE id = {}"
 # Every write of an attempt names it (the WHERE clause below), so an attempt that outlived
@@ -41,8 +48,9 @@ _STATUS = "SELECT status FROM document WHERE id = {}"
 # over: matching only id and version let a slow attempt turn its successor's READY back into
 # CHUNKING.
 _STAGE = """
-UPDATE document SET status = {}, progress = {}, lease_expires_at = {}
-WHERE id = {} AND version = {} AND attempts = {} AND status NOT IN ({}, {})
+UPDATE document SET status = {{}}, progress = CASE id {progress} END, lease_expires_at = {{}}
+WHERE ({attempts}) AND status NOT IN ({{}}, {{}})
+RETURNING id
 """
 _RENEW = """
 UPDATE document SET lease_expires_at = {}
@@ -50,10 +58,17 @@ WHERE id = {} AND version = {} AND attempts = {} AND status NOT IN ({}, {})
 """
 _FINISH = """
 UPDATE document
-SET status = {}, progress = 1.0, chunk_count = {}, page_count = {}, failure_code = NULL,
-    failure_message = NULL, lease_expires_at = NULL, ready_at = {}
-WHERE id = {} AND version = {} AND attempts = {} AND status NOT IN ({}, {})
+SET status = {{}}, progress = 1.0, chunk_count = CASE id {chunks} END,
+    page_count = CASE id {pages} END, failure_code = NULL, failure_message = NULL,
+    lease_expires_at = NULL, ready_at = {{}}
+WHERE ({attempts}) AND status NOT IN ({{}}, {{}})
+RETURNING id
 """
+# One attempt in a batch statement's WHERE clause: id, version and attempt number.
+_ATTEMPT = "(id = {} AND version = {} AND attempts = {})"
+# Explicit types: PostgreSQL cannot infer a CASE branch's parameter type from the column.
+_INTEGER_WHEN = "WHEN {} THEN CAST({} AS INTEGER)"
+_FLOAT_WHEN = "WHEN {} THEN CAST({} AS DOUBLE PRECISION)"
 _FAIL = """
 UPDATE document SET status = {}, failure_code = {}, failure_message = {}, lease_expires_at = NULL
 WHERE id = {} AND version = {} AND attempts = {} AND status NOT IN ({}, {})
@@ -82,24 +97,43 @@ class Claim:
 async def claim(document_id: uuid.UUID, now: datetime, lease_until: datetime) -> Claim | None:
     """Take the lease and enter PARSING, counting the attempt; None if the lease is held, the
     document is final, or it is gone (`status` tells which)."""
+    return (await claim_many([document_id], now, lease_until)).get(document_id)
+
+
+async def claim_many(
+    document_ids: Sequence[uuid.UUID], now: datetime, lease_until: datetime
+) -> dict[uuid.UUID, Claim]:
+    """`claim` for many documents in one statement: the claims taken, by document; a document
+    left out is busy, final or gone."""
+    if not document_ids:
+        return {}
+    template = _CLAIM.format(ids=", ".join("{}" for _ in document_ids))
     parsing = DocumentStatus.PARSING.value
     rows = await _query(
-        _CLAIM, lease_until, parsing, _PARSING_PROGRESS, document_id, _READY, _FAILED, now
+        template,
+        lease_until,
+        parsing,
+        _PARSING_PROGRESS,
+        *document_ids,
+        _READY,
+        _FAILED,
+        now,
     )
-    if not rows:
-        return None
-    row = rows[0]
-    return Claim(
-        id=document_id,
-        version=int(row["version"]),
-        attempts=int(row["attempts"]),
-        kind=DocumentKind(row["kind"]),
-        organization_id=uuid.UUID(str(row["organization_id"])),
-        owner_id=uuid.UUID(str(row["uploaded_by_id"])),
-        visibility=Visibility(row["visibility"]),
-        last_error=row["failure_message"],
-        last_cause=FailureCode.of(row["failure_code"]) if row["failure_code"] else None,
-    )
+    claims = [
+        Claim(
+            id=uuid.UUID(str(row["id"])),
+            version=int(row["version"]),
+            attempts=int(row["attempts"]),
+            kind=DocumentKind(row["kind"]),
+            organization_id=uuid.UUID(str(row["organization_id"])),
+            owner_id=uuid.UUID(str(row["uploaded_by_id"])),
+            visibility=Visibility(row["visibility"]),
+            last_error=row["failure_message"],
+            last_cause=FailureCode.of(row["failure_code"]) if row["failure_code"] else None,
+        )
+        for row in rows
+    ]
+    return {work.id: work for work in claims}
 
 
 async def status(document_id: uuid.UUID) -> DocumentStatus | None:
@@ -113,7 +147,25 @@ async def stage(
 ) -> bool:
     """Record the stage and renew the lease; False if the attempt no longer holds the document
     (see `renew`)."""
-    return await _update(_STAGE, status.value, progress, lease_until, *_attempt(work))
+    return work.id in await stage_many({work: progress}, status, lease_until)
+
+
+async def stage_many(
+    progress: Mapping[Claim, float], status: DocumentStatus, lease_until: datetime
+) -> set[uuid.UUID]:
+    """`stage` for many attempts in one statement, each with its own progress; the documents
+    whose attempt still held them."""
+    if not progress:
+        return set()
+    works = list(progress)
+    template = _STAGE.format(
+        progress=" ".join(_FLOAT_WHEN for _ in works),
+        attempts=" OR ".join(_ATTEMPT for _ in works),
+    )
+    whens = [value for work in works for value in (work.id, progress[work])]
+    return await _changed(
+        template, status.value, *whens, lease_until, *_attempts(works), _READY, _FAILED
+    )
 
 
 async def renew(work: Claim, lease_until: datetime) -> bool:
@@ -124,7 +176,27 @@ async def renew(work: Claim, lease_until: datetime) -> bool:
 
 async def finish(work: Claim, chunks: int, pages: int | None, now: datetime) -> bool:
     """READY with the counts; False if the attempt no longer holds the document."""
-    return await _update(_FINISH, _READY, chunks, pages, now, *_attempt(work))
+    return work.id in await finish_many({work: (chunks, pages)}, now)
+
+
+async def finish_many(
+    counts: Mapping[Claim, tuple[int, int | None]], now: datetime
+) -> set[uuid.UUID]:
+    """`finish` for many attempts in one statement, each with its (chunks, pages); the
+    documents whose attempt still held them, now READY."""
+    if not counts:
+        return set()
+    works = list(counts)
+    template = _FINISH.format(
+        chunks=" ".join(_INTEGER_WHEN for _ in works),
+        pages=" ".join(_INTEGER_WHEN for _ in works),
+        attempts=" OR ".join(_ATTEMPT for _ in works),
+    )
+    chunks = [value for work in works for value in (work.id, counts[work][0])]
+    pages = [value for work in works for value in (work.id, counts[work][1])]
+    return await _changed(
+        template, _READY, *chunks, *pages, now, *_attempts(works), _READY, _FAILED
+    )
 
 
 async def fail(work: Claim, code: FailureCode, message: str) -> bool:
@@ -144,6 +216,16 @@ async def release(work: Claim, reason: str, cause: FailureCode | None) -> bool:
 def _attempt(work: Claim) -> tuple[Any, ...]:
     """The values of every write's WHERE clause: this attempt of this version, unfinished."""
     return (work.id, work.version, work.attempts, _READY, _FAILED)
+
+
+def _attempts(works: Sequence[Claim]) -> list[Any]:
+    """The values of the `_ATTEMPT` clauses of a batch statement, in order."""
+    return [value for work in works for value in (work.id, work.version, work.attempts)]
+
+
+async def _changed(template: str, *values: Any) -> set[uuid.UUID]:
+    """The ids a `RETURNING id` statement changed."""
+    return {uuid.UUID(str(row["id"])) for row in await _query(template, *values)}
 
 
 async def _update(template: str, *values: Any) -> bool:

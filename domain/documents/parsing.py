@@ -29,6 +29,7 @@ from pebble import ProcessExpired, ProcessPool
 from domain.documents.chunking import CHUNK_SEPARATOR, Chunker
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.kinds import DocumentKind
+from domain.documents.light import light_document
 from domain.documents.ocr import PageReader, merge_pages, pages_without_text, read_pages
 from domain.errors import (
     CorruptDocument,
@@ -324,7 +325,10 @@ class _Worker:
     def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
         """Parse, chunk and measure one file."""
         scanned = self._check_pdf(path) if kind is DocumentKind.PDF else []
-        document = _text_document(path) if kind is DocumentKind.TEXT else self._convert(path, kind)
+        if kind is DocumentKind.TEXT:
+            document = _text_document(path)
+        else:  # plain Markdown needs no converter (see `light`)
+            document = light_document(path, kind) or self._convert(path, kind)
         if scanned and self.reader is not None:
             # Within the task's timeout, like docling's conversion.
             merge_pages(document, list(read_pages(path, scanned, self.reader)))

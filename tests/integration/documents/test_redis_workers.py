@@ -219,3 +219,37 @@ async def test_a_worker_serves_its_metrics_on_its_own_port(production: Productio
         worker.stop()
     assert 'beacon_ingestion_stage_seconds_count{stage="index"} 1.0' in text
     assert "beacon_queue_depth 0.0" in text
+
+
+async def test_a_worker_ingests_the_documents_queued_for_it_in_batches(
+    production: Production,
+) -> None:
+    ids = []
+    for number in range(8):  # queued in Redis before any worker runs
+        path = production.tmp / f"note-{number}.txt"
+        path.write_text(f"Note {number}: the printer on floor {number} takes A3 paper.\n")
+        ids.append(await upload(production, path))
+    port = free_port()
+    env = {
+        **production.env,
+        "BEACON_WORKER_THREADS": "8",
+        "BEACON_WORKER_METRICS_PORT": str(port),
+    }
+    worker = WorkerProcess(env, production.tmp / "worker.log")
+    try:
+        for document_id in ids:
+            document = await wait_for(document_id, is_final)
+            assert document.status is DocumentStatus.READY, worker.log()
+        text = await scraped(port, "beacon_ingestion_batch_documents_count")
+    finally:
+        worker.stop()
+    values = {
+        line.split(" ")[0]: float(line.split(" ")[1])
+        for line in text.splitlines()
+        if line.startswith("beacon_ingestion_batch_documents")
+    }
+    batches = values["beacon_ingestion_batch_documents_count"]
+    alone = values['beacon_ingestion_batch_documents_bucket{le="1.0"}']
+    assert values["beacon_ingestion_batch_documents_sum"] >= len(ids)
+    assert batches - alone >= 1, text  # at least one batch of several documents
+    assert batches < len(ids), text

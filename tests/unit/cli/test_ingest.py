@@ -1,0 +1,63 @@
+"""`beacon ingest` keeps several uploads in flight and accounts for every file."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from rich.console import Console
+
+from cli.ingest import ingest_paths
+from domain.errors import UnsupportedDocument
+
+
+class Documents:
+    """Uploads that take a while, noting how many ran at once; `.exe` files are refused."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.most = 0
+
+    async def upload(
+        self, actor: object, name: str, chunks: AsyncIterator[bytes], visibility: object
+    ) -> Any:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        try:
+            await asyncio.sleep(0.01)
+            if name.endswith(".exe"):
+                raise UnsupportedDocument("Executables are not documents.")
+            return SimpleNamespace(document=SimpleNamespace(id=uuid.uuid4()), duplicate=False)
+        finally:
+            self.running -= 1
+
+
+async def test_several_uploads_are_in_flight_and_every_file_is_counted(tmp_path: Path) -> None:
+    files = []
+    for number in range(20):
+        path = tmp_path / (f"note-{number}.md" if number else "tool.exe")
+        path.write_text(f"note {number}")
+        files.append(path)
+    documents = Documents()
+
+    async def principal_for(email: str) -> object:
+        return object()
+
+    services = SimpleNamespace(
+        documents=documents, identity=SimpleNamespace(principal_for=principal_for)
+    )
+
+    summary = await ingest_paths(
+        services,  # type: ignore[arg-type]  # the two services ingest_paths uses
+        "ops@example.com",
+        files,
+        private=False,
+        wait=False,
+        console=Console(quiet=True),
+    )
+
+    assert documents.most > 1
+    assert summary.statuses == {"QUEUED": 19, "REJECTED": 1}
+    assert summary.problems == [f"{files[0]}: UNSUPPORTED_TYPE: Executables are not documents."]
