@@ -172,8 +172,6 @@ def cli_seconds(folder: Path, data_dir: Path) -> tuple[float, float]:
         **os.environ,
         "BEACON_DATA_DIR": str(data_dir),
         "BEACON_BCRYPT_ROUNDS": "4",
-        # As shipped, one person may upload 120 files a minute, `beacon ingest` included.
-        "BEACON_UPLOAD_RATE_PER_USER": RATE,
     }
     beacon = [sys.executable, "-m", "cli.main"]
     email = "bench@example.com"

@@ -79,7 +79,7 @@ async def ingest_paths(
                 path = waiting.pop()
                 try:
                     outcome = await services.documents.upload(
-                        actor, path.name, _read(path), visibility
+                        actor, path.name, _read(path), visibility, throttled=False
                     )
                 except BeaconError as error:
                     summary.statuses["REJECTED"] += 1

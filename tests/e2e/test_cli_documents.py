@@ -31,8 +31,13 @@ class Ingested:
     result: subprocess.CompletedProcess[str]
 
 
-def beacon(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "BEACON_DATA_DIR": str(data_dir), "BEACON_BCRYPT_ROUNDS": "4"}
+def beacon(data_dir: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "BEACON_DATA_DIR": str(data_dir),
+        "BEACON_BCRYPT_ROUNDS": "4",
+        **{f"BEACON_{name.upper()}": value for name, value in settings.items()},
+    }
     return subprocess.run(
         [sys.executable, "-m", "cli.main", *args],
         cwd=ROOT,
@@ -69,7 +74,15 @@ def ingested(
         PASSWORD,
     )
     assert created.returncode == 0, created.stderr
-    result = beacon(data_dir, "ingest", "--email", "ops@example.com", str(folder))
+    # A person's upload limit guards the API; an operator's folder may hold more files.
+    result = beacon(
+        data_dir,
+        "ingest",
+        "--email",
+        "ops@example.com",
+        str(folder),
+        upload_rate_per_user="2/minute",
+    )
     return Ingested(data_dir, folder, result)
 
 
