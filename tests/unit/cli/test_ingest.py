@@ -1,4 +1,5 @@
-"""`beacon ingest` keeps several uploads in flight and accounts for every file."""
+"""`beacon ingest` keeps several uploads in flight, accounts for every file, and is not held
+to a person's upload limit."""
 
 import asyncio
 import uuid
@@ -19,10 +20,18 @@ class Documents:
     def __init__(self) -> None:
         self.running = 0
         self.most = 0
+        self.throttled: set[bool] = set()
 
     async def upload(
-        self, actor: object, name: str, chunks: AsyncIterator[bytes], visibility: object
+        self,
+        actor: object,
+        name: str,
+        chunks: AsyncIterator[bytes],
+        visibility: object,
+        *,
+        throttled: bool = True,
     ) -> Any:
+        self.throttled.add(throttled)
         self.running += 1
         self.most = max(self.most, self.running)
         try:
@@ -59,5 +68,6 @@ async def test_several_uploads_are_in_flight_and_every_file_is_counted(tmp_path:
     )
 
     assert documents.most > 1
+    assert documents.throttled == {False}, "an operator's folder is not one person's flood"
     assert summary.statuses == {"QUEUED": 19, "REJECTED": 1}
     assert summary.problems == [f"{files[0]}: UNSUPPORTED_TYPE: Executables are not documents."]
