@@ -32,10 +32,11 @@ from cli.eval_metrics import (
     score_mode,
     unique_ranking,
 )
-from domain.bootstrap import Services, search_fusion
+from domain.bootstrap import Services
 from domain.documents.models import DocumentStatus, Visibility
 from domain.errors import BeaconError
 from domain.identity.principal import Principal
+from domain.retrieval.building import search_fusion
 from domain.settings import Settings, SettingsError, load_settings
 
 EVAL_EMAIL = "eval@example.com"
@@ -290,8 +291,8 @@ async def evaluate(
     after_search: AfterSearch | None = None,
 ) -> tuple[list[ModeReport], list[str]]:
     """Ingest the passages through a fresh platform, then score every mode."""
-    from domain.bootstrap import build_embedder
     from domain.database import apply_migrations
+    from domain.retrieval.building import build_embedder
     from workers.runtime import build_process
 
     await apply_migrations(settings.effective_database_url)

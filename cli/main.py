@@ -5,9 +5,6 @@ import asyncio
 import getpass
 import subprocess
 import sys
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,21 +12,15 @@ import click
 import structlog
 from pydantic import ValidationError
 
+from cli.common import command_settings, database_only, running_services
+from cli.index import export_embedder, reconcile, reembed
 from domain.logs import LogFormat, configure_logging
-from domain.settings import Settings, SettingsError, load_settings
+from domain.settings import Settings
 
 log = structlog.get_logger("beacon.cli")
 
 if TYPE_CHECKING:
-    from domain.bootstrap import Services
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except SettingsError as error:
-        click.echo(f"beacon: invalid settings: {error}", err=True)
-        sys.exit(2)
+    pass
 
 
 @click.group()
@@ -60,7 +51,7 @@ def serve(host: str, port: int) -> None:
     from domain.tracing import configure_tracing
     from workers.runtime import build_process
 
-    settings = _settings()
+    settings = command_settings()
     configure_tracing("beacon-api", settings.otlp_endpoint)
     if dialect_of(settings.effective_database_url) == "sqlite":
         # The embedded default owns its database: bring it up to date before serving.
@@ -102,7 +93,7 @@ def migrate() -> None:
     """Apply every pending migration to BEACON_DATABASE_URL."""
     from domain.database import apply_migrations
 
-    settings = _settings()
+    settings = command_settings()
     applied = asyncio.run(apply_migrations(settings.effective_database_url))
     click.echo("\n".join(f"applied {name}" for name in applied) or "nothing to apply")
 
@@ -113,7 +104,7 @@ def worker() -> None:
     from domain.tracing import configure_tracing
     from workers.process import run_worker_process
 
-    settings = _settings()
+    settings = command_settings()
     configure_tracing("beacon-worker", settings.otlp_endpoint)
     if not settings.redis_url:
         click.echo(
@@ -132,7 +123,7 @@ def create_admin(organization: str, email: str, password: str | None) -> None:
     from domain.bootstrap import build_services
     from domain.errors import BeaconError
 
-    settings = _settings()
+    settings = command_settings()
     secret = password or getpass.getpass("Password (12+ characters): ")
 
     async def run() -> str:
@@ -163,12 +154,12 @@ def ingest(paths: tuple[Path, ...], email: str, private: bool, wait: bool) -> No
 
     from cli.ingest import collect_files, ingest_paths
 
-    settings = _settings()
+    settings = command_settings()
     files = collect_files(list(paths))
     console = Console(stderr=True)
 
     async def run() -> bool:
-        async with _running_services(settings) as services:
+        async with running_services(settings) as services:
             summary = await ingest_paths(services, email, files, private, wait, console)
         for status, count in sorted(summary.statuses.items()):
             click.echo(f"{status.lower():>10}: {count}")
@@ -221,108 +212,6 @@ def evaluate(
     sys.exit(run_eval(dataset_dir, limit_docs, limit_queries, k, data_dir, answers, answer_limit))
 
 
-@main.command()
-@click.option("--fix", is_flag=True, help="Delete orphans and re-ingest what lost its vectors.")
-def reconcile(fix: bool) -> None:
-    """Compare SQL with the vector store and the files; report (and repair) drift."""
-    settings = _settings()
-
-    async def run() -> bool:
-        async with _running_services(settings, start_worker=fix) as services:
-            report = await services.reconciler.run(fix=fix)
-        rows = {
-            "orphan vectors": len(report.orphan_vectors),
-            "stale versions": len(report.stale_versions),
-            "missing vectors": len(report.missing_vectors),
-            "orphan files": len(report.orphan_files),
-            "missing files": len(report.missing_files),
-        }
-        for name, count in rows.items():
-            click.echo(f"{name:>16}: {count}")
-        for document_id in report.missing_files:
-            click.echo(f"missing file for document {document_id}", err=True)
-        click.echo(("repaired" if fix else "drift found") if not report.clean else "no drift")
-        return report.clean or fix
-
-    sys.exit(0 if asyncio.run(run()) else 1)
-
-
-@main.command()
-@click.option(
-    "--organization",
-    "organization_id",
-    type=click.UUID,
-    default=None,
-    help="The organisation's id; default: every organisation.",
-)
-@click.option("--model", default=None, help="The model to move to; default: the configured one.")
-def reembed(organization_id: uuid.UUID | None, model: str | None) -> None:
-    """Embed organisations' chunks again with another model, from their stored text.
-
-    Search keeps answering from the old vectors until the new ones are complete; a run that
-    stopped resumes where it did.
-    """
-    from domain.errors import BeaconError
-
-    settings = _settings()
-
-    async def run() -> bool:
-        ok = True
-        async with _running_services(settings, start_worker=False) as services:
-            try:
-                organizations = await services.reembedder.organizations(organization_id)
-            except BeaconError as error:
-                click.echo(f"beacon reembed: {error}", err=True)
-                return False
-            for org in organizations:
-                try:
-                    result = await services.reembedder.run(
-                        org,
-                        model,
-                        on_progress=lambda p: click.echo(
-                            f"{p.organization_id}: {p.done}/{p.total} chunks embedded "
-                            f"with {p.target}"
-                        ),
-                    )
-                except BeaconError as error:
-                    click.echo(f"beacon reembed: organisation {org}: {error}", err=True)
-                    ok = False
-                    continue
-                if result.switched:
-                    click.echo(
-                        f"{org}: searches {result.target} now (was {result.source}; "
-                        f"{result.embedded} chunks embedded by this run)"
-                    )
-                else:
-                    click.echo(f"{org}: already searches {result.target}")
-        return ok
-
-    sys.exit(0 if asyncio.run(run()) else 1)
-
-
-@asynccontextmanager
-async def _running_services(
-    settings: Settings, start_worker: bool = True
-) -> AsyncIterator["Services"]:
-    """Services for a tool process, with an in-process worker on the embedded default."""
-    from domain.database import apply_migrations, dialect_of
-    from workers.runtime import build_process
-
-    if dialect_of(settings.effective_database_url) == "sqlite":
-        await apply_migrations(settings.effective_database_url)
-    runtime, services = build_process(settings)
-    await services.start()
-    embedded = start_worker and not settings.redis_url
-    if embedded:
-        await asyncio.to_thread(runtime.start)
-    try:
-        yield services
-    finally:
-        if embedded:
-            await asyncio.to_thread(runtime.stop)
-        await services.close()
-
-
 @main.group()
 def audit() -> None:
     """The audit trail: verify its hash chains, prune past the retention."""
@@ -334,7 +223,7 @@ def audit_verify() -> None:
     from domain.audit import log
 
     async def run() -> bool:
-        async with _database(_settings()):
+        async with database_only(command_settings()):
             breaks = await log.verify_all()
         for found in breaks:
             click.echo(
@@ -354,58 +243,13 @@ def audit_prune() -> None:
 
     from domain.audit import log
 
-    settings = _settings()
+    settings = command_settings()
 
     async def run() -> int:
-        async with _database(settings):
+        async with database_only(settings):
             return await log.prune(timedelta(days=settings.audit_retention_days))
 
     click.echo(f"pruned {asyncio.run(run())} audit event(s)")
-
-
-@asynccontextmanager
-async def _database(settings: Settings) -> AsyncIterator[None]:
-    """Only the SQL connection, migrated first on the embedded default."""
-    from domain.database import Database, apply_migrations, dialect_of
-
-    if dialect_of(settings.effective_database_url) == "sqlite":
-        await apply_migrations(settings.effective_database_url)
-    database = Database(settings.effective_database_url)
-    await database.connect()
-    try:
-        yield
-    finally:
-        await database.close()
-
-
-@main.command("export-embedder")
-@click.option("--force", is_flag=True, help="Export again even if the files are there.")
-def export_embedder(force: bool) -> None:
-    """Export the packaged MiniLM to ONNX (fp32 and int8), checked against torch (set-up)."""
-    from domain.retrieval.onnx_export import (
-        EmbedderExportError,
-        default_cache_dir,
-        ensure_exported,
-        packaged_model_path,
-    )
-
-    # Settings(), not _settings(): a set-up step (the Docker build) must not generate the
-    # development secret key into a data directory.
-    try:
-        cache_dir = Settings().embedder_cache_dir or default_cache_dir()
-    except ValidationError as error:
-        click.echo(f"beacon: invalid settings: {error}", err=True)
-        sys.exit(2)
-    try:
-        report = ensure_exported(cache_dir, packaged_model_path(), force=force)
-    except EmbedderExportError as error:
-        click.echo(f"beacon: {error}", err=True)
-        sys.exit(1)
-    if not report.worst_cosine:
-        click.echo(f"already exported: {report.files.path('int8')}")
-        return
-    for precision, cosine in report.worst_cosine.items():
-        click.echo(f"wrote {report.files.path(precision)} (worst cosine to torch {cosine:.4f})")
 
 
 @main.command("export-schema")
@@ -448,6 +292,9 @@ def makemigrations(name: str, dialect: str, postgres_url: str | None, empty: boo
 
     click.echo(f"{dialect}: {asyncio.run(run()) or 'no changes'}")
 
+
+for command in (reconcile, reembed, export_embedder):
+    main.add_command(command)
 
 if __name__ == "__main__":
     main()

@@ -3,7 +3,8 @@
 import gc
 from pathlib import Path
 
-from domain.bootstrap import build_embedder, build_services
+from domain.bootstrap import build_services
+from domain.retrieval.building import build_embedder
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.onnx_embedding import OnnxEmbedder
 from domain.settings import Settings

@@ -11,12 +11,12 @@ import pytest
 import redis
 from tortoise.expressions import F
 
-from domain.bootstrap import build_vector_store
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.ingestion import LeaseHeld
 from domain.documents.kinds import DocumentKind
 from domain.documents.models import Chunk, Document, DocumentStatus, DocumentText
 from domain.documents.parsing import DocumentParser
+from domain.retrieval.building import build_vector_store
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.vectorstores.base import VectorRecord
 from domain.settings import Settings

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.bootstrap import search_fusion
+from domain.retrieval.building import search_fusion
 from domain.retrieval.fusion import (
     DEFAULT_TEXT_WEIGHT,
     Fusion,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.bootstrap import build_vector_store
+from domain.retrieval.building import build_vector_store
 from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
 from domain.retrieval.vectorstores.weaviate_connection import (
     connection_params,
