@@ -15,6 +15,7 @@ from domain.documents.models import Chunk, Document, DocumentStatus, FailureCode
 from domain.errors import VectorStoreUnavailable
 from domain.identity.principal import Principal
 from domain.notifications import InProcessNotifications
+from domain.retrieval.spaces import ModelSpaces
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
 from tests.support import documents as files
 from tests.support.graphql import PASSWORD
@@ -49,6 +50,8 @@ class CountingEmbedder:
 
     def __init__(self, services: Services, stalled: bool = False) -> None:
         self._inner = services.embedder
+        self.name = services.embedder.name
+        self.dimensions = services.embedder.dimensions
         self.calls: list[int] = []
         self.stalled = stalled
 
@@ -87,17 +90,26 @@ class RecordingVectors:
         await self._inner.delete_document(organization_id, document_id, keep_version)
 
 
+def only_the_configured_model(model: str, dimensions: int) -> VectorStore:
+    raise AssertionError(f"these documents' organisations need no other model ({model})")
+
+
 def ingestion(
     services: Services,
     embedder: CountingEmbedder,
     vectors: RecordingVectors,
     events: InProcessNotifications,
 ) -> IngestionService:
+    spaces = ModelSpaces(
+        services.spaces.catalogue,
+        only_the_configured_model,
+        vectors,  # type: ignore[arg-type]  # the three writes ingestion makes
+    )
     return IngestionService(
         services.files,
         services.extractor,
-        embedder,
-        vectors,  # type: ignore[arg-type]  # the three writes ingestion makes
+        embedder,  # type: ignore[arg-type]  # embed(), name and dimensions
+        spaces,
         events,
         IngestionLimits(),
     )
