@@ -153,7 +153,7 @@ class Services:
             close = getattr(getattr(self, name), "close", None)
             if name not in self.borrowed and close is not None:
                 close()
-        for other in self.spaces.catalogue.built():  # built on demand, for another model
+        for other in self.spaces.catalogue.embedders():  # another model's, if it loaded
             close = getattr(other, "close", None)
             if other is not self.embedder and close is not None:
                 close()

@@ -1,8 +1,6 @@
 """The retrieval adapters as the settings choose them: the embedder, the catalogue of models
 whose vectors Beacon can serve, a vector store per model, and the hybrid's fusion."""
 
-import functools
-
 from domain.retrieval.catalogue import EmbedderCatalogue
 from domain.retrieval.embedding import BatchingEmbedder, Embedder, SentenceTransformerEmbedder
 from domain.retrieval.fusion import DEFAULT_TEXT_WEIGHT, Fusion, FusionMethod
@@ -60,18 +58,12 @@ def build_vector_store(
 
 def build_catalogue(settings: Settings, configured: Embedder) -> EmbedderCatalogue:
     """The configured embedder, and every other model whose vectors Beacon can serve (each
-    built only when an organisation's vectors need it)."""
+    loaded only when an organisation's vectors need it)."""
     catalogue = EmbedderCatalogue(configured)
-    # onnx-fp32 computes torch's vectors, under its name. Building loads nothing: a model
-    # loads on its first use.
+    # onnx-fp32 computes torch's vectors, under its name.
     for backend in ("torch", "onnx"):
-        other: Embedder = build_embedder(settings.model_copy(update={"embedder": backend}))
-        catalogue.add(other.name, other.dimensions, functools.partial(_same, other))
+        catalogue.add(build_embedder(settings.model_copy(update={"embedder": backend})))
     return catalogue
-
-
-def _same(embedder: Embedder) -> Embedder:
-    return embedder
 
 
 def search_fusion(settings: Settings) -> Fusion:

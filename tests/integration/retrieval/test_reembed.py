@@ -80,9 +80,9 @@ async def platform(
 
 
 def build(settings: Settings, models: Models) -> Services:
-    """Services configured with `OLD`, able to build `NEW`."""
+    """Services configured with `OLD`, able to serve `NEW`."""
     services = build_services(settings, embedder=models.old)
-    services.spaces.catalogue.add(NEW, models.new.dimensions, lambda: models.new)
+    services.spaces.catalogue.add(models.new)
     return services
 
 
@@ -293,7 +293,7 @@ async def test_configuring_a_model_of_another_size_keeps_old_vectors_apart_and_s
     await ready_document(platform, user, TEXTS[:2])
     # The same data, now configured with NEW (another vector size); OLD can still be built.
     switched = build_services(platform.settings, embedder=models.new)
-    switched.spaces.catalogue.add(OLD, models.old.dimensions, lambda: models.old)
+    switched.spaces.catalogue.add(models.old)
     await switched.start(process_wide=False)
     try:
         assert await top_text(switched, user, "bravo copper") == TEXTS[1]
