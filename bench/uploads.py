@@ -21,8 +21,10 @@ passage is one chunk), then the median and spread of each ratio (target >= 0.7).
 it prints the ratio of CPU seconds (the bare embedder's over the front door's: the server
 and its parser processes, or the `beacon ingest` process tree): on a machine shared with
 other work, several processes win a larger share of the cores than the one bare process,
-and the CPU ratio is what the wall-clock ratio would be on cores of their own. The
-per-user upload throttle is raised: the clients stand for many people.
+and the CPU ratio is what the wall-clock ratio would be on cores of their own. The CPU
+seconds of the uploaders themselves (this process) are printed too: on two cores they are
+taken from the server. The per-user upload throttle is raised: the clients stand for many
+people.
 """
 
 import argparse
@@ -116,9 +118,18 @@ def finished(data_dir: Path) -> tuple[int, int]:
     return rows.get("READY", 0) + rows.get("FAILED", 0), rows.get("FAILED", 0)
 
 
-async def api_round(paths: list[Path], uploaders: int, data_dir: Path) -> tuple[float, float, int]:
-    """Seconds from the first upload until every document is final, the server's CPU seconds
-    meanwhile (its parser processes included), and how many FAILED."""
+@dataclass
+class ApiRound:
+    """One round through the API."""
+
+    seconds: float  # from the first upload until every document is final
+    server_cpu: float  # the server's CPU seconds meanwhile, its parser processes included
+    clients_cpu: float  # this process's, running the uploaders, on the same cores
+    failed: int
+
+
+async def api_round(paths: list[Path], uploaders: int, data_dir: Path) -> ApiRound:
+    """Every file uploaded by `uploaders` concurrent clients, until all are final."""
     os.environ["BEACON_UPLOAD_RATE_PER_USER"] = RATE
     data_dir.mkdir()  # noqa: ASYNC240 - a benchmark
     # A shared machine may take minutes to load the model and start the parser.
@@ -161,12 +172,17 @@ async def api_round(paths: list[Path], uploaders: int, data_dir: Path) -> tuple[
 
             server = server_pid()
             cpu_started = tree_cpu_seconds(server)
+            clients_started = own_cpu_seconds()
             started = time.perf_counter()
             await asyncio.gather(*(client() for _ in range(uploaders)))
             while (done := finished(data_dir))[0] < len(documents):  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
-            seconds = time.perf_counter() - started
-            return seconds, tree_cpu_seconds(server) - cpu_started, done[1]
+            return ApiRound(
+                seconds=time.perf_counter() - started,
+                server_cpu=tree_cpu_seconds(server) - cpu_started,
+                clients_cpu=own_cpu_seconds() - clients_started,
+                failed=done[1],
+            )
 
 
 def cli_seconds(folder: Path, data_dir: Path) -> tuple[float, float]:
@@ -242,18 +258,17 @@ async def run(args: argparse.Namespace) -> int:
             for number in range(1, args.rounds + 1):
                 print(f"--- round {number} of {args.rounds}", flush=True)
                 if args.only in (None, "api"):
-                    seconds, cpu, failed = await api_round(
-                        paths, args.uploaders, root / f"api-{number}"
-                    )
+                    api = await api_round(paths, args.uploaders, root / f"api-{number}")
                     bare, bare_cpu = await bare_rate(embedder, texts)
-                    rate = len(paths) / seconds
+                    rate = len(paths) / api.seconds
                     ratios.api.append(rate / bare)
-                    ratios.api_cpu.append(bare_cpu / cpu)
+                    ratios.api_cpu.append(bare_cpu / api.server_cpu)
                     print(
-                        f"api x{args.uploaders:<2}         {rate:7.1f} docs/s  ({failed} failed)"
+                        f"api x{args.uploaders:<2}         {rate:7.1f} docs/s"
+                        f"  ({api.failed} failed)"
                         f"  bare {bare:7.1f} docs/s  ratio {ratios.api[-1]:.2f}"
-                        f"  cpu: server {cpu:.1f} s, bare {bare_cpu:.1f} s,"
-                        f" ratio {ratios.api_cpu[-1]:.2f}",
+                        f"  cpu: server {api.server_cpu:.1f} s, bare {bare_cpu:.1f} s,"
+                        f" ratio {ratios.api_cpu[-1]:.2f}; the uploaders {api.clients_cpu:.1f} s",
                         flush=True,
                     )
                 if args.only in (None, "cli"):
