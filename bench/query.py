@@ -87,13 +87,12 @@ from domain.assistant.services import AnswerDelta
 from domain.bootstrap import Services, build_services
 from domain.database import apply_migrations
 from domain.documents.kinds import DocumentKind
-from domain.documents.models import Document, DocumentStatus, Visibility
+from domain.documents.models import Document, DocumentStatus
 from domain.identity.models import Role
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.search import SearchMode
 from domain.retrieval.vectorstores.base import (
-    ORGANIZATION,
     Access,
     VectorRecord,
     VectorStore,
@@ -102,6 +101,7 @@ from domain.retrieval.vectorstores.lance import LanceVectorStore
 from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
 from domain.retrieval.vectorstores.weaviate_connection import DEFAULT_GRPC_PORT
 from domain.settings import Settings
+from domain.visibility import Visibility
 
 T = TypeVar("T")
 SEED = 20240611
@@ -709,7 +709,7 @@ async def probe_weaviate(target: WeaviateTarget) -> str:
             document_id=uuid.uuid4(),
             version=1,
             chunk_index=0,
-            visibility=ORGANIZATION,
+            visibility=Visibility.ORGANIZATION,
             owner_id=user,
             text="probe",
             vector=vector,

@@ -10,9 +10,9 @@ from api.errors import validation_error
 from api.identity.types import Organization
 from api.permissions import admin_only
 from domain import errors
-from domain.documents.models import Visibility
 from domain.identity import organizations
 from domain.identity.organizations import KEEP, SettingsChange
+from domain.visibility import Visibility
 
 
 @strawberry.type
