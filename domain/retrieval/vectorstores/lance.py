@@ -46,13 +46,15 @@ from lancedb.index import FTS, Bitmap, BTree, HnswSq, IndexConfig
 
 from domain.retrieval.vectorstores.base import (
     ENGLISH_STOP_WORDS,
-    ORGANIZATION,
-    PRIVATE,
     Access,
+    FloatMatrix,
+    VectorBatch,
     VectorHit,
     VectorRecord,
+    checked_vector,
 )
 from domain.retrieval.vectorstores.exact import ACCESS_COLUMNS, Snapshot
+from domain.visibility import Visibility
 
 log = logging.getLogger("beacon.vectors")
 
@@ -98,7 +100,6 @@ SNAPSHOT_QUIET_SECONDS = 1.0
 SNAPSHOT_LOAD_SPACING = 4.0
 _PRIMARY_KEY_METADATA = b"lance-schema:unenforced-primary-key:position"
 _HIT_COLUMNS = ["id", "document_id", "version", "chunk_index", "text", "page", "heading_path"]
-_VISIBILITIES = (ORGANIZATION, PRIVATE)
 
 
 def sql_uuid(value: uuid.UUID) -> str:
@@ -124,7 +125,9 @@ def access_predicate(access: Access) -> str:
     if access.is_admin:
         return organization
     owner = sql_uuid(access.user_id)
-    return f"{organization} AND (visibility = '{ORGANIZATION}' OR owner_id = {owner})"
+    return (
+        f"{organization} AND (visibility = '{Visibility.ORGANIZATION.value}' OR owner_id = {owner})"
+    )
 
 
 def document_predicate(
@@ -287,19 +290,21 @@ class LanceVectorStore:
     async def _store(self, records: Sequence[VectorRecord], new: bool) -> None:
         if not records:
             return
-        if len({record.id for record in records}) != len(records):
-            # merge_insert's behaviour for a key repeated in one batch is undefined.
-            raise ValueError("records must have distinct ids")
+        batch = VectorBatch.of(records, self._dimensions)
+        rows = [
+            self._row(record, vector)
+            for record, vector in zip(batch.records, batch.vectors, strict=True)
+        ]
         # Group commit: every Lance write is a new table version, so while one write runs,
         # the writes that arrive meanwhile are merged and written together by whichever
         # caller takes the lock next. Ingesting many small documents then costs a few
         # versions instead of one per document.
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append(_PendingWrite([self._row(record) for record in records], new, done))
+        self._pending.append(_PendingWrite(rows, new, done))
         async with self._write_lock:
             if not done.done():
-                batch, self._pending = self._pending, []
-                await self._write(batch)
+                waiting, self._pending = self._pending, []
+                await self._write(waiting)
         await done
 
     async def _write(self, batch: list[_PendingWrite]) -> None:
@@ -352,7 +357,7 @@ class LanceVectorStore:
         self, vector: Sequence[float], access: Access, limit: int
     ) -> list[VectorHit]:
         """Nearest visible records by cosine similarity (1 - cosine distance), best first."""
-        query_vector = self._checked_vector(vector)
+        query_vector = checked_vector(vector, self._dimensions)
         predicate = access_predicate(access)
         if limit < 1:
             return []
@@ -513,17 +518,6 @@ class LanceVectorStore:
             raise RuntimeError("LanceVectorStore.start() has not been called")
         return self._table
 
-    def _checked_vector(self, vector: Sequence[float]) -> np.ndarray:
-        # float32, as stored: numpy checks a whole vector at once (Python loops over every
-        # value cost ~0.2 ms a chunk on the ingestion path).
-        with np.errstate(over="ignore"):  # an overflow becomes inf, refused below
-            values = np.asarray(vector, dtype=np.float32)
-        if values.shape != (self._dimensions,):
-            raise ValueError(f"expected {self._dimensions} dimensions, got {values.size}")
-        if not np.isfinite(values).all():
-            raise ValueError("vector contains NaN or infinity")
-        return values
-
     def _table_of(self, rows: list[dict[str, Any]]) -> pa.Table:
         """Rows (from `_row`) as an Arrow table; the vectors go over as one float32 buffer."""
         columns: dict[str, Any] = {
@@ -535,21 +529,21 @@ class LanceVectorStore:
         )
         return pa.Table.from_pydict(columns, schema=self._schema)
 
-    def _row(self, record: VectorRecord) -> dict[str, Any]:
-        if record.visibility not in _VISIBILITIES:
-            raise ValueError(f"unknown visibility {record.visibility!r}")
+    def _row(self, record: VectorRecord, vector: FloatMatrix) -> dict[str, Any]:
+        # `VectorRecord` has checked the ids (stored as the canonical UUID text `sql_uuid`
+        # literals compare with) and the visibility, `VectorBatch` the vector.
         return {
-            "id": _uuid_text(record.id),
-            "organization_id": _uuid_text(record.organization_id),
-            "document_id": _uuid_text(record.document_id),
-            "owner_id": _uuid_text(record.owner_id),
-            "visibility": record.visibility,
+            "id": str(record.id),
+            "organization_id": str(record.organization_id),
+            "document_id": str(record.document_id),
+            "owner_id": str(record.owner_id),
+            "visibility": record.visibility.value,
             "version": record.version,
             "chunk_index": record.chunk_index,
             "page": record.page,
             "heading_path": list(record.heading_path),
             "text": record.text,
-            "vector": self._checked_vector(record.vector),
+            "vector": vector,
         }
 
 
@@ -560,13 +554,6 @@ def _text_index_is_current(indexes: Iterable[IndexConfig]) -> bool:
             details = index.index_details or {}
             return bool(details.get("custom_stop_words") == TEXT_INDEX_STOP_WORDS)
     return False
-
-
-def _uuid_text(value: uuid.UUID) -> str:
-    # Stored ids are compared with `sql_uuid` literals, so they must be canonical UUID text.
-    if not isinstance(value, uuid.UUID):
-        raise TypeError(f"expected uuid.UUID, got {type(value).__name__}")
-    return str(value)
 
 
 def _row_hit(row: dict[str, Any]) -> VectorHit:

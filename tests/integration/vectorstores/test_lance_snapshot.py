@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from domain.retrieval.vectorstores import lance as lance_module
-from domain.retrieval.vectorstores.base import PRIVATE
 from domain.retrieval.vectorstores.lance import LanceVectorStore
+from domain.visibility import Visibility
 from tests.integration.vectorstores.factories import (
     AS_ADMIN,
     AS_COLLEAGUE,
@@ -97,7 +97,7 @@ async def test_a_stale_snapshot_is_replaced_in_the_background(
 async def test_the_snapshot_and_lancedb_rank_alike_under_the_access_rule(
     reader: LanceVectorStore, writer: LanceVectorStore, tmp_path: Path
 ) -> None:
-    mine = record(uuid.uuid4(), visibility=PRIVATE, vector=axis(0))
+    mine = record(uuid.uuid4(), visibility=Visibility.PRIVATE, vector=axis(0))
     shared = record(uuid.uuid4(), vector=toward(0, 1, 0.3))
     await writer.add([mine, shared])
     async with started(tmp_path / "vectors", exact_search_max_rows=0) as lance_only:
