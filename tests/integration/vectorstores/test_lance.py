@@ -9,7 +9,8 @@ import lancedb
 import pytest
 from lancedb.index import FTS, IndexConfig
 
-from domain.retrieval.vectorstores.lance import TABLE_NAME, TEXT_INDEX, LanceVectorStore
+from domain.retrieval.vectorstores.lance import LanceVectorStore
+from domain.retrieval.vectorstores.lance_table import TABLE_NAME, TEXT_INDEX
 from domain.visibility import Visibility
 from tests.integration.vectorstores.factories import (
     AS_COLLEAGUE,
