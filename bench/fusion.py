@@ -52,7 +52,7 @@ from cli.eval_metrics import ndcg_at_k
 from cli.evaluate import Passage, read_dataset
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.fusion import DEFAULT_TEXT_WEIGHT, Fusion, FusionMethod, fuse
-from domain.retrieval.vectorstores.lance import TEXT_INDEX_STOP_WORDS
+from domain.retrieval.vectorstores.lance_table import TEXT_INDEX_STOP_WORDS
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared/data/eval/msmarco"
 CACHE = Path(tempfile.gettempdir()) / "beacon-bench-fusion"

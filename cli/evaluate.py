@@ -33,11 +33,12 @@ from cli.eval_metrics import (
     unique_ranking,
 )
 from domain.bootstrap import Services
-from domain.documents.models import DocumentStatus, Visibility
+from domain.documents.models import DocumentStatus
 from domain.errors import BeaconError
 from domain.identity.principal import Principal
 from domain.retrieval.building import search_fusion
 from domain.settings import Settings, SettingsError, load_settings
+from domain.visibility import Visibility
 
 EVAL_EMAIL = "eval@example.com"
 UPLOADS_IN_FLIGHT = 8

@@ -12,8 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from domain.bootstrap import Services
-from domain.documents.models import DocumentStatus, Visibility
+from domain.documents.models import DocumentStatus
 from domain.errors import BeaconError
+from domain.visibility import Visibility
 
 _POLL_SECONDS = 0.5
 _UPLOADERS = 8  # uploads in flight

@@ -10,7 +10,6 @@ from api.errors import validation_error
 from api.identity.types import Organization
 from api.permissions import admin_only
 from domain import errors
-from domain.documents.models import Visibility
 from domain.identity import organizations
 from domain.identity.organizations import KEEP, SettingsChange
 
@@ -36,9 +35,7 @@ class AdministrationMutation:
             system_prompt=KEEP if input.system_prompt is strawberry.UNSET else input.system_prompt,
             answer_sources=KEEP if input.answer_sources is None else input.answer_sources,
             default_visibility=(
-                KEEP
-                if input.default_visibility is None
-                else Visibility[input.default_visibility.name]
+                KEEP if input.default_visibility is None else input.default_visibility
             ),
         )
         try:

@@ -9,9 +9,10 @@ from strawberry.scalars import JSON
 
 from api.assistant.types import Message, Rating
 from api.context import Info
-from api.documents.types import DocumentStatus, Visibility
+from api.documents.types import DocumentStatus
 from api.errors import ValidationError
 from api.identity.types import Organization, User
+from api.visibility import Visibility
 from domain.assistant import models as assistant_models
 from domain.audit import models
 from domain.identity.organizations import MAX_PROMPT_CHARS, MAX_SOURCES, MIN_SOURCES

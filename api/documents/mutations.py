@@ -11,7 +11,6 @@ from api.documents import types as t
 from api.errors import as_graphql_error, not_found, too_many_attempts, validation_error
 from api.permissions import admin_only, signed_in
 from domain import errors
-from domain.documents import models
 
 INPUT = strawberry.argument(description="The operation's input.")
 DOCUMENT_ID = strawberry.argument(description="Document id.")
@@ -52,7 +51,7 @@ class DocumentMutation:
                 info.context.require_principal(),
                 filename=upload.filename or "upload",
                 chunks=_chunks(upload),
-                visibility=(models.Visibility[input.visibility.name] if input.visibility else None),
+                visibility=input.visibility,
                 title=input.title,
             )
         except errors.DocumentRejected as error:

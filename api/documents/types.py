@@ -12,17 +12,8 @@ from api import files
 from api.context import Info
 from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
 from api.identity.types import User
+from api.visibility import Visibility
 from domain.documents import models
-
-
-@strawberry.enum(description="Who may see a document.")
-class Visibility(Enum):
-    """GraphQL mirror of the domain visibility."""
-
-    ORGANIZATION = strawberry.enum_value(
-        "ORGANIZATION", description="Every member of the organisation."
-    )
-    PRIVATE = strawberry.enum_value("PRIVATE", description="The uploader and ADMINs only.")
 
 
 @strawberry.enum(description="Where a document is in its ingestion; READY and FAILED are final.")
@@ -138,7 +129,7 @@ class Document:
             progress=document.progress,
             page_count=document.page_count,
             chunk_count=document.chunk_count,
-            visibility=Visibility[document.visibility.name],
+            visibility=document.visibility,
             version=document.version,
             attempts=document.attempts,
             created_at=document.created_at,

@@ -2,18 +2,16 @@
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
 from api.context import Info
 from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
 from api.permissions import Role, admin_only, ensure_self_or_admin
+from api.visibility import Visibility
 from domain.identity import models
 from domain.identity.services import Session
-
-if TYPE_CHECKING:
-    from api.documents.types import Visibility
 
 
 @strawberry.type(description="A tenant; users and documents belong to exactly one.")
@@ -25,13 +23,9 @@ class Organization:
     _model: strawberry.Private[models.Organization]
 
     @strawberry.field(description="Who sees an upload whose visibility was left out.")
-    def default_visibility(
-        self,
-    ) -> Annotated["Visibility", strawberry.lazy("api.documents.types")]:
+    def default_visibility(self) -> Visibility:
         """Any member may read it: their uploads follow it."""
-        from api.documents.types import Visibility
-
-        return Visibility[self._model.default_visibility]
+        return Visibility(self._model.default_visibility)
 
     @strawberry.field(description="How the organisation answers (ADMINs).", extensions=admin_only())
     def settings(self, info: Info) -> "OrganizationSettings":
@@ -56,20 +50,18 @@ class OrganizationSettings:
         description="How many times the prompt changed; answers record the version they used."
     )
     answer_sources: int = strawberry.field(description="Passages an answer is given (1-20).")
-    default_visibility: Annotated["Visibility", strawberry.lazy("api.documents.types")] = (
-        strawberry.field(description="Who sees an upload whose visibility was left out.")
+    default_visibility: Visibility = strawberry.field(
+        description="Who sees an upload whose visibility was left out."
     )
 
     @classmethod
     def from_model(cls, org: models.Organization, info: Info) -> "OrganizationSettings":
         """The settings, with `BEACON_ANSWER_SOURCES` where the organisation set none."""
-        from api.documents.types import Visibility
-
         return cls(
             system_prompt=org.system_prompt,
             prompt_version=org.prompt_version,
             answer_sources=org.answer_sources or info.context.services.settings.answer_sources,
-            default_visibility=Visibility[org.default_visibility],
+            default_visibility=Visibility(org.default_visibility),
         )
 
 

@@ -3,9 +3,10 @@
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from domain.documents.models import Document, Visibility
+from domain.documents.models import Document
 from domain.identity.principal import Principal
 from domain.retrieval.vectorstores.base import Access
+from domain.visibility import Visibility
 
 
 def visible_documents(actor: Principal) -> QuerySet[Document]:

@@ -407,7 +407,7 @@ class IngestionService:
                 document_id=work.id,
                 version=work.version,
                 chunk_index=chunk.index,
-                visibility=work.visibility.value,
+                visibility=work.visibility,
                 owner_id=work.owner_id,
                 text=chunk.text,
                 vector=vector,

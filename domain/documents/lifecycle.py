@@ -26,7 +26,8 @@ from tortoise.connection import get_connection
 
 from domain.database import CONNECTION
 from domain.documents.kinds import DocumentKind
-from domain.documents.models import DocumentStatus, FailureCode, Visibility
+from domain.documents.models import DocumentStatus, FailureCode
+from domain.visibility import Visibility
 
 _PLACEHOLDER = re.compile(r"\{\}")
 _READY, _FAILED = DocumentStatus.READY.value, DocumentStatus.FAILED.value

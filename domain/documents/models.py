@@ -8,6 +8,7 @@ from tortoise.models import Model
 
 from domain.documents.kinds import DocumentKind
 from domain.identity.models import Organization, User
+from domain.visibility import Visibility
 
 
 class DocumentStatus(StrEnum):
@@ -59,13 +60,6 @@ class FailureCode(StrEnum):
 
 _TRANSIENT = frozenset({FailureCode.VECTOR_STORE_UNAVAILABLE, FailureCode.TRANSIENT_FAILURE})
 TRANSIENT_FAILURES = sorted(_TRANSIENT)
-
-
-class Visibility(StrEnum):
-    """Who may see a document."""
-
-    ORGANIZATION = "ORGANIZATION"
-    PRIVATE = "PRIVATE"
 
 
 class Document(Model):

@@ -15,7 +15,7 @@ from domain.documents.access import can_delete, visible_documents
 from domain.documents.filestores.base import FileStore, StagedFile, Staging
 from domain.documents.jobs import Jobs
 from domain.documents.kinds import DocumentKind
-from domain.documents.models import TRANSIENT_FAILURES, Document, DocumentStatus, Visibility
+from domain.documents.models import TRANSIENT_FAILURES, Document, DocumentStatus
 from domain.documents.names import claimed_kind, clean_filename, contradicts
 from domain.documents.ordering import document_ordering
 from domain.documents.sniffing import ArchiveLimits, sniff
@@ -31,6 +31,7 @@ from domain.identity.principal import Principal
 from domain.identity.throttling import ActionThrottle
 from domain.notifications import Notifications
 from domain.pagination import Ordering, Page, paginate
+from domain.visibility import Visibility
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,8 @@ class Organization(Model):
     `system_prompt` None means Beacon's own instructions; `prompt_version` counts the changes
     of the prompt (0: never changed), and `OrganizationPrompt` keeps every version's text.
     `answer_sources` None means the server's `BEACON_ANSWER_SOURCES`. `default_visibility` is a
-    `domain.documents.models.Visibility` value (that module depends on this one).
+    `domain.visibility.Visibility` value, as text: a CharEnumField would change the field's
+    description, which aerich takes for a change needing a migration.
     """
 
     id = fields.UUIDField(primary_key=True)

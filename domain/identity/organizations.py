@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from tortoise.transactions import in_transaction
 
 from domain.audit import log as audit
-from domain.documents.models import Visibility
 from domain.errors import InvalidInput, PermissionDenied
 from domain.identity.locks import lock_organization
 from domain.identity.models import Organization, OrganizationPrompt
 from domain.identity.principal import Principal
+from domain.visibility import Visibility
 
 MAX_PROMPT_CHARS = 8000
 MIN_SOURCES, MAX_SOURCES = 1, 20

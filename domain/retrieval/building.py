@@ -46,7 +46,8 @@ def build_vector_store(
             grpc_port=settings.weaviate_grpc_port,
             grpc_secure=settings.weaviate_grpc_secure,
         )
-    from domain.retrieval.vectorstores.lance import TABLE_NAME, LanceVectorStore
+    from domain.retrieval.vectorstores.lance import LanceVectorStore
+    from domain.retrieval.vectorstores.lance_table import TABLE_NAME
 
     return LanceVectorStore(
         settings.data_dir / "vectors",

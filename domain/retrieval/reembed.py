@@ -27,6 +27,7 @@ from domain.identity.models import Organization
 from domain.retrieval.models import EmbeddingState
 from domain.retrieval.spaces import ModelSpaces
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
+from domain.visibility import Visibility
 
 BATCH_SIZE = 256
 T = TypeVar("T")
@@ -252,7 +253,7 @@ def _record(
         document_id=uuid.UUID(str(row["document_id"])),
         version=int(str(row["version"])),
         chunk_index=int(str(row["index"])),
-        visibility=str(row["document__visibility"]),
+        visibility=Visibility(str(row["document__visibility"])),
         owner_id=uuid.UUID(str(row["document__uploaded_by_id"])),
         text=str(row["text"]),
         vector=vector,

@@ -16,6 +16,7 @@ from domain.bootstrap import build_services
 from domain.documents.models import Document, DocumentStatus
 from domain.retrieval.vectorstores.base import VectorRecord
 from domain.settings import load_settings
+from domain.visibility import Visibility
 from tests.support import documents as files
 from tests.support.graphql import PASSWORD
 
@@ -155,7 +156,7 @@ async def _make_drift(data_dir: Path) -> uuid.UUID:
                     document_id=orphan,
                     version=1,
                     chunk_index=0,
-                    visibility="ORGANIZATION",
+                    visibility=Visibility.ORGANIZATION,
                     owner_id=ready.uploaded_by_id,
                     text="stray",
                     vector=[0.0] * 383 + [1.0],

@@ -22,9 +22,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from domain.retrieval.vectorstores.base import ORGANIZATION, Access, VectorHit
+from domain.retrieval.vectorstores.base import Access, FloatMatrix, VectorHit
+from domain.visibility import Visibility
 
-FloatMatrix = np.ndarray[Any, np.dtype[np.float32]]
 # Columns a snapshot needs besides the hit columns: the vector and the access rule's inputs.
 ACCESS_COLUMNS = ["organization_id", "owner_id", "visibility", "vector"]
 
@@ -66,7 +66,7 @@ class Snapshot:
             stop = start + sum(1 for _ in group)
             first, _ = organizations.get(organization, (start, stop))
             organizations[organization] = (first, stop)
-            if visibility == ORGANIZATION:
+            if visibility == Visibility.ORGANIZATION:
                 first, _ = shared.get(organization, (start, stop))
                 shared[organization] = (first, stop)
             else:

@@ -26,7 +26,6 @@ Design notes (why, not what):
 
 import asyncio
 import logging
-import math
 import uuid
 from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar
@@ -39,11 +38,11 @@ from weaviate.connect.base import ConnectionParams
 from weaviate.exceptions import WeaviateBaseError
 
 from domain.retrieval.vectorstores.base import (
-    ORGANIZATION,
-    PRIVATE,
     Access,
+    VectorBatch,
     VectorHit,
     VectorRecord,
+    checked_vector,
 )
 from domain.retrieval.vectorstores.weaviate_connection import (
     DEFAULT_GRPC_PORT,
@@ -65,7 +64,6 @@ INSERT_BATCH_SIZE = 200
 # Objects fetched per page when listing a tenant's documents.
 PAGE_SIZE = 1_000
 _HIT_PROPERTIES = ["document_id", "version", "chunk_index", "text", "page", "heading_path"]
-_VISIBILITIES = (ORGANIZATION, PRIVATE)
 _T = TypeVar("_T")
 log = logging.getLogger("beacon.vectors")
 
@@ -147,11 +145,12 @@ class WeaviateVectorStore:
 
     async def upsert(self, records: Sequence[VectorRecord]) -> None:
         """Insert or replace records by id; raises `WeaviateWriteError` if any was not stored."""
-        if len({record.id for record in records}) != len(records):
-            raise ValueError("records must have distinct ids")
+        batch = VectorBatch.of(records, self._dimensions)
         by_organization: dict[uuid.UUID, list[DataObject[dict[str, Any], None]]] = {}
-        for record in records:
-            by_organization.setdefault(record.organization_id, []).append(self._object(record))
+        for record, vector in zip(batch.records, batch.vectors.tolist(), strict=True):
+            by_organization.setdefault(record.organization_id, []).append(
+                self._object(record, vector)
+            )
         for organization_id, objects in by_organization.items():
             for start in range(0, len(objects), INSERT_BATCH_SIZE):
                 await self._insert(organization_id, objects[start : start + INSERT_BATCH_SIZE])
@@ -218,7 +217,7 @@ class WeaviateVectorStore:
         self, vector: Sequence[float], access: Access, limit: int
     ) -> list[VectorHit]:
         """Nearest visible objects by cosine similarity (1 - cosine distance), best first."""
-        query_vector = self._checked_vector(vector)
+        query_vector = checked_vector(vector, self._dimensions).tolist()
         where = access_filter(access)
         if limit < 1:
             return []
@@ -317,22 +316,16 @@ class WeaviateVectorStore:
         async with asyncio.timeout(self._timeout):
             return await awaitable
 
-    def _checked_vector(self, vector: Sequence[float]) -> list[float]:
-        values = [float(value) for value in vector]
-        if len(values) != self._dimensions:
-            raise ValueError(f"expected {self._dimensions} dimensions, got {len(values)}")
-        if not all(math.isfinite(value) for value in values):
-            raise ValueError("vector contains NaN or infinity")
-        return values
-
-    def _object(self, record: VectorRecord) -> DataObject[dict[str, Any], None]:
-        if record.visibility not in _VISIBILITIES:
-            raise ValueError(f"unknown visibility {record.visibility!r}")
+    def _object(
+        self, record: VectorRecord, vector: list[float]
+    ) -> DataObject[dict[str, Any], None]:
+        """The record as a Weaviate object; `VectorRecord` has checked its ids and visibility,
+        `VectorBatch` its vector."""
         properties: dict[str, Any] = {
-            "organization_id": uuid_text(record.organization_id),
-            "document_id": uuid_text(record.document_id),
-            "owner_id": uuid_text(record.owner_id),
-            "visibility": record.visibility,
+            "organization_id": str(record.organization_id),
+            "document_id": str(record.document_id),
+            "owner_id": str(record.owner_id),
+            "visibility": record.visibility.value,
             "version": record.version,
             "chunk_index": record.chunk_index,
             "heading_path": list(record.heading_path),
@@ -343,7 +336,7 @@ class WeaviateVectorStore:
         return DataObject(
             properties=properties,
             uuid=record.id,
-            vector={self._vector_name: self._checked_vector(record.vector)},
+            vector={self._vector_name: vector},
         )
 
 

@@ -8,7 +8,8 @@ import uuid
 
 from weaviate.classes.query import Filter, FilterReturn
 
-from domain.retrieval.vectorstores.base import ORGANIZATION, Access
+from domain.retrieval.vectorstores.base import Access
+from domain.visibility import Visibility
 
 
 def access_filter(access: Access) -> FilterReturn:
@@ -18,7 +19,7 @@ def access_filter(access: Access) -> FilterReturn:
         raise TypeError("is_admin must be a bool")
     if access.is_admin:
         return organization
-    shared = Filter.by_property("visibility").equal(ORGANIZATION)
+    shared = Filter.by_property("visibility").equal(Visibility.ORGANIZATION.value)
     own = Filter.by_property("owner_id").equal(uuid_text(access.user_id))
     return organization & (shared | own)
 

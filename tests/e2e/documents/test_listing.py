@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from domain.documents.models import Document, DocumentStatus, Visibility
+from domain.documents.models import Document, DocumentStatus
+from domain.visibility import Visibility
 from tests.support.graphql import Account, GraphQLClient
 
 DOCUMENTS = """

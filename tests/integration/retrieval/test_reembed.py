@@ -21,6 +21,7 @@ from domain.retrieval.search import SearchMode
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
 from domain.retrieval.vectorstores.weaviate_connection import connection_params, open_client
 from domain.settings import Settings
+from domain.visibility import Visibility
 from tests.conftest import make_settings
 from tests.support.databases import empty_tables
 from tests.support.embedders import HashEmbedder
@@ -146,7 +147,7 @@ async def ready_document(services: Services, user: User, texts: list[str]) -> uu
             document_id=document.id,
             version=1,
             chunk_index=index,
-            visibility="ORGANIZATION",
+            visibility=Visibility.ORGANIZATION,
             owner_id=user.id,
             text=text,
             vector=vector,

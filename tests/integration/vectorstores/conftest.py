@@ -24,7 +24,9 @@ class AlwaysExactLanceStore(LanceVectorStore):
         self, vector: Sequence[float], access: Access, limit: int
     ) -> list[VectorHit]:
         assert await self.load_snapshot(), "the table should fit the in-memory snapshot"
-        assert await self._current_snapshot() is not None, "the snapshot should be current"
+        assert await self._snapshots.current(self._opened()) is not None, (
+            "the snapshot should be current"
+        )
         return await super().search_vector(vector, access, limit)
 
 

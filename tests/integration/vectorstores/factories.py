@@ -4,7 +4,8 @@ import math
 import uuid
 from collections.abc import Sequence
 
-from domain.retrieval.vectorstores.base import ORGANIZATION, Access, VectorRecord
+from domain.retrieval.vectorstores.base import Access, VectorRecord
+from domain.visibility import Visibility
 
 DIMENSIONS = 8
 
@@ -42,7 +43,7 @@ def record(
     version: int = 1,
     organization_id: uuid.UUID = ORG,
     owner_id: uuid.UUID = OWNER,
-    visibility: str = ORGANIZATION,
+    visibility: Visibility = Visibility.ORGANIZATION,
     text: str = "a chunk of text",
     vector: Sequence[float] | None = None,
     page: int | None = None,

@@ -7,10 +7,9 @@ import pytest
 
 from domain.retrieval.vectorstores.base import (
     ENGLISH_STOP_WORDS,
-    ORGANIZATION,
-    PRIVATE,
     VectorStore,
 )
+from domain.visibility import Visibility
 from tests.integration.vectorstores.factories import (
     AS_ADMIN,
     AS_COLLEAGUE,
@@ -149,8 +148,15 @@ async def test_a_private_record_is_visible_to_its_owner_and_admins_but_not_to_ot
     private, shared = doc(), doc()
     await store.upsert(
         [
-            record(private, visibility=PRIVATE, text="salary review notes", vector=axis(0)),
-            record(shared, visibility=ORGANIZATION, text="salary bands overview", vector=axis(0)),
+            record(
+                private, visibility=Visibility.PRIVATE, text="salary review notes", vector=axis(0)
+            ),
+            record(
+                shared,
+                visibility=Visibility.ORGANIZATION,
+                text="salary bands overview",
+                vector=axis(0),
+            ),
         ]
     )
 
@@ -171,7 +177,9 @@ async def test_a_colleagues_own_private_record_is_visible_to_that_colleague(
     store: VectorStore,
 ) -> None:
     theirs = doc()
-    await store.upsert([record(theirs, owner_id=COLLEAGUE, visibility=PRIVATE, text="my draft")])
+    await store.upsert(
+        [record(theirs, owner_id=COLLEAGUE, visibility=Visibility.PRIVATE, text="my draft")]
+    )
 
     assert [h.document_id for h in await store.search_text("draft", AS_COLLEAGUE, 5)] == [theirs]
     assert await store.search_text("draft", AS_OWNER, 5) == []
@@ -209,7 +217,7 @@ async def _thirty_forbidden_records_nearer_than_five_allowed(store: VectorStore)
     forbidden = [
         record(
             doc(),
-            visibility=PRIVATE,
+            visibility=Visibility.PRIVATE,
             text="quarterly revenue: quarterly revenue forecast",
             vector=toward(0, 1, 0.01 * k),
         )
@@ -227,7 +235,7 @@ async def _thirty_forbidden_records_nearer_than_five_allowed(store: VectorStore)
         record(
             doc(),
             owner_id=COLLEAGUE if j % 2 else ORG,
-            visibility=PRIVATE if j % 2 else ORGANIZATION,
+            visibility=Visibility.PRIVATE if j % 2 else Visibility.ORGANIZATION,
             text="minutes of a long meeting about parking, lunch and, once, quarterly revenue",
             vector=toward(0, 2, 1.0 + 0.05 * j),
         )

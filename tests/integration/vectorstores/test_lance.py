@@ -9,8 +9,9 @@ import lancedb
 import pytest
 from lancedb.index import FTS, IndexConfig
 
-from domain.retrieval.vectorstores.base import ORGANIZATION, PRIVATE
-from domain.retrieval.vectorstores.lance import TABLE_NAME, TEXT_INDEX, LanceVectorStore
+from domain.retrieval.vectorstores.lance import LanceVectorStore
+from domain.retrieval.vectorstores.lance_table import TABLE_NAME, TEXT_INDEX
+from domain.visibility import Visibility
 from tests.integration.vectorstores.factories import (
     AS_COLLEAGUE,
     AS_OWNER,
@@ -195,14 +196,19 @@ async def test_optimize_above_the_threshold_builds_an_index_that_still_prefilter
     forbidden = [
         record(
             uuid.uuid4(),
-            visibility=PRIVATE,
+            visibility=Visibility.PRIVATE,
             vector=[1.0] + [rng.uniform(-0.1, 0.1) for _ in range(DIMENSIONS - 1)],
         )
         for _ in range(SMALL_INDEX_THRESHOLD)
     ]
     # ... and five the colleague may see, much further away.
     allowed = [
-        record(uuid.uuid4(), owner_id=COLLEAGUE, visibility=ORGANIZATION, vector=toward(0, 2, 1.2))
+        record(
+            uuid.uuid4(),
+            owner_id=COLLEAGUE,
+            visibility=Visibility.ORGANIZATION,
+            vector=toward(0, 2, 1.2),
+        )
         for _ in range(5)
     ]
     await lance.upsert(forbidden + allowed)

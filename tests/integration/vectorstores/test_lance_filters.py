@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from domain.retrieval.vectorstores.base import Access
-from domain.retrieval.vectorstores.lance import (
+from domain.retrieval.vectorstores.lance_sql import (
     access_predicate,
     document_predicate,
     sql_int,

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from domain.retrieval.vectorstores import lance as lance_module
-from domain.retrieval.vectorstores.base import PRIVATE
+from domain.retrieval.vectorstores import lance_snapshot
+from domain.retrieval.vectorstores.exact import Snapshot
 from domain.retrieval.vectorstores.lance import LanceVectorStore
+from domain.visibility import Visibility
 from tests.integration.vectorstores.factories import (
     AS_ADMIN,
     AS_COLLEAGUE,
@@ -83,21 +84,21 @@ async def test_a_stale_snapshot_is_replaced_in_the_background(
     await writer.add([record(uuid.uuid4(), vector=axis(0))])
     assert await reader.load_snapshot()
     await writer.add([record(uuid.uuid4(), vector=axis(1))])
-    assert await reader._current_snapshot() is None  # stale: LanceDB answers
+    assert await reader._snapshots.current(reader._opened()) is None  # stale: LanceDB answers
 
     for _ in range(100):  # a load starts once the table has been quiet for a second
-        if await reader._current_snapshot() is not None:
+        if await reader._snapshots.current(reader._opened()) is not None:
             break
         await asyncio.sleep(0.05)
 
-    snapshot = await reader._current_snapshot()
+    snapshot = await reader._snapshots.current(reader._opened())
     assert snapshot is not None and snapshot.size == 2
 
 
 async def test_the_snapshot_and_lancedb_rank_alike_under_the_access_rule(
     reader: LanceVectorStore, writer: LanceVectorStore, tmp_path: Path
 ) -> None:
-    mine = record(uuid.uuid4(), visibility=PRIVATE, vector=axis(0))
+    mine = record(uuid.uuid4(), visibility=Visibility.PRIVATE, vector=axis(0))
     shared = record(uuid.uuid4(), vector=toward(0, 1, 0.3))
     await writer.add([mine, shared])
     async with started(tmp_path / "vectors", exact_search_max_rows=0) as lance_only:
@@ -146,7 +147,7 @@ async def test_a_search_too_large_to_run_inline_gives_the_same_hits_from_a_threa
     assert await reader.load_snapshot()
     inline = await reader.search_vector(axis(2), AS_OWNER, 3)
 
-    monkeypatch.setattr(lance_module, "INLINE_SEARCH_MAX_ROWS", 0)
+    monkeypatch.setattr(lance_snapshot, "INLINE_SEARCH_MAX_ROWS", 0)
 
     assert await reader.search_vector(axis(2), AS_OWNER, 3) == inline
 
@@ -156,13 +157,13 @@ async def test_no_snapshot_is_loaded_while_the_table_keeps_changing(
 ) -> None:
     await writer.add([record(uuid.uuid4(), vector=axis(0))])
     assert await reader.load_snapshot()
-    monkeypatch.setattr(lance_module, "SNAPSHOT_QUIET_SECONDS", 60.0)
+    monkeypatch.setattr(lance_snapshot, "SNAPSHOT_QUIET_SECONDS", 60.0)
 
     for index in range(1, 4):
         await writer.add([record(uuid.uuid4(), vector=axis(index))])
         assert len(await reader.search_vector(axis(0), AS_OWNER, 10)) == index + 1
 
-    assert reader._snapshot_load is None
+    assert reader._snapshots.background_load is None
 
 
 async def test_a_failed_load_is_logged_and_searches_still_answer(
@@ -177,7 +178,7 @@ async def test_a_failed_load_is_logged_and_searches_still_answer(
     def out_of_memory(*args: object) -> None:
         raise MemoryError("no room for the snapshot")
 
-    monkeypatch.setattr(lance_module.Snapshot, "from_arrow", out_of_memory)
+    monkeypatch.setattr(Snapshot, "from_arrow", out_of_memory)
 
     assert not await reader.load_snapshot()
     assert "loading the exact search snapshot failed" in caplog.text

@@ -7,8 +7,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from domain.retrieval.vectorstores.base import ORGANIZATION, PRIVATE, Access, VectorHit
+from domain.retrieval.vectorstores.base import Access, VectorHit
 from domain.retrieval.vectorstores.exact import Snapshot
+from domain.visibility import Visibility
 
 ORG, OTHER_ORG = uuid.uuid4(), uuid.uuid4()
 ALICE, BOB, ADMIN = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -39,11 +40,11 @@ def names(found: Snapshot, access: Access, vector: list[float], limit: int = 10)
 
 
 ROWS = [
-    ("bob-private", ORG, BOB, PRIVATE, [1.0, 0.0]),
-    ("shared-near", ORG, BOB, ORGANIZATION, [0.9, 0.1]),
-    ("other-org", OTHER_ORG, ALICE, ORGANIZATION, [1.0, 0.0]),
-    ("alice-private", ORG, ALICE, PRIVATE, [0.5, 0.5]),
-    ("shared-far", ORG, ALICE, ORGANIZATION, [0.0, 1.0]),
+    ("bob-private", ORG, BOB, Visibility.PRIVATE, [1.0, 0.0]),
+    ("shared-near", ORG, BOB, Visibility.ORGANIZATION, [0.9, 0.1]),
+    ("other-org", OTHER_ORG, ALICE, Visibility.ORGANIZATION, [1.0, 0.0]),
+    ("alice-private", ORG, ALICE, Visibility.PRIVATE, [0.5, 0.5]),
+    ("shared-far", ORG, ALICE, Visibility.ORGANIZATION, [0.0, 1.0]),
 ]
 
 
@@ -84,7 +85,7 @@ def test_an_organisation_without_rows_finds_nothing() -> None:
 
 
 def test_scores_are_cosine_similarities_whatever_the_lengths() -> None:
-    found = snapshot([("long", ORG, ALICE, ORGANIZATION, [3.0, 4.0])])
+    found = snapshot([("long", ORG, ALICE, Visibility.ORGANIZATION, [3.0, 4.0])])
 
     [hit] = found.search(np.array([0.0, 10.0], dtype=np.float32), Access(ORG, ALICE, False), 1)
 
@@ -92,7 +93,7 @@ def test_scores_are_cosine_similarities_whatever_the_lengths() -> None:
 
 
 def test_zero_vectors_score_zero_instead_of_failing() -> None:
-    found = snapshot([("zero", ORG, ALICE, ORGANIZATION, [0.0, 0.0])])
+    found = snapshot([("zero", ORG, ALICE, Visibility.ORGANIZATION, [0.0, 0.0])])
 
     [hit] = found.search(np.array([0.0, 0.0], dtype=np.float32), Access(ORG, ALICE, False), 1)
 
