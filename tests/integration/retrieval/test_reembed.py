@@ -22,8 +22,8 @@ from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
 from domain.retrieval.vectorstores.weaviate_connection import connection_params, open_client
 from domain.settings import Settings
 from tests.conftest import make_settings
+from tests.fakes.embedders import HashEmbedder
 from tests.support.databases import empty_tables
-from tests.support.embedders import HashEmbedder
 from tests.support.graphql import PASSWORD
 from tests.support.services import require_weaviate
 

@@ -1,9 +1,9 @@
-"""A small deterministic embedder of any size, for tests only (never wired in production)."""
+"""A deterministic embedder of any size and name, with no model to load."""
 
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Generator, Sequence
 
 
 class HashEmbedder:
@@ -15,6 +15,14 @@ class HashEmbedder:
         self.dimensions = dimensions
         self.embedded: list[str] = []
         self._fail_after = fail_after
+
+    async def start(self) -> None:
+        """Nothing to load."""
+
+    def close(self) -> Awaitable[None]:
+        """Nothing to release: works called (the embedders' `close()` so far) or awaited (the
+        async lifecycle the ports are getting); once that is merged, an `async def`."""
+        return _Done()
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One normalised vector per text."""
@@ -33,3 +41,10 @@ class HashEmbedder:
             values[digest[0] % self.dimensions] += 1.0 if digest[1] % 2 else -1.0
         norm = math.sqrt(sum(value * value for value in values)) or 1.0
         return [value / norm for value in values]
+
+
+class _Done:
+    """Already done when awaited, and nothing left unawaited when not (unlike a coroutine)."""
+
+    def __await__(self) -> Generator[None, None, None]:
+        yield from ()
