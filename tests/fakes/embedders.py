@@ -8,20 +8,24 @@ from collections.abc import Awaitable, Generator, Sequence
 
 class HashEmbedder:
     """Sums a hashed unit direction per word: texts sharing words are near, and the same text
-    always gets the same vector. Records every text it embedded; `fail_after` calls raise."""
+    always gets the same vector. Records every text it embedded, and how many times it was
+    started and closed; `fail_after` calls raise."""
 
     def __init__(self, name: str, dimensions: int, *, fail_after: int | None = None) -> None:
         self.name = name
         self.dimensions = dimensions
         self.embedded: list[str] = []
         self._fail_after = fail_after
+        self.started = self.closed = 0
 
     async def start(self) -> None:
         """Nothing to load."""
+        self.started += 1
 
     def close(self) -> Awaitable[None]:
         """Nothing to release: works called (the embedders' `close()` so far) or awaited (the
         async lifecycle the ports are getting); once that is merged, an `async def`."""
+        self.closed += 1
         return _Done()
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:

@@ -29,17 +29,21 @@ class _Stored:
 
 
 class MemoryFileStore:
-    """Keeps files in memory; `clock` (seconds) says when each was stored, for `keys`."""
+    """Keeps files in memory; `clock` (seconds) says when each was stored, for `keys`. Counts
+    how many times it was started and closed."""
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._files: dict[str, _Stored] = {}
+        self.started = self.closed = 0
 
     async def start(self) -> None:
         """Nothing to reach."""
+        self.started += 1
 
     async def close(self) -> None:
         """Nothing to release: the files stay, as on a disk."""
+        self.closed += 1
 
     async def keep(self, staged: StagedFile) -> str:
         """Read the staged file in and remove it."""

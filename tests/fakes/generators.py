@@ -19,8 +19,8 @@ class ScriptedGenerator:
 
     `max_tokens` is what it reserves (by default what `finished` reports); `rewrite` returns
     the question as it is, or raises `rewrite_failure`. It keeps every request it was given,
-    how many deltas it wrote, and whether a stream ended, however (finished, failed, or closed
-    by a consumer that went away)."""
+    how many deltas it wrote, whether a stream ended, however (finished, failed, or closed by
+    a consumer that went away), and how many times it was started and closed."""
 
     def __init__(
         self,
@@ -44,13 +44,16 @@ class ScriptedGenerator:
         self._rewrite_failure = rewrite_failure
         self.requests: list[GenerationRequest] = []
         self.written = 0
-        self.closed = False
+        self.ended = False
+        self.started = self.closed = 0
 
     async def start(self) -> None:
         """Nothing to reach."""
+        self.started += 1
 
     async def close(self) -> None:
         """Nothing to release."""
+        self.closed += 1
 
     async def stream(
         self, request: GenerationRequest, meter: Meter | None = None
@@ -68,7 +71,7 @@ class ScriptedGenerator:
                 raise self._failure
             yield self._finished
         finally:
-            self.closed = True
+            self.ended = True
 
     def max_tokens(self, request: GenerationRequest) -> int:
         """The same reservation for every request."""

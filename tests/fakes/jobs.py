@@ -28,7 +28,7 @@ class InlineJobs:
     """Records every job; once `attach`ed to the work, also starts each at once as a task in
     the caller's event loop and context (its database connection included), as a worker would
     pick it up. Nothing is retried: a job that raises is kept in `failures`, and `settled()`
-    raises it."""
+    raises it. Counts how many times it was started and closed."""
 
     def __init__(self, work: Work | None = None) -> None:
         self.ingested: list[uuid.UUID] = []
@@ -37,6 +37,7 @@ class InlineJobs:
         self._work = work
         self._running: set[asyncio.Task[None]] = set()
         self._reported = 0  # failures `settled()` has raised already
+        self.started = self.closed = 0
 
     def attach(self, work: Work) -> None:
         """Run jobs from now on (services are built with their jobs, so the work comes after)."""
@@ -44,9 +45,11 @@ class InlineJobs:
 
     async def start(self) -> None:
         """Nothing to connect."""
+        self.started += 1
 
     async def close(self) -> None:
         """Stop the jobs still running, as a worker shutting down would."""
+        self.closed += 1
         running = list(self._running)
         for task in running:
             task.cancel()

@@ -105,14 +105,16 @@ class MemoryTable:
 
 
 class MemoryVectorStore:
-    """A `VectorStore` in a `MemoryTable` (a table of its own unless given one)."""
+    """A `VectorStore` in a `MemoryTable` (a table of its own unless given one); counts how
+    many times it was started and closed."""
 
     def __init__(self, dimensions: int, table: MemoryTable | None = None) -> None:
         if dimensions < 1:
             raise ValueError("dimensions must be positive")
         self._dimensions = dimensions
         self._table = table if table is not None else MemoryTable(dimensions)
-        self._started = False
+        self._open = False
+        self.started = self.closed = 0
         # Every write, in order, as the records it was given (what `upsert` and `add` saw).
         self.writes: list[list[VectorRecord]] = []
 
@@ -123,11 +125,13 @@ class MemoryVectorStore:
                 f"the vector table holds vectors of {self._table.dimensions} dimensions, not "
                 f"{self._dimensions}: its embedding model made vectors of another size"
             )
-        self._started = True
+        self._open = True
+        self.started += 1
 
     async def close(self) -> None:
         """Stop answering; the table keeps its records for the next `start`."""
-        self._started = False
+        self._open = False
+        self.closed += 1
 
     async def upsert(self, records: Sequence[VectorRecord]) -> None:
         """Insert or replace records by id, all of them or (refused) none."""
@@ -217,14 +221,14 @@ class MemoryVectorStore:
 
     async def ready(self) -> bool:
         """Started and not closed."""
-        return self._started
+        return self._open
 
     async def optimize(self) -> None:
         """Nothing to maintain: every search reads every row."""
         self._opened()
 
     def _opened(self) -> dict[uuid.UUID, _Row]:
-        if not self._started:
+        if not self._open:
             raise RuntimeError("MemoryVectorStore.start() has not been called")
         return self._table.rows
 

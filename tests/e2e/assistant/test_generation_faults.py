@@ -43,7 +43,7 @@ async def test_a_consumer_that_goes_away_stops_the_generation(
             if isinstance(event, AnswerDelta):
                 break
         await stream.aclose()
-    assert slow.closed
+    assert slow.ended
     assert slow.written < 5
 
 

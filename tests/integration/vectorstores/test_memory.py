@@ -45,6 +45,7 @@ async def test_a_store_used_before_start_or_after_close_says_so() -> None:
     await store.close()
     with pytest.raises(RuntimeError, match="start"):
         await store.upsert([record(uuid.uuid4())])
+    assert (store.started, store.closed) == (1, 1)
 
 
 async def test_every_write_is_kept_in_order_as_given() -> None:
