@@ -1,24 +1,18 @@
 """Beacon's metrics move with the work, and the API's `GET /metrics` serves them."""
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from domain.assistant.generation.base import (
-    Delta,
-    Finished,
-    GenerationEvent,
-    GenerationRequest,
-    Meter,
-    Turn,
-)
+from domain.assistant.generation.base import Finished
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
 from tests.e2e.documents.conftest import embedder, extractor, pipeline_settings
+from tests.fakes.generators import ScriptedGenerator
 from tests.support import documents as files
 from tests.support.platform import Platform, running_platform
 
@@ -31,23 +25,14 @@ ASK = """mutation($q: String!) { ask(input: {question: $q}) { __typename
   ... on Answer { text reply { id } } ... on Error { code message } } }"""
 
 
-class MeteredGenerator:
+def metered() -> ScriptedGenerator:
     """Answers in two words and reports its usage, as an LLM does."""
-
-    name = "metered"
-
-    def max_tokens(self, request: GenerationRequest) -> int:
-        return 16
-
-    async def stream(
-        self, request: GenerationRequest, meter: Meter | None = None
-    ) -> AsyncGenerator[GenerationEvent, None]:
-        yield Delta("Noted")
-        yield Delta(".")
-        yield Finished(prompt_tokens=40, completion_tokens=2)
-
-    async def rewrite(self, question: str, history: list[Turn]) -> str:
-        return question
+    return ScriptedGenerator(
+        ["Noted", "."],
+        finished=Finished(prompt_tokens=40, completion_tokens=2),
+        max_tokens=16,
+        name="metered",
+    )
 
 
 @pytest.fixture
@@ -55,7 +40,7 @@ async def platform(
     pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> AsyncIterator[Platform]:
     async with running_platform(
-        pipeline_settings, embedder=embedder, extractor=extractor, generator=MeteredGenerator()
+        pipeline_settings, embedder=embedder, extractor=extractor, generator=metered()
     ) as running:
         yield running
 

@@ -1,18 +1,10 @@
 """Daily answer budgets as clients meet them: an organisation's spending is its own."""
 
-from collections.abc import AsyncGenerator
-
-from domain.assistant.generation.base import (
-    Delta,
-    Finished,
-    GenerationEvent,
-    GenerationRequest,
-    Meter,
-    Turn,
-)
+from domain.assistant.generation.base import Finished
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
+from tests.fakes.generators import ScriptedGenerator
 from tests.support.graphql import Account, GraphQLClient
 from tests.support.platform import running_platform
 
@@ -22,22 +14,15 @@ ORGANIZATION_BUDGET = 1000
 TOKENS_PER_ANSWER = 5000  # one answer spends an organisation's whole day
 
 
-class MeteredGenerator:
-    """Answers in one word and reports a fixed token usage, as an LLM's usage figures do."""
-
-    name = "metered"
-
-    def max_tokens(self, request: GenerationRequest) -> int:
-        return 16  # what it reserves: little, so the first answer fits in the budget
-
-    async def stream(
-        self, request: GenerationRequest, meter: Meter | None = None
-    ) -> AsyncGenerator[GenerationEvent, None]:
-        yield Delta("Noted.")
-        yield Finished(prompt_tokens=TOKENS_PER_ANSWER - 10, completion_tokens=10)
-
-    async def rewrite(self, question: str, history: list[Turn]) -> str:
-        return question
+def metered() -> ScriptedGenerator:
+    """Answers in one word and reports a fixed token usage, as an LLM's usage figures do; it
+    reserves little, so the first answer fits in the budget."""
+    return ScriptedGenerator(
+        ["Noted."],
+        finished=Finished(prompt_tokens=TOKENS_PER_ANSWER - 10, completion_tokens=10),
+        max_tokens=16,
+        name="metered",
+    )
 
 
 async def ask(client: GraphQLClient, account: Account) -> dict[str, str]:
@@ -52,7 +37,7 @@ async def test_an_organisation_that_spent_its_budget_leaves_others_theirs(
         update={"daily_tokens_per_organization": ORGANIZATION_BUDGET, "llm_max_tokens": 16}
     )
     async with running_platform(
-        settings, embedder=embedder, extractor=extractor, generator=MeteredGenerator()
+        settings, embedder=embedder, extractor=extractor, generator=metered()
     ) as platform:
         client = platform.client
         acme_admin = await client.sign_up()

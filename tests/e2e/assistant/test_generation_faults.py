@@ -1,17 +1,9 @@
 """Generators that are slow, down, abandoned or too expensive."""
 
 import asyncio
-from collections.abc import AsyncGenerator
 from pathlib import Path
 
-from domain.assistant.generation.base import (
-    Delta,
-    Finished,
-    GenerationEvent,
-    GenerationRequest,
-    Meter,
-    Turn,
-)
+from domain.assistant.generation.base import Finished
 from domain.assistant.generation.openai_compatible import OpenAICompatibleGenerator
 from domain.assistant.services import AnswerDelta
 from domain.bootstrap import build_generator
@@ -19,6 +11,7 @@ from domain.documents.parsing import DocumentParser
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
+from tests.fakes.generators import ScriptedGenerator
 from tests.support.live_server import free_port
 from tests.support.platform import running_platform
 
@@ -26,39 +19,6 @@ ASK = """mutation($q: String!) { ask(input: {question: $q}) { __typename
   ... on Answer { text } ... on Error { code message } } }"""
 FALLBACK_ASK = """mutation($q: String!) { ask(input: {question: $q}) { __typename
   ... on Answer { text reply { generator fallbackReason } } ... on Error { code message } } }"""
-
-
-class SlowGenerator:
-    """Writes one word every 50 ms and remembers whether it was stopped early."""
-
-    name = "slow"
-
-    def __init__(self, words: int = 200, prompt_tokens: int = 0) -> None:
-        self.words = words
-        self.written = 0
-        self.closed = False
-        self.prompt_tokens = prompt_tokens
-
-    async def stream(
-        self, request: GenerationRequest, meter: Meter | None = None
-    ) -> AsyncGenerator[GenerationEvent, None]:
-        meter = meter if meter is not None else Meter()
-        meter.prompt_tokens = self.prompt_tokens
-        try:
-            for _ in range(self.words):
-                self.written += 1
-                meter.completion_tokens += 1
-                yield Delta("word ")
-                await asyncio.sleep(0.05)
-            yield Finished(prompt_tokens=self.prompt_tokens, completion_tokens=self.words)
-        finally:
-            self.closed = True
-
-    def max_tokens(self, request: GenerationRequest) -> int:
-        return self.prompt_tokens + self.words
-
-    async def rewrite(self, question: str, history: list[Turn]) -> str:
-        return question
 
 
 def overrides(
@@ -70,7 +30,7 @@ def overrides(
 async def test_a_consumer_that_goes_away_stops_the_generation(
     pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> None:
-    slow = SlowGenerator()
+    slow = ScriptedGenerator(["word "] * 200, name="slow")  # 200 words, if nobody stops it
     async with running_platform(
         pipeline_settings,
         **overrides(embedder, extractor, slow),
@@ -83,7 +43,7 @@ async def test_a_consumer_that_goes_away_stops_the_generation(
             if isinstance(event, AnswerDelta):
                 break
         await stream.aclose()
-    assert slow.closed
+    assert slow.ended
     assert slow.written < 5
 
 
@@ -116,9 +76,10 @@ async def test_the_daily_token_budget_is_enforced(
 ) -> None:
     # The first answer reserves 63 tokens and spends them; the second would not fit.
     settings = pipeline_settings.model_copy(update={"daily_tokens_per_user": 100})
+    spent = Finished(prompt_tokens=60, completion_tokens=3)
     async with running_platform(
         settings,
-        **overrides(embedder, extractor, SlowGenerator(words=3, prompt_tokens=60)),
+        **overrides(embedder, extractor, ScriptedGenerator(["word "] * 3, finished=spent)),
     ) as platform:
         admin = await platform.client.sign_up()
         first = await platform.client.execute(ASK, {"q": "Receipts?"}, token=admin.access_token)

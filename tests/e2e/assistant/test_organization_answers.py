@@ -1,48 +1,18 @@
 """Answers follow their organisation's settings and record the prompt version they used."""
 
-from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
-from domain.assistant.generation.base import (
-    Delta,
-    Finished,
-    GenerationEvent,
-    GenerationRequest,
-    Meter,
-    Turn,
-)
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
 from tests.e2e.administration.test_organization_settings import update
 from tests.e2e.assistant.test_answers import HOLIDAYS, POLICY, ingest
+from tests.fakes.generators import ScriptedGenerator
 from tests.support.platform import Platform, running_platform
 
 ASK = """mutation($input: AskInput!) { ask(input: $input) { __typename
   ... on Answer { reply { promptVersion generator } } } }"""
-
-
-class RecordingGenerator:
-    """Answers "Noted." and keeps every request, to show what the model would be given."""
-
-    name = "recording"
-
-    def __init__(self) -> None:
-        self.requests: list[GenerationRequest] = []
-
-    def max_tokens(self, request: GenerationRequest) -> int:
-        return 0
-
-    async def stream(
-        self, request: GenerationRequest, meter: Meter | None = None
-    ) -> AsyncGenerator[GenerationEvent, None]:
-        self.requests.append(request)
-        yield Delta("Noted.")
-        yield Finished()
-
-    async def rewrite(self, question: str, history: list[Turn]) -> str:
-        return question
 
 
 async def ask(platform: Platform, token: str) -> dict[str, Any]:
@@ -59,7 +29,7 @@ async def test_answers_follow_the_organisations_prompt_and_sources_and_record_th
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> None:
-    generator = RecordingGenerator()
+    generator = ScriptedGenerator(["Noted."], name="recording")  # keeps every request
     async with running_platform(
         pipeline_settings, embedder=embedder, extractor=extractor, generator=generator
     ) as platform:

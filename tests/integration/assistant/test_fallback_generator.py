@@ -1,7 +1,6 @@
 """When the model fails before its first word, the extractive generator answers instead."""
 
 import uuid
-from collections.abc import AsyncGenerator
 
 import pytest
 
@@ -17,6 +16,7 @@ from domain.assistant.generation.base import (
 )
 from domain.assistant.generation.extractive import ExtractiveGenerator
 from domain.assistant.generation.fallback import FallbackGenerator
+from tests.fakes.generators import ScriptedGenerator
 from tests.integration.assistant.test_openai_generator import generator_for
 from tests.support.live_server import free_port
 
@@ -36,22 +36,17 @@ REQUEST = GenerationRequest(
 )
 
 
-class FailsAfterOneWord:
+def fails_after_one_word() -> ScriptedGenerator:
     """A model that starts an answer and then loses its connection."""
-
-    name = "flaky"
-
-    def max_tokens(self, request: GenerationRequest) -> int:
-        return 10
-
-    async def stream(
-        self, request: GenerationRequest, meter: Meter | None = None
-    ) -> AsyncGenerator[GenerationEvent, None]:
-        yield Delta("Receipts ")
-        raise GenerationFailed("LLM_ERROR", "The connection dropped.")
-
-    async def rewrite(self, question: str, history: list[Turn]) -> str:
-        raise GenerationFailed("LLM_UNAVAILABLE", "The language model cannot be reached.")
+    return ScriptedGenerator(
+        ["Receipts "],
+        failure=GenerationFailed("LLM_ERROR", "The connection dropped."),
+        max_tokens=10,
+        rewrite_failure=GenerationFailed(
+            "LLM_UNAVAILABLE", "The language model cannot be reached."
+        ),
+        name="flaky",
+    )
 
 
 async def answer(generator: FallbackGenerator) -> list[GenerationEvent]:
@@ -68,14 +63,14 @@ async def test_an_unreachable_model_is_replaced_by_the_extractive_answer() -> No
 
 
 async def test_a_model_that_already_spoke_fails_as_it_is() -> None:
-    generator = FallbackGenerator(FailsAfterOneWord(), ExtractiveGenerator())  # type: ignore[arg-type]
+    generator = FallbackGenerator(fails_after_one_word(), ExtractiveGenerator())
     with pytest.raises(GenerationFailed) as failed:
         await answer(generator)
     assert failed.value.code == "LLM_ERROR"
 
 
 async def test_a_follow_up_is_rewritten_without_the_model_when_it_fails() -> None:
-    generator = FallbackGenerator(FailsAfterOneWord(), ExtractiveGenerator())  # type: ignore[arg-type]
+    generator = FallbackGenerator(fails_after_one_word(), ExtractiveGenerator())
     history = [
         Turn(role="user", text="What is the travel policy?"),
         Turn(role="assistant", text="…"),

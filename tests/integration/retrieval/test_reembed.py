@@ -23,8 +23,8 @@ from domain.retrieval.vectorstores.weaviate_connection import connection_params,
 from domain.settings import Settings
 from domain.visibility import Visibility
 from tests.conftest import make_settings
+from tests.fakes.embedders import HashEmbedder
 from tests.support.databases import empty_tables
-from tests.support.embedders import HashEmbedder
 from tests.support.graphql import PASSWORD
 from tests.support.services import require_weaviate
 

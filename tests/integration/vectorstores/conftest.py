@@ -1,5 +1,6 @@
-"""The `store` fixture (every contract test runs once per adapter, LanceDB twice), and what
-the Weaviate-only tests need: the test server, a client of their own, a throwaway collection."""
+"""The `store` fixture (every contract test runs once per adapter, LanceDB twice, and once
+against the in-memory fake, which keeps the same promises), and what the Weaviate-only tests
+need: the test server, a client of their own, a throwaway collection."""
 
 import socket
 import uuid
@@ -13,6 +14,7 @@ from domain.retrieval.vectorstores.base import Access, VectorHit, VectorStore
 from domain.retrieval.vectorstores.lance import LanceVectorStore
 from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
 from domain.retrieval.vectorstores.weaviate_connection import connection_params, open_client
+from tests.fakes.vectorstores import MemoryVectorStore
 from tests.integration.vectorstores.factories import DIMENSIONS
 from tests.support.services import WeaviateServer, require_weaviate
 
@@ -30,10 +32,19 @@ class AlwaysExactLanceStore(LanceVectorStore):
         return await super().search_vector(vector, access, limit)
 
 
-@pytest.fixture(params=["lance", "lance-exact", "weaviate"])
+@pytest.fixture(params=["lance", "lance-exact", "weaviate", "memory"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[VectorStore]:
     """A started, empty store: LanceDB in tmp_path (dense search through LanceDB's query,
-    or through the exact in-memory snapshot), or Weaviate in a throwaway collection."""
+    or through the exact in-memory snapshot), Weaviate in a throwaway collection, or the
+    fake in memory."""
+    if request.param == "memory":
+        memory = MemoryVectorStore(DIMENSIONS)
+        await memory.start()
+        try:
+            yield memory
+        finally:
+            await memory.close()
+        return
     if request.param.startswith("lance"):
         lance = (
             AlwaysExactLanceStore(tmp_path / "vectors", DIMENSIONS)

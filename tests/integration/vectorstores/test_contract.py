@@ -1,4 +1,5 @@
-"""What every vector store promises: run against LanceDB always, Weaviate when configured."""
+"""What every vector store promises: run against LanceDB and the in-memory fake always,
+Weaviate when configured."""
 
 import asyncio
 import uuid

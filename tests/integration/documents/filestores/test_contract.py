@@ -1,4 +1,5 @@
-"""What every file store promises: run against the local directory and a real S3 server."""
+"""What every file store promises: run against the local directory, a real S3 server and the
+in-memory fake."""
 
 import hashlib
 import os

@@ -1,20 +1,32 @@
-"""A small deterministic embedder of any size, for tests only (never wired in production)."""
+"""A deterministic embedder of any size and name, with no model to load."""
 
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Generator, Sequence
 
 
 class HashEmbedder:
     """Sums a hashed unit direction per word: texts sharing words are near, and the same text
-    always gets the same vector. Records every text it embedded; `fail_after` calls raise."""
+    always gets the same vector. Records every text it embedded, and how many times it was
+    started and closed; `fail_after` calls raise."""
 
     def __init__(self, name: str, dimensions: int, *, fail_after: int | None = None) -> None:
         self.name = name
         self.dimensions = dimensions
         self.embedded: list[str] = []
         self._fail_after = fail_after
+        self.started = self.closed = 0
+
+    async def start(self) -> None:
+        """Nothing to load."""
+        self.started += 1
+
+    def close(self) -> Awaitable[None]:
+        """Nothing to release: works called (the embedders' `close()` so far) or awaited (the
+        async lifecycle the ports are getting); once that is merged, an `async def`."""
+        self.closed += 1
+        return _Done()
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One normalised vector per text."""
@@ -33,3 +45,10 @@ class HashEmbedder:
             values[digest[0] % self.dimensions] += 1.0 if digest[1] % 2 else -1.0
         norm = math.sqrt(sum(value * value for value in values)) or 1.0
         return [value / norm for value in values]
+
+
+class _Done:
+    """Already done when awaited, and nothing left unawaited when not (unlike a coroutine)."""
+
+    def __await__(self) -> Generator[None, None, None]:
+        yield from ()
