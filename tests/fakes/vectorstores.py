@@ -14,40 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from domain.retrieval.vectorstores.base import (
-    ORGANIZATION,
-    PRIVATE,
     Access,
+    VectorBatch,
     VectorHit,
     VectorRecord,
+    checked_vector,
 )
+from domain.visibility import Visibility
 from tests.fakes.text_search import bm25, terms
-
-
-def checked_vector(vector: Sequence[float], dimensions: int) -> list[float]:
-    """The vector as floats; refused unless it has `dimensions` finite values."""
-    values = [float(value) for value in vector]
-    if len(values) != dimensions:
-        raise ValueError(f"expected {dimensions} dimensions, got {len(values)}")
-    if not all(math.isfinite(value) for value in values):
-        raise ValueError("vector contains NaN or infinity")
-    return values
-
-
-def checked_records(records: Sequence[VectorRecord], dimensions: int) -> None:
-    """Refuse a batch the real adapters refuse, before anything of it is stored: ids twice,
-    ids that are not UUIDs, an unknown visibility, or a vector of the wrong size.
-
-    The record validation LanceDB and Weaviate each repeat, kept here in one place so that
-    it can give way to the port's own once `VectorRecord` validates itself."""
-    if len({record.id for record in records}) != len(records):
-        raise ValueError("records must have distinct ids")
-    for record in records:
-        for value in (record.id, record.organization_id, record.document_id, record.owner_id):
-            if not isinstance(value, uuid.UUID):
-                raise TypeError(f"expected uuid.UUID, got {type(value).__name__}")
-        if record.visibility not in (ORGANIZATION, PRIVATE):
-            raise ValueError(f"unknown visibility {record.visibility!r}")
-        checked_vector(record.vector, dimensions)
 
 
 def checked_access(access: Access) -> Access:
@@ -65,7 +39,11 @@ def may_see(access: Access, record: VectorRecord) -> bool:
     the organisation's ADMINs."""
     if record.organization_id != access.organization_id:
         return False
-    return access.is_admin or record.visibility == ORGANIZATION or record.owner_id == access.user_id
+    return (
+        access.is_admin
+        or record.visibility == Visibility.ORGANIZATION
+        or record.owner_id == access.user_id
+    )
 
 
 @dataclass(frozen=True)
@@ -136,7 +114,7 @@ class MemoryVectorStore:
     async def upsert(self, records: Sequence[VectorRecord]) -> None:
         """Insert or replace records by id, all of them or (refused) none."""
         rows = self._opened()
-        checked_records(records, self._dimensions)
+        VectorBatch.of(records, self._dimensions)
         self.writes.append(list(records))
         rows.update((record.id, _Row.of(record)) for record in records)
 

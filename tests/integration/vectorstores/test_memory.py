@@ -63,7 +63,7 @@ async def test_model_spaces_open_a_started_store_per_model_on_the_tables() -> No
     tables = MemoryVectorTables()
     configured = tables.open("hash-old", 64)
     catalogue = EmbedderCatalogue(HashEmbedder("hash-old", 64))
-    catalogue.add("hash-new", 96, lambda: HashEmbedder("hash-new", 96))
+    catalogue.add(HashEmbedder("hash-new", 96))
     spaces = ModelSpaces(catalogue, tables.open, configured)
     await configured.start()
 
