@@ -15,6 +15,15 @@ def heavy_packages_loaded() -> set[str]:
     return {name for name in HEAVY_PACKAGES if name in sys.modules}
 
 
+# The heavy packages loaded by the time collection ended: what importing the tier's modules
+# loaded, when this process collected no other tier.
+LOADED_BY_COLLECTION = pytest.StashKey[set[str]]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    session.stash[LOADED_BY_COLLECTION] = heavy_packages_loaded()
+
+
 @pytest.fixture(autouse=True)
 def imports_no_heavy_package(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fails the unit test that imports a heavy package while it runs (tests/unit/test_tier.py
