@@ -34,8 +34,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     run the embedded default anyway, the SQLite pass skips the fuzzer (minutes of CI, run
     once, on production's database, the stricter about what text it stores)."""
     for item in items:
-        if item.path.is_relative_to(TESTS) and item.path.relative_to(TESTS).parts[0] in TIERS:
-            item.add_marker(item.path.relative_to(TESTS).parts[0])
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if folder in TIERS:
+            item.add_marker(folder)
     if TEST_DATABASE == "postgres":
         marker = "embedded_process"
         reason = "runs `beacon` on the embedded default: the SQLite pass covers it"
