@@ -43,16 +43,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import lancedb
 import numpy as np
 import pyarrow as pa
-from lancedb.index import FTS
 
 from cli.eval_metrics import ndcg_at_k
 from cli.evaluate import Passage, read_dataset
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.fusion import DEFAULT_TEXT_WEIGHT, Fusion, FusionMethod, fuse
-from domain.retrieval.vectorstores.lance_table import TEXT_INDEX_STOP_WORDS
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared/data/eval/msmarco"
 CACHE = Path(tempfile.gettempdir()) / "beacon-bench-fusion"
@@ -155,6 +152,13 @@ async def retrieve(data: RetrievalSet, cache: Path, echo: Callable[[str], None])
         scores = vectors @ vector
         top = [i for i in np.argsort(-scores) if ids[i] != data.excluded.get(query_id)]
         dense[query_id] = [(ids[i], float(scores[i])) for i in top[:DEPTH]]
+    # Imported here, where the replay indexes: the Lee set and the folds are unit-tested, and the
+    # unit tier imports no LanceDB.
+    import lancedb
+    from lancedb.index import FTS
+
+    from domain.retrieval.vectorstores.lance_table import TEXT_INDEX_STOP_WORDS
+
     with tempfile.TemporaryDirectory(prefix="beacon-fusion-") as scratch:
         table = lancedb.connect(scratch).create_table(
             "passages", pa.table({"id": ids, "text": texts})

@@ -29,10 +29,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import lancedb
 import numpy as np
 import pyarrow as pa
-from lancedb.index import FTS
 
 from cli.eval_metrics import HYBRID_MARGIN, ndcg_at_k
 from cli.evaluate import Dataset, read_dataset
@@ -114,6 +112,11 @@ class TextIndex:
     """The passages in LanceDB with the store's full-text configuration (BM25)."""
 
     def __init__(self, dataset: Dataset, folder: Path) -> None:
+        # Imported here, where the replay indexes: the fusion formulas are unit-tested, and
+        # the unit tier imports no LanceDB.
+        import lancedb
+        from lancedb.index import FTS
+
         self.table = lancedb.connect(folder).create_table(
             "passages",
             pa.table(

@@ -23,11 +23,20 @@ from tests.support.databases import (
 from tests.support.graphql import GraphQLClient
 from tests.support.services import require
 
+TESTS = Path(__file__).resolve().parent
+TIERS = ("unit", "integration", "e2e")
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each pass skips what the other covers: the PostgreSQL pass skips tests whose servers
+    """Each test carries its tier's marker, from its folder, so `-m unit` runs one tier.
+
+    Each pass skips what the other covers: the PostgreSQL pass skips tests whose servers
     run the embedded default anyway, the SQLite pass skips the fuzzer (minutes of CI, run
     once, on production's database, the stricter about what text it stores)."""
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        if folder in TIERS:
+            item.add_marker(folder)
     if TEST_DATABASE == "postgres":
         marker = "embedded_process"
         reason = "runs `beacon` on the embedded default: the SQLite pass covers it"

@@ -1,6 +1,7 @@
 """Parsing and chunking real files with docling, in the parser's worker processes."""
 
 import asyncio
+import inspect
 import multiprocessing
 import os
 import pickle
@@ -26,6 +27,7 @@ from domain.errors import (
     UnsupportedDocument,
 )
 from tests.support import documents as files
+from tests.support.waiting import eventually
 
 MAX_SEQ_LENGTH = 256  # all-MiniLM-L6-v2's max_seq_length, which sentence-transformers enforces
 
@@ -223,6 +225,19 @@ def worker_pids() -> set[int]:
     return {child.pid for child in multiprocessing.active_children() if child.pid is not None}
 
 
+def cpu_ticks(pid: int) -> int:
+    """User and system CPU time the process has used, in clock ticks (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def started(task: "asyncio.Task[ExtractedDocument]") -> bool:
+    """The task's coroutine has run to its first wait."""
+    coroutine = task.get_coro()
+    assert inspect.iscoroutine(coroutine)
+    return inspect.getcoroutinestate(coroutine) == inspect.CORO_SUSPENDED
+
+
 async def test_a_crashed_or_hung_parse_costs_one_document_and_the_parser_goes_on(
     folder: Path,
 ) -> None:
@@ -233,8 +248,10 @@ async def test_a_crashed_or_hung_parse_costs_one_document_and_the_parser_goes_on
     try:
         await parser.start()  # the clock starts once a worker is warm, so warm one first
         (worker,) = worker_pids() - others
+        idle = cpu_ticks(worker)
         parsing = asyncio.ensure_future(parser.extract(slow, DocumentKind.TEXT))
-        await asyncio.sleep(0.5)
+        # Killed once it parses the file (its CPU time grows), not before the file reaches it.
+        await eventually(lambda: cpu_ticks(worker) > idle + 5, "the worker parsing the file")
         os.kill(worker, signal.SIGKILL)  # as the kernel's OOM killer would
         with pytest.raises(CorruptDocument, match="crashed"):
             await parsing
@@ -254,10 +271,11 @@ async def test_a_parse_cancelled_while_waiting_for_the_busy_process_gives_its_tu
 ) -> None:
     slow = folder / "board-minutes.txt"  # a second or two of chunking
     slow.write_text(("The harbour board met and agreed the tide tables. " * 40 + "\n\n") * 60)
-    busy = asyncio.ensure_future(parser.extract(slow, DocumentKind.TEXT))
-    await asyncio.sleep(0.2)  # the only process is taken
-    waiting = asyncio.ensure_future(parser.extract(files.write_text(folder), DocumentKind.TEXT))
-    await asyncio.sleep(0.2)
+    busy = asyncio.create_task(parser.extract(slow, DocumentKind.TEXT))
+    await eventually(lambda: started(busy), "the busy parse taking the only process")
+    waiting = asyncio.create_task(parser.extract(files.write_text(folder), DocumentKind.TEXT))
+    await eventually(lambda: started(waiting), "the second parse waiting for the process")
+    assert not busy.done()
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting

@@ -29,6 +29,7 @@ from tests.support.graphql import PASSWORD
 from tests.support.live_server import free_port
 from tests.support.processes import PrivateRedis, WorkerProcess, private_redis
 from tests.support.services import require
+from tests.support.waiting import eventually
 from workers.runtime import WorkerRuntime
 
 pytestmark = pytest.mark.timeout(600)
@@ -179,7 +180,13 @@ async def test_a_redis_restart_mid_run_loses_no_document(production: Production)
         document_id = await upload(production, path)
         await wait_for(document_id, lambda d: d.status is not DocumentStatus.QUEUED, seconds=240)
         production.redis.stop()
-        await asyncio.sleep(2)
+        # Down until the worker has felt it (dramatiq logs its consumer's connection error).
+        await eventually(
+            lambda: "Consumer encountered a connection error" in worker.log(),
+            "the worker noticing Redis is down",
+            seconds=60,
+            every=0.2,
+        )
         production.redis.start()  # empty: whatever it queued is gone
         second = await upload(production, files.write_markdown(production.tmp))
         for document_id_ in (document_id, second):

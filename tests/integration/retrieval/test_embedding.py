@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
@@ -99,11 +98,14 @@ async def test_a_large_request_is_encoded_by_several_threads_and_keeps_its_order
     embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: set[str] = set()
+    both = threading.Event()
     original = embedder.encode
 
     def recording(texts):  # type: ignore[no-untyped-def]
         threads.add(threading.current_thread().name)
-        time.sleep(0.05)  # long enough for another thread to take the next batch
+        if len(threads) >= 2:
+            both.set()
+        both.wait(10)  # busy until another thread has taken a batch too (or it never will)
         return original(texts)
 
     monkeypatch.setattr(embedder, "encode", recording)
@@ -121,10 +123,12 @@ async def test_a_cancelled_request_leaves_the_model_thread_serving(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     embedder = SentenceTransformerEmbedder(batch_size=16, threads=1)
+    working = threading.Event()
     release = threading.Event()
     original = embedder.encode
 
     def slow(texts):  # type: ignore[no-untyped-def]
+        working.set()
         release.wait(10)
         return original(texts)
 
@@ -132,7 +136,8 @@ async def test_a_cancelled_request_leaves_the_model_thread_serving(
     try:
         busy = [asyncio.create_task(embedder.embed([f"busy {i}"])) for i in range(4)]
         waiting = asyncio.create_task(embedder.embed(["cancelled while the model works"]))
-        await asyncio.sleep(0.1)
+        # The tasks queue their texts in their first step, before this wait returns.
+        assert await asyncio.to_thread(working.wait, 10), "the model thread took no work"
         waiting.cancel()
         release.set()
 
@@ -149,11 +154,14 @@ async def test_one_full_batch_is_shared_by_both_threads_when_nothing_else_waits(
 ) -> None:
     embedder = SentenceTransformerEmbedder(batch_size=16, threads=2)
     calls: list[tuple[str, int]] = []
+    both = threading.Event()
     original = embedder.encode
 
     def recording(texts):  # type: ignore[no-untyped-def]
         calls.append((threading.current_thread().name, len(texts)))
-        time.sleep(0.05)  # long enough for the other thread to take its share
+        if len({thread for thread, _ in calls}) == 2:
+            both.set()
+        both.wait(10)  # busy until the other thread has taken its share (or it never will)
         return original(texts)
 
     monkeypatch.setattr(embedder, "encode", recording)

@@ -15,12 +15,14 @@ from domain.errors import UnsupportedDocument
 
 
 class Documents:
-    """Uploads that take a while, noting how many ran at once; `.exe` files are refused."""
+    """Uploads that last until another is in flight too (or, if none comes, the first lasts a
+    few seconds), noting how many ran at once; `.exe` files are refused."""
 
     def __init__(self) -> None:
         self.running = 0
         self.most = 0
         self.throttled: set[bool] = set()
+        self.overlapped = asyncio.Event()
 
     async def upload(
         self,
@@ -34,8 +36,13 @@ class Documents:
         self.throttled.add(throttled)
         self.running += 1
         self.most = max(self.most, self.running)
+        if self.running > 1:
+            self.overlapped.set()
         try:
-            await asyncio.sleep(0.01)
+            try:
+                await asyncio.wait_for(self.overlapped.wait(), timeout=5)
+            except TimeoutError:
+                self.overlapped.set()  # one at a time, then: the rest need not wait as well
             if name.endswith(".exe"):
                 raise UnsupportedDocument("Executables are not documents.")
             return SimpleNamespace(document=SimpleNamespace(id=uuid.uuid4()), duplicate=False)
