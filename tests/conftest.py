@@ -24,7 +24,7 @@ from tests.support.graphql import GraphQLClient
 from tests.support.services import require
 
 TESTS = Path(__file__).resolve().parent
-TIERS = ("unit", "integration", "e2e")
+TIERS = ("unit", "service", "integration", "e2e")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
