@@ -6,7 +6,7 @@ import uuid
 from domain.bootstrap import Services
 from domain.documents.models import Document, DocumentStatus, FailureCode
 from domain.documents.services import start_new_version
-from tests.integration.documents.factories import document
+from tests.service.documents.factories import document
 
 
 async def failed_document(services: Services, code: FailureCode) -> uuid.UUID:

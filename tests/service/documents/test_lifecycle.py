@@ -8,7 +8,7 @@ from domain.bootstrap import Services
 from domain.documents import lifecycle
 from domain.documents.lifecycle import Claim
 from domain.documents.models import Document, DocumentStatus, FailureCode
-from tests.integration.documents.factories import document
+from tests.service.documents.factories import document
 
 
 async def claimed(document_id: uuid.UUID, lease: timedelta) -> Claim:

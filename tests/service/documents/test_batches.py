@@ -12,12 +12,13 @@ from pathlib import Path
 from domain.bootstrap import Services
 from domain.documents.ingestion import IngestionLimits, IngestionService
 from domain.documents.models import Chunk, Document, DocumentStatus, FailureCode
-from domain.errors import VectorStoreUnavailable
+from domain.errors import CorruptDocument, VectorStoreUnavailable
 from domain.identity.principal import Principal
 from domain.notifications import InProcessNotifications
 from domain.retrieval.spaces import ModelSpaces
 from domain.retrieval.vectorstores.base import VectorRecord, VectorStore
 from tests.support import documents as files
+from tests.support.fake_services import Fakes
 from tests.support.graphql import PASSWORD
 
 EVERY_STATE = [
@@ -46,7 +47,7 @@ class Announced(InProcessNotifications):
 
 
 class CountingEmbedder:
-    """The real embedder, counting its calls; `stalled` makes every call wait forever."""
+    """The services' embedder, counting its calls; `stalled` makes every call wait forever."""
 
     def __init__(self, services: Services, stalled: bool = False) -> None:
         self._inner = services.embedder
@@ -63,7 +64,8 @@ class CountingEmbedder:
 
 
 class RecordingVectors:
-    """The real vector store; each write's documents noted, and `refused`'s writes failing."""
+    """The services' vector store; each write's documents noted, and `refused`'s writes
+    failing."""
 
     def __init__(self, inner: VectorStore, refused: uuid.UUID | None = None) -> None:
         self._inner = inner
@@ -139,10 +141,14 @@ def passages(tmp_path: Path, count: int) -> list[Path]:
 
 
 async def test_a_batch_shares_its_embedder_call_and_vector_write_and_a_bad_file_fails_alone(
-    services: Services, tmp_path: Path
+    services: Services, fakes: Fakes, tmp_path: Path
 ) -> None:
     good = passages(tmp_path, 5)
     broken = files.write_truncated_pdf(tmp_path)
+    # As the parser finds it (tests/integration/documents/test_parsing.py).
+    fakes.extractor.script(
+        broken, CorruptDocument("The PDF is damaged or truncated and cannot be read.")
+    )
     ids = await uploaded(services, tmp_path, [*good, broken])
     embedder = CountingEmbedder(services)
     vectors = RecordingVectors(services.vectors)

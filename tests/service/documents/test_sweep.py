@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from domain.bootstrap import Services
 from domain.documents.models import DocumentStatus
-from tests.integration.documents.factories import document
+from tests.service.documents.factories import document
 
 
 async def test_a_document_whose_worker_went_silent_is_always_queued_again(
