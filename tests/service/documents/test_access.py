@@ -1,13 +1,15 @@
 """Who sees, deletes and reindexes documents."""
 
-import asyncio
 import uuid
 from pathlib import Path
 
+import pytest
+
+from domain.bootstrap import Services
 from domain.documents.models import Chunk, Document
 from tests.support import documents as files
-from tests.support.graphql import DOCUMENT, Account
-from tests.support.platform import Platform
+from tests.support.fake_services import Fakes
+from tests.support.graphql import DOCUMENT, Account, GraphQLClient
 
 DOCUMENTS = "{ documents(first: 100) { edges { node { id } } } }"
 DELETE = """mutation($id: ID!) { deleteDocument(id: $id) {
@@ -16,43 +18,47 @@ REINDEX = """mutation($id: ID!) { reindexDocument(id: $id) { __typename
   ... on ReindexDocumentSuccess { document { version status } } ... on Error { code } } }"""
 
 
-async def visible_ids(platform: Platform, account: Account) -> set[str]:
-    body = await platform.client.execute(DOCUMENTS, token=account.access_token)
+@pytest.fixture(autouse=True)
+def working(services: Services, fakes: Fakes) -> None:
+    """Queued documents are ingested, and deleted ones purged, as a worker would."""
+    fakes.jobs.attach(services.ingestion)
+
+
+async def visible_ids(client: GraphQLClient, account: Account) -> set[str]:
+    body = await client.execute(DOCUMENTS, token=account.access_token)
     return {edge["node"]["id"] for edge in body["data"]["documents"]["edges"]}
 
 
-async def document(platform: Platform, account: Account, document_id: str) -> object:
-    body = await platform.client.execute(DOCUMENT, {"id": document_id}, token=account.access_token)
+async def document(client: GraphQLClient, account: Account, document_id: str) -> object:
+    body = await client.execute(DOCUMENT, {"id": document_id}, token=account.access_token)
     return body["data"]["document"]
 
 
 async def test_private_documents_are_for_their_uploader_and_admins(
-    platform: Platform, tmp_path: Path
+    client: GraphQLClient, tmp_path: Path
 ) -> None:
-    client = platform.client
     admin = await client.sign_up()
     alice = await client.create_user(admin, "alice@example.com")
     bob = await client.create_user(admin, "bob@example.com")
     private = await client.upload(alice, files.write_text(tmp_path), visibility="PRIVATE")
     shared = await client.upload(alice, files.write_markdown(tmp_path))
     private_id, shared_id = private["document"]["id"], shared["document"]["id"]
-    assert await visible_ids(platform, alice) == {private_id, shared_id}
-    assert await visible_ids(platform, admin) == {private_id, shared_id}
-    assert await visible_ids(platform, bob) == {shared_id}
-    assert await document(platform, bob, private_id) is None
+    assert await visible_ids(client, alice) == {private_id, shared_id}
+    assert await visible_ids(client, admin) == {private_id, shared_id}
+    assert await visible_ids(client, bob) == {shared_id}
+    assert await document(client, bob, private_id) is None
 
 
 async def test_another_organisations_document_looks_missing(
-    platform: Platform, tmp_path: Path
+    client: GraphQLClient, tmp_path: Path
 ) -> None:
-    client = platform.client
     admin = await client.sign_up()
     stranger = await client.sign_up("mallory@example.com", "Globex")
     uploaded = await client.upload(admin, files.write_text(tmp_path))
     document_id = uploaded["document"]["id"]
-    assert await document(platform, stranger, document_id) is None
-    assert await document(platform, stranger, str(uuid.uuid4())) is None
-    assert await visible_ids(platform, stranger) == set()
+    assert await document(client, stranger, document_id) is None
+    assert await document(client, stranger, str(uuid.uuid4())) is None
+    assert await visible_ids(client, stranger) == set()
     for mutation in (DELETE, REINDEX):
         foreign = await client.execute(mutation, {"id": document_id}, token=stranger.access_token)
         missing = await client.execute(
@@ -61,15 +67,17 @@ async def test_another_organisations_document_looks_missing(
         assert foreign == missing
 
 
-async def test_deleting_removes_file_rows_and_vectors(platform: Platform, tmp_path: Path) -> None:
-    client = platform.client
+async def test_deleting_removes_file_rows_and_vectors(
+    client: GraphQLClient, services: Services, fakes: Fakes, tmp_path: Path
+) -> None:
     admin = await client.sign_up()
-    uploaded = await client.upload(admin, files.write_docx(tmp_path))
+    uploaded = await client.upload(admin, files.write_markdown(tmp_path))
     document_id = uploaded["document"]["id"]
-    await client.wait_until_final(admin, document_id)
+    await fakes.jobs.settled()
+    assert (await client.wait_until_final(admin, document_id))["status"] == "READY"
     org = uuid.UUID(admin.organization_id)
     doc_uuid = uuid.UUID(document_id)
-    assert await platform.services.vectors.count(org, doc_uuid) > 0
+    assert await services.vectors.count(org, doc_uuid) > 0
     body = await client.execute(DELETE, {"id": document_id}, token=admin.access_token)
     assert body["data"]["deleteDocument"] == {
         "__typename": "DeleteDocumentSuccess",
@@ -77,19 +85,16 @@ async def test_deleting_removes_file_rows_and_vectors(platform: Platform, tmp_pa
     }
     assert not await Document.exists(id=doc_uuid)
     assert not await Chunk.exists(document_id=doc_uuid)
-    for _ in range(100):  # the purge runs in the worker
-        gone = doc_uuid.hex not in await platform.services.files.keys()
-        if gone and await platform.services.vectors.count(org, doc_uuid) == 0:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("file or vectors still there")
+    await fakes.jobs.settled()  # the purge runs as a job
+    assert doc_uuid.hex not in await services.files.keys()
+    assert await services.vectors.count(org, doc_uuid) == 0
     again = await client.execute(DELETE, {"id": document_id}, token=admin.access_token)
     assert again["data"]["deleteDocument"] == {"__typename": "NotFoundError", "code": "NOT_FOUND"}
 
 
-async def test_only_the_uploader_or_an_admin_may_delete(platform: Platform, tmp_path: Path) -> None:
-    client = platform.client
+async def test_only_the_uploader_or_an_admin_may_delete(
+    client: GraphQLClient, tmp_path: Path
+) -> None:
     admin = await client.sign_up()
     alice = await client.create_user(admin, "alice@example.com")
     bob = await client.create_user(admin, "bob@example.com")
@@ -103,19 +108,20 @@ async def test_only_the_uploader_or_an_admin_may_delete(platform: Platform, tmp_
 
 
 async def test_reindexing_makes_a_new_version_and_drops_the_old_vectors(
-    platform: Platform, tmp_path: Path
+    client: GraphQLClient, services: Services, fakes: Fakes, tmp_path: Path
 ) -> None:
-    client = platform.client
     admin = await client.sign_up()
     uploaded = await client.upload(admin, files.write_markdown(tmp_path))
     document_id = uploaded["document"]["id"]
+    await fakes.jobs.settled()
     first = await client.wait_until_final(admin, document_id)
     body = await client.execute(REINDEX, {"id": document_id}, token=admin.access_token)
     assert body["data"]["reindexDocument"]["document"]["version"] == 2
+    await fakes.jobs.settled()
     second = await client.wait_until_final(admin, document_id)
     assert second["status"] == "READY" and second["version"] == 2
     assert second["chunkCount"] == first["chunkCount"]
-    stored = await platform.services.vectors.document_ids(uuid.UUID(admin.organization_id))
+    stored = await services.vectors.document_ids(uuid.UUID(admin.organization_id))
     assert stored[uuid.UUID(document_id)] == {2}
     versions = (
         await Chunk.filter(document_id=uuid.UUID(document_id))
@@ -125,8 +131,7 @@ async def test_reindexing_makes_a_new_version_and_drops_the_old_vectors(
     assert set(versions) == {2}
 
 
-async def test_a_user_cannot_reindex(platform: Platform, tmp_path: Path) -> None:
-    client = platform.client
+async def test_a_user_cannot_reindex(client: GraphQLClient, tmp_path: Path) -> None:
     admin = await client.sign_up()
     user = await client.create_user(admin, "bob@example.com")
     uploaded = await client.upload(user, files.write_text(tmp_path))
@@ -137,9 +142,8 @@ async def test_a_user_cannot_reindex(platform: Platform, tmp_path: Path) -> None
 
 
 async def test_listing_100_documents_with_their_uploaders_costs_a_constant_number_of_queries(
-    platform: Platform,
+    client: GraphQLClient, services: Services
 ) -> None:
-    client = platform.client
     admin = await client.sign_up()
     others = [await client.create_user(admin, f"user{i}@example.com") for i in range(5)]
     uploaders = [admin, *others]
@@ -159,7 +163,7 @@ async def test_listing_100_documents_with_their_uploaders_costs_a_constant_numbe
             for i in range(100)
         ]
     )
-    connection_class = type(platform.services.database.client())
+    connection_class = type(services.database.client())
     counted: list[str] = []
     original = connection_class.execute_query
 
@@ -179,9 +183,8 @@ async def test_listing_100_documents_with_their_uploaders_costs_a_constant_numbe
 
 
 async def test_a_user_sees_who_uploaded_a_document_but_not_their_email(
-    platform: Platform, tmp_path: Path
+    client: GraphQLClient, tmp_path: Path
 ) -> None:
-    client = platform.client
     admin = await client.sign_up()
     bob = await client.create_user(admin, "bob@example.com")
     theirs = (await client.upload(admin, files.write_text(tmp_path)))["document"]["id"]
