@@ -10,7 +10,7 @@ from api.context import Info
 from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
 from api.permissions import Role, admin_only, ensure_self_or_admin
 from domain.identity import models
-from domain.identity.services import Session
+from domain.identity.sessions import Session
 
 if TYPE_CHECKING:
     from api.documents.types import Visibility
