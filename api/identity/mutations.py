@@ -11,7 +11,7 @@ from api.identity import types as t
 from api.permissions import admin_only, signed_in
 from domain import errors
 from domain.identity.models import Role
-from domain.identity.services import Session
+from domain.identity.sessions import Session
 
 INPUT = strawberry.argument(description="The operation's input.")
 

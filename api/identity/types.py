@@ -11,7 +11,7 @@ from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
 from api.permissions import Role, admin_only, ensure_self_or_admin
 from api.visibility import Visibility
 from domain.identity import models
-from domain.identity.services import Session
+from domain.identity.sessions import Session
 
 
 @strawberry.type(description="A tenant; users and documents belong to exactly one.")
