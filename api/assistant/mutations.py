@@ -10,6 +10,7 @@ from api.context import Info
 from api.errors import NotFoundError, TooManyAttempts, ValidationError, not_found
 from api.permissions import signed_in
 from domain import errors
+from domain.assistant import ratings
 from domain.assistant.models import Rating
 
 INPUT = strawberry.argument(description="The operation's input.")
@@ -62,7 +63,7 @@ class AssistantMutation:
     ) -> t.RateAnswerResult:
         """Feedback for the people who curate the documents."""
         try:
-            feedback = await info.context.services.assistant.rate(
+            feedback = await ratings.rate(
                 info.context.require_principal(),
                 str(input.message_id),
                 None if input.rating is None else Rating[input.rating.name],
