@@ -215,7 +215,7 @@ async def test_a_timed_out_answer_is_charged_for_its_prompt(
         await storyteller.aclose()
         await impatient.aclose()
 
-    assert body["data"]["ask"]["__typename"] == "AnswerFailed", body
+    assert body["data"]["ask"]["__typename"] == "AnswerError", body
     assert body["data"]["ask"]["code"] == "LLM_TIMEOUT"
     assert charged == (prompt_estimate(question), 0)
 

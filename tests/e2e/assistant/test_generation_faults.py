@@ -66,7 +66,7 @@ async def test_an_unreachable_llm_is_a_clear_error_within_the_timeout(
             ASK, {"q": "Are receipts required?"}, token=admin.access_token
         )
         elapsed = asyncio.get_running_loop().time() - started
-    assert body["data"]["ask"]["__typename"] == "AnswerFailed"
+    assert body["data"]["ask"]["__typename"] == "AnswerError"
     assert body["data"]["ask"]["code"] == "LLM_UNAVAILABLE"
     assert elapsed < 4
 
