@@ -84,7 +84,7 @@ import websockets
 from api.app import create_app
 from bench.graphql_overhead import HOST, free_port
 from domain.assistant.services import AnswerDelta
-from domain.bootstrap import Services, build_services
+from domain.bootstrap import Adapters, Services, build_services
 from domain.database import apply_migrations
 from domain.documents.kinds import DocumentKind
 from domain.documents.models import Document, DocumentStatus, Visibility
@@ -754,7 +754,7 @@ async def measure_weaviate(
     async with scratch_store(target, WEAVIATE_TIMEOUT) as scratch:
         store = scratch.store
         report = WeaviateReport(scratch.collection)
-        services = build_services(settings, vectors=store, embedder=embedder)
+        services = build_services(settings, Adapters(vectors=store, embedder=embedder))
         try:
             await services.start()  # starting the store creates the collection
             scratch.created = True
@@ -863,7 +863,7 @@ async def measure_size(
         )
         await apply_migrations(settings.effective_database_url)
         store = LanceVectorStore(root / "vectors", DIMENSIONS)
-        services = build_services(settings, vectors=store, embedder=embedder)
+        services = build_services(settings, Adapters(vectors=store, embedder=embedder))
         await services.start()
         work: Workload | None = None
         try:
@@ -1092,7 +1092,7 @@ async def run(args: argparse.Namespace) -> int:
                 await measure_size(chunks, args.queries, args.sockets, embedder, weaviate)
             )
     finally:
-        embedder.close()
+        await embedder.close()
     text, all_met = summary(reports, args.queries, weaviate_line)
     print(text)
     return 1 if args.strict and not all_met else 0

@@ -14,17 +14,15 @@ from collections.abc import Awaitable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from domain.documents import lifecycle
-from domain.documents.extraction import ChunkDraft, ExtractedDocument
+from domain.documents.extraction import ChunkDraft, ExtractedDocument, Extractor
 from domain.documents.filestores.base import FileStore, StoredFileMissing
-from domain.documents.kinds import DocumentKind
 from domain.documents.lifecycle import Claim
 from domain.documents.models import (
     Chunk,
@@ -62,14 +60,6 @@ def _timed(stage: str) -> Iterator[None]:
         METRICS.ingestion_stage_seconds.labels(stage).time(),
     ):
         yield
-
-
-class Extractor(Protocol):
-    """Parses and chunks a stored file (docling in a child process)."""
-
-    async def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
-        """The document's text and chunks; raises `DocumentRejected` for bad files."""
-        ...
 
 
 class LeaseHeld(Exception):

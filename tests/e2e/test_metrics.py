@@ -15,6 +15,7 @@ from domain.assistant.generation.base import (
     Meter,
     Turn,
 )
+from domain.bootstrap import Adapters
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
@@ -39,6 +40,12 @@ class MeteredGenerator:
     def max_tokens(self, request: GenerationRequest) -> int:
         return 16
 
+    async def start(self) -> None:
+        """Nothing to load."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
     async def stream(
         self, request: GenerationRequest, meter: Meter | None = None
     ) -> AsyncGenerator[GenerationEvent, None]:
@@ -55,7 +62,8 @@ async def platform(
     pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> AsyncIterator[Platform]:
     async with running_platform(
-        pipeline_settings, embedder=embedder, extractor=extractor, generator=MeteredGenerator()
+        pipeline_settings,
+        Adapters(embedder=embedder, extractor=extractor, generator=MeteredGenerator()),
     ) as running:
         yield running
 

@@ -16,6 +16,12 @@ class HashEmbedder:
         self.embedded: list[str] = []
         self._fail_after = fail_after
 
+    async def start(self) -> None:
+        """Nothing to load."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One normalised vector per text."""
         if self._fail_after is not None:

@@ -10,6 +10,7 @@ from domain.assistant.generation.base import (
     Meter,
     Turn,
 )
+from domain.bootstrap import Adapters
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
@@ -29,6 +30,12 @@ class MeteredGenerator:
 
     def max_tokens(self, request: GenerationRequest) -> int:
         return 16  # what it reserves: little, so the first answer fits in the budget
+
+    async def start(self) -> None:
+        """Nothing to load."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
 
     async def stream(
         self, request: GenerationRequest, meter: Meter | None = None
@@ -52,7 +59,7 @@ async def test_an_organisation_that_spent_its_budget_leaves_others_theirs(
         update={"daily_tokens_per_organization": ORGANIZATION_BUDGET, "llm_max_tokens": 16}
     )
     async with running_platform(
-        settings, embedder=embedder, extractor=extractor, generator=MeteredGenerator()
+        settings, Adapters(embedder=embedder, extractor=extractor, generator=MeteredGenerator())
     ) as platform:
         client = platform.client
         acme_admin = await client.sign_up()

@@ -9,12 +9,13 @@ from domain.assistant.generation.base import (
     Finished,
     GenerationEvent,
     GenerationRequest,
+    Generator,
     Meter,
     Turn,
 )
 from domain.assistant.generation.openai_compatible import OpenAICompatibleGenerator
 from domain.assistant.services import AnswerDelta
-from domain.bootstrap import build_generator
+from domain.bootstrap import Adapters, build_generator
 from domain.documents.parsing import DocumentParser
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import SentenceTransformerEmbedder
@@ -39,6 +40,12 @@ class SlowGenerator:
         self.closed = False
         self.prompt_tokens = prompt_tokens
 
+    async def start(self) -> None:
+        """Nothing to load."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
     async def stream(
         self, request: GenerationRequest, meter: Meter | None = None
     ) -> AsyncGenerator[GenerationEvent, None]:
@@ -61,10 +68,10 @@ class SlowGenerator:
         return question
 
 
-def overrides(
-    embedder: SentenceTransformerEmbedder, extractor: DocumentParser, generator: object
-) -> dict[str, object]:
-    return {"embedder": embedder, "extractor": extractor, "generator": generator}
+def adapters(
+    embedder: SentenceTransformerEmbedder, extractor: DocumentParser, generator: Generator
+) -> Adapters:
+    return Adapters(embedder=embedder, extractor=extractor, generator=generator)
 
 
 async def test_a_consumer_that_goes_away_stops_the_generation(
@@ -73,7 +80,7 @@ async def test_a_consumer_that_goes_away_stops_the_generation(
     slow = SlowGenerator()
     async with running_platform(
         pipeline_settings,
-        **overrides(embedder, extractor, slow),
+        adapters(embedder, extractor, slow),
     ) as platform:
         admin = await platform.client.sign_up()
         user = await platform.services.identity.principal_for(admin.email)
@@ -98,7 +105,7 @@ async def test_an_unreachable_llm_is_a_clear_error_within_the_timeout(
     )
     async with running_platform(
         pipeline_settings,
-        **overrides(embedder, extractor, down),
+        adapters(embedder, extractor, down),
     ) as platform:
         admin = await platform.client.sign_up()
         started = asyncio.get_running_loop().time()
@@ -118,7 +125,7 @@ async def test_the_daily_token_budget_is_enforced(
     settings = pipeline_settings.model_copy(update={"daily_tokens_per_user": 100})
     async with running_platform(
         settings,
-        **overrides(embedder, extractor, SlowGenerator(words=3, prompt_tokens=60)),
+        adapters(embedder, extractor, SlowGenerator(words=3, prompt_tokens=60)),
     ) as platform:
         admin = await platform.client.sign_up()
         first = await platform.client.execute(ASK, {"q": "Receipts?"}, token=admin.access_token)
@@ -138,7 +145,7 @@ async def test_with_the_model_down_the_configured_fallback_answers_and_says_so(
         update={"llm_base_url": f"http://127.0.0.1:{free_port()}/v1", "llm_timeout_seconds": 3}
     )
     async with running_platform(
-        settings, **overrides(embedder, extractor, build_generator(settings))
+        settings, adapters(embedder, extractor, build_generator(settings))
     ) as platform:
         admin = await platform.client.sign_up()
         policy = tmp_path / "policy.md"

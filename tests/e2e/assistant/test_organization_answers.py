@@ -12,6 +12,7 @@ from domain.assistant.generation.base import (
     Meter,
     Turn,
 )
+from domain.bootstrap import Adapters
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
@@ -33,6 +34,12 @@ class RecordingGenerator:
 
     def max_tokens(self, request: GenerationRequest) -> int:
         return 0
+
+    async def start(self) -> None:
+        """Nothing to load."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
 
     async def stream(
         self, request: GenerationRequest, meter: Meter | None = None
@@ -61,7 +68,7 @@ async def test_answers_follow_the_organisations_prompt_and_sources_and_record_th
 ) -> None:
     generator = RecordingGenerator()
     async with running_platform(
-        pipeline_settings, embedder=embedder, extractor=extractor, generator=generator
+        pipeline_settings, Adapters(embedder=embedder, extractor=extractor, generator=generator)
     ) as platform:
         admin = await platform.client.sign_up()
         await ingest(platform, admin, tmp_path, "policy.md", POLICY)

@@ -81,3 +81,27 @@ async def test_a_follow_up_is_rewritten_without_the_model_when_it_fails() -> Non
         Turn(role="assistant", text="…"),
     ]
     assert await generator.rewrite("And receipts?", history)
+
+
+class Lifecycle(FailsAfterOneWord):
+    """Counts its starts and closes."""
+
+    def __init__(self) -> None:
+        self.started = self.closed = 0
+
+    async def start(self) -> None:
+        self.started += 1
+
+    async def close(self) -> None:
+        self.closed += 1
+
+
+async def test_starting_and_closing_the_fallback_starts_and_closes_both_generators() -> None:
+    model, fallback = Lifecycle(), Lifecycle()
+    generator = FallbackGenerator(model, fallback)
+
+    await generator.start()
+    await generator.close()
+
+    assert (model.started, model.closed) == (1, 1)
+    assert (fallback.started, fallback.closed) == (1, 1)

@@ -180,7 +180,7 @@ async def generator_for(
     try:
         yield generator
     finally:
-        await generator.aclose()
+        await generator.close()
 
 
 REQUEST = GenerationRequest("How long do refunds take?", [source(1, INJECTION)])
@@ -367,7 +367,7 @@ async def generator(server: LlmServer) -> AsyncIterator[OpenAICompatibleGenerato
     try:
         yield built
     finally:
-        await built.aclose()
+        await built.close()
 
 
 async def test_a_real_answer_streams_several_deltas_then_finishes(
