@@ -141,7 +141,7 @@ async def test_an_abandoned_answer_is_charged_for_what_it_used(
             await stream.aclose()
             charged = await spent(platform, admin)
     finally:
-        await long_answers.aclose()
+        await long_answers.close()
 
     # llama-cpp-python reports no usage when streaming: the prompt is estimated, and the one
     # delta received counts one token.
@@ -182,7 +182,7 @@ async def test_a_cancelled_answer_is_charged_for_what_it_used(
                 await listener
             charged = await spent(platform, admin)
     finally:
-        await long_answers.aclose()
+        await long_answers.close()
 
     prompt, completion = charged
     assert prompt == prompt_estimate(question)
