@@ -117,7 +117,7 @@ async def clean_chunk_count(path: Path, kind: DocumentKind) -> int:
     try:
         return len((await parser.extract(path, kind)).chunks)
     finally:
-        parser.close()
+        await parser.close()
 
 
 async def test_a_worker_killed_mid_document_still_ends_ready_exactly_once(
