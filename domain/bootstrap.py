@@ -80,7 +80,7 @@ class NoJobs:
 class Adapters:
     """Adapters a caller built and passes to `build_services` in place of the settings' own
     (the edges pass the queue they own, tests pass fakes). The caller owns them: the services
-    start them (`start` is idempotent) but never close them."""
+    start them with their own, but never close them."""
 
     files: FileStore | None = None
     jobs: Jobs | None = None
