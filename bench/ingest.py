@@ -38,6 +38,7 @@ from functools import partial
 from pathlib import Path
 
 from cli.uploading import FileUpload, upload_and_wait
+from domain.bootstrap import Adapters
 from domain.database import apply_migrations
 from domain.documents.kinds import DocumentKind
 from domain.documents.models import Chunk, DocumentStatus
@@ -147,7 +148,7 @@ async def ingest_round(
         **({"worker_threads": args.threads} if args.threads else {}),
     )
     await apply_migrations(settings.effective_database_url)
-    runtime, services = build_process(settings, embedder=embedder)
+    runtime, services = build_process(settings, Adapters(embedder=embedder))
     await services.start()
     await asyncio.to_thread(runtime.start)
     try:
@@ -235,7 +236,7 @@ async def run(args: argparse.Namespace) -> None:
                     small_rounds.append(await ingest_round(args, embedder, notes, data))
                     report(small_rounds[-1])
         finally:
-            embedder.close()
+            await embedder.close()
     # This machine's speed drifts by 10-20% over minutes (other tenants), more than any one
     # change here: the median of several rounds is the figure to compare.
     verdicts = [judge("mixed corpus", rounds, TARGET)]
@@ -302,7 +303,7 @@ async def report_ocr(pages: int, rounds: int) -> None:
                 per_page.append((seconds[scanned] - seconds[typed]) / pages)
                 cpu_per_page.append((cpu[scanned] - cpu[typed]) / pages)
         finally:
-            parser.close()
+            await parser.close()
     for label, values in (("s", per_page), ("cpu s", cpu_per_page)):
         print(
             f"OCR              {statistics.median(values):.2f} {label} per scanned page "

@@ -83,6 +83,12 @@ class _Recording:
         self.request: GenerationRequest | None = None
         self.finished: Finished | None = None
 
+    async def start(self) -> None:
+        await self._inner.start()
+
+    async def close(self) -> None:
+        await self._inner.close()
+
     async def stream(
         self, request: GenerationRequest, meter: Meter | None = None
     ) -> AsyncGenerator[GenerationEvent, None]:

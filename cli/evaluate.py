@@ -263,6 +263,7 @@ async def evaluate(
     after_search: AfterSearch | None = None,
 ) -> tuple[list[ModeReport], list[str]]:
     """Ingest the passages through a fresh platform, then score every mode."""
+    from domain.bootstrap import Adapters
     from domain.database import apply_migrations
     from domain.retrieval.building import build_embedder
     from workers.runtime import build_process
@@ -272,7 +273,7 @@ async def evaluate(
     # BEACON_EMBEDDER chooses it, as for the server.
     embedder = build_embedder(settings)
     await embedder.start()
-    runtime, services = build_process(settings, embedder=embedder)
+    runtime, services = build_process(settings, Adapters(embedder=embedder))
     await services.start()
     try:
         actor = await _scratch_admin(services)
@@ -288,7 +289,7 @@ async def evaluate(
             await after_search(services, actor, corpus_ids)
     finally:
         await services.close()
-        embedder.close()
+        await embedder.close()
     return reports, problems
 
 

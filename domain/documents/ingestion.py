@@ -13,16 +13,14 @@ import uuid
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
 
 from domain.documents import lifecycle
-from domain.documents.extraction import ExtractedDocument
+from domain.documents.extraction import ExtractedDocument, Extractor
 from domain.documents.filestores.base import FileStore, StoredFileMissing
-from domain.documents.kinds import DocumentKind
 from domain.documents.lifecycle import Claim
 from domain.documents.models import Document, DocumentStatus, FailureCode
 from domain.documents.services import storage_key
@@ -40,14 +38,6 @@ _UNFINISHED = [s for s in DocumentStatus if not s.is_final]
 _RENEWALS_PER_LEASE = 3
 
 T = TypeVar("T")
-
-
-class Extractor(Protocol):
-    """Parses and chunks a stored file (docling in a child process)."""
-
-    async def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
-        """The document's text and chunks; raises `DocumentRejected` for bad files."""
-        ...
 
 
 class LeaseHeld(Exception):

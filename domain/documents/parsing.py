@@ -110,7 +110,7 @@ class DocumentParser:
             self._discard_pool()
             raise TransientFailure("The document parser stopped unexpectedly; retry.") from None
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Stop the worker processes; pending parses fail."""
         with self._lock:
             self._closed = True

@@ -1,6 +1,7 @@
 """Daily answer budgets as clients meet them: an organisation's spending is its own."""
 
 from domain.assistant.generation.base import Finished
+from domain.bootstrap import Adapters
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
@@ -37,7 +38,7 @@ async def test_an_organisation_that_spent_its_budget_leaves_others_theirs(
         update={"daily_tokens_per_organization": ORGANIZATION_BUDGET, "llm_max_tokens": 16}
     )
     async with running_platform(
-        settings, embedder=embedder, extractor=extractor, generator=metered()
+        settings, Adapters(embedder=embedder, extractor=extractor, generator=metered())
     ) as platform:
         client = platform.client
         acme_admin = await client.sign_up()

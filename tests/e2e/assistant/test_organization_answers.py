@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Any
 
+from domain.bootstrap import Adapters
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
@@ -31,7 +32,7 @@ async def test_answers_follow_the_organisations_prompt_and_sources_and_record_th
 ) -> None:
     generator = ScriptedGenerator(["Noted."], name="recording")  # keeps every request
     async with running_platform(
-        pipeline_settings, embedder=embedder, extractor=extractor, generator=generator
+        pipeline_settings, Adapters(embedder=embedder, extractor=extractor, generator=generator)
     ) as platform:
         admin = await platform.client.sign_up()
         await ingest(platform, admin, tmp_path, "policy.md", POLICY)

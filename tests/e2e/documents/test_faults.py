@@ -11,6 +11,7 @@ import pytest
 import redis
 from tortoise.expressions import F
 
+from domain.bootstrap import Adapters
 from domain.documents.extraction import ExtractedDocument
 from domain.documents.ingestion import LeaseHeld
 from domain.documents.kinds import DocumentKind
@@ -59,10 +60,7 @@ async def test_a_vector_store_outage_is_retried_until_it_recovers(
 ) -> None:
     flaky = FlakyVectors(pipeline_settings, failures=1)
     async with running_platform(
-        pipeline_settings,
-        embedder=embedder,
-        extractor=extractor,
-        vectors=flaky,
+        pipeline_settings, Adapters(embedder=embedder, extractor=extractor, vectors=flaky)
     ) as platform:
         admin = await platform.client.sign_up()
         uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
@@ -81,10 +79,7 @@ async def test_a_vector_store_that_stays_down_fails_the_document_with_the_cause_
     settings = pipeline_settings.model_copy(update={"ingest_max_attempts": 2})
     down = FlakyVectors(settings, failures=1000)
     async with running_platform(
-        settings,
-        embedder=embedder,
-        extractor=extractor,
-        vectors=down,
+        settings, Adapters(embedder=embedder, extractor=extractor, vectors=down)
     ) as platform:
         admin = await platform.client.sign_up()
         path = files.write_text(tmp_path)
@@ -151,9 +146,7 @@ async def test_documents_left_unfinished_are_picked_up_at_start_up(
     assert (await Document.get(id=document_id)).status is DocumentStatus.QUEUED
     restarted = WorkerRuntime(
         pipeline_settings,
-        events=platform.services.events,
-        embedder=embedder,
-        extractor=extractor,
+        Adapters(events=platform.services.events, embedder=embedder, extractor=extractor),
     )
     await asyncio.to_thread(restarted.start)
     try:
@@ -252,7 +245,9 @@ async def test_a_stalled_document_restarts_at_parsing_as_its_lease_is_taken(
     tmp_path: Path,
 ) -> None:
     held = HeldParser(extractor)
-    async with running_platform(pipeline_settings, embedder=embedder, extractor=held) as platform:
+    async with running_platform(
+        pipeline_settings, Adapters(embedder=embedder, extractor=held)
+    ) as platform:
         admin = await platform.client.sign_up()
         await asyncio.to_thread(platform.runtime.stop)
         uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
@@ -284,7 +279,7 @@ async def test_a_document_held_in_the_parser_past_its_lease_keeps_it(
 ) -> None:
     settings = pipeline_settings.model_copy(update={"ingest_lease_seconds": 3})
     held = HeldParser(extractor)
-    async with running_platform(settings, embedder=embedder, extractor=held) as platform:
+    async with running_platform(settings, Adapters(embedder=embedder, extractor=held)) as platform:
         admin = await platform.client.sign_up()
         await asyncio.to_thread(platform.runtime.stop)
         uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
@@ -312,7 +307,7 @@ async def test_an_attempt_superseded_while_in_the_parser_stops_parsing(
 ) -> None:
     settings = pipeline_settings.model_copy(update={"ingest_lease_seconds": 2})
     held = HeldParser(extractor)  # never released: only the attempt's own renewal can end it
-    async with running_platform(settings, embedder=embedder, extractor=held) as platform:
+    async with running_platform(settings, Adapters(embedder=embedder, extractor=held)) as platform:
         admin = await platform.client.sign_up()
         await asyncio.to_thread(platform.runtime.stop)
         uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
@@ -336,7 +331,7 @@ async def test_two_overlapping_attempts_end_in_one_ready_document(
     held = HeldParser(extractor, holds=1)
     vectors = FlakyVectors(pipeline_settings, failures=0)  # counts the writes
     async with running_platform(
-        pipeline_settings, embedder=embedder, extractor=held, vectors=vectors
+        pipeline_settings, Adapters(embedder=embedder, extractor=held, vectors=vectors)
     ) as platform:
         admin = await platform.client.sign_up()
         await asyncio.to_thread(platform.runtime.stop)

@@ -1,5 +1,6 @@
 """Chunking parsed documents into passages for embedding, search and citation."""
 
+import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
@@ -24,7 +25,7 @@ def parser() -> Iterator[DocumentParser]:
     """One parser for the module: starting a worker process costs seconds."""
     parser = DocumentParser()
     yield parser
-    parser.close()
+    asyncio.run(parser.close())
 
 
 @pytest.fixture(scope="module")
