@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -10,6 +9,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from api.errors import Unauthenticated
+from api.loaders import Loaders
 from domain.bootstrap import Services
 from domain.identity.principal import Principal
 
@@ -21,14 +21,15 @@ class Context:
     request: Request | WebSocket
     services: Services
     request_id: str
-    loaders: Any
+    loaders: Loaders
     # HTTP only: the response the resolvers add headers to (the refresh-token cookie).
     response: Response | None = None
     principal: Principal | None = None
     auth_error: str | None = None
     bearer_token: str | None = None  # websockets check it again before every operation
     token_expires_at: datetime | None = None
-    connection_params: dict[str, Any] | None = field(default=None)
+    # websockets: the connection_init payload, a JSON object as the client sent it
+    connection_params: dict[str, object] | None = field(default=None)
 
     @property
     def client_address(self) -> str | None:

@@ -1,7 +1,11 @@
-"""How failures reach clients: union error types, coded GraphQL errors, and masking."""
+"""How failures reach clients: union error types, coded GraphQL errors, and masking.
+
+Every domain error that a mutation answers with a union member maps to its member here, once
+(`error_member`); the rest become coded GraphQL errors (`as_graphql_error`)."""
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, overload
 
 import strawberry
 from graphql import GraphQLError
@@ -96,18 +100,127 @@ class NotFoundError(Error):
     """Maps `domain.errors.NotFound`; a hidden object answers exactly like a missing one."""
 
 
-def validation_error(error: domain.InvalidInput) -> ValidationError:
-    """The union member for an invalid input."""
-    return ValidationError(message=error.message, code=error.code, field=error.field)
+@strawberry.type(description="Wrong email or password.")
+class InvalidCredentials(Error):
+    """Maps `domain.errors.InvalidCredentials`."""
 
 
-def too_many_attempts(error: domain.RateLimited) -> TooManyAttempts:
-    """The union member for a throttled attempt."""
-    return TooManyAttempts(
-        message=error.message, code=error.code, retry_after_seconds=error.retry_after
+@strawberry.type(
+    description="The refresh token was refused; `code` says why: INVALID_TOKEN (unknown, "
+    "expired or revoked), REFRESH_TOKEN_REUSED (its family is now revoked), "
+    "REFRESH_TOKEN_MISSING (none sent), ACCOUNT_DEACTIVATED (an ADMIN deactivated the account)."
+)
+class InvalidRefreshToken(Error):
+    """Maps `domain.errors.InvalidToken` and `RefreshTokenReused`: sign in again."""
+
+
+@strawberry.type(description="Another account already uses this email.")
+class EmailAlreadyRegistered(Error):
+    """Maps `domain.errors.EmailAlreadyRegistered`."""
+
+
+@strawberry.type(description="Self-service sign-up is switched off on this server.")
+class SignUpDisabled(Error):
+    """Maps `domain.errors.SignUpDisabled`."""
+
+
+@strawberry.type(description="The change would leave the organisation without an active ADMIN.")
+class LastActiveAdmin(Error):
+    """Maps `domain.errors.LastActiveAdmin`."""
+
+
+@strawberry.type(
+    description="The file was refused: UNSUPPORTED_TYPE, EMPTY_FILE, CORRUPT_FILE, "
+    "ENCRYPTED_FILE or TOO_LARGE."
+)
+class FileRejected(Error):
+    """Maps `domain.errors.DocumentRejected`: the upload's content cannot be ingested."""
+
+
+@strawberry.type(description="Today's answer budget is spent (per user or organisation).")
+class BudgetExceeded(Error):
+    """Maps `domain.errors.BudgetExceeded`: try again tomorrow, or ask an administrator."""
+
+
+@strawberry.type(
+    description="The answer failed (e.g. LLM_UNAVAILABLE, LLM_TIMEOUT); in the answer "
+    "stream, the last event."
+)
+class AnswerError(Error):
+    """Any other failure of an answer; in a stream, it stands for every failure (see
+    `answer_error`)."""
+
+    code: str = strawberry.field(
+        description="E.g. INVALID_INPUT, NOT_FOUND, LLM_TIMEOUT, RATE_LIMITED (the message "
+        "names the wait)."
     )
 
 
-def not_found(error: domain.NotFound) -> NotFoundError:
-    """The union member for a missing (or hidden) object."""
-    return NotFoundError(message=error.message, code=error.code)
+# Most specific first: the first class an error is an instance of gives its member.
+_MEMBERS: tuple[tuple[type[domain.BeaconError], Callable[[Any], Error]], ...] = (
+    (
+        domain.InvalidInput,
+        lambda error: ValidationError(message=error.message, code=error.code, field=error.field),
+    ),
+    (
+        domain.RateLimited,
+        lambda error: TooManyAttempts(
+            message=error.message, code=error.code, retry_after_seconds=error.retry_after
+        ),
+    ),
+    (domain.NotFound, lambda error: NotFoundError(message=error.message, code=error.code)),
+    (
+        domain.InvalidCredentials,
+        lambda error: InvalidCredentials(message=error.message, code=error.code),
+    ),
+    (
+        domain.InvalidToken,
+        lambda error: InvalidRefreshToken(message=error.message, code=error.code),
+    ),
+    (
+        domain.RefreshTokenReused,
+        lambda error: InvalidRefreshToken(message=error.message, code=error.code),
+    ),
+    (
+        domain.EmailAlreadyRegistered,
+        lambda error: EmailAlreadyRegistered(message=error.message, code=error.code),
+    ),
+    (domain.SignUpDisabled, lambda error: SignUpDisabled(message=error.message, code=error.code)),
+    (domain.LastActiveAdmin, lambda error: LastActiveAdmin(message=error.message, code=error.code)),
+    (domain.DocumentRejected, lambda error: FileRejected(message=error.message, code=error.code)),
+    (domain.BudgetExceeded, lambda error: BudgetExceeded(message=error.message, code=error.code)),
+)
+
+
+@overload
+def error_member(error: domain.InvalidInput) -> ValidationError: ...
+@overload
+def error_member(error: domain.RateLimited) -> TooManyAttempts: ...
+@overload
+def error_member(error: domain.NotFound) -> NotFoundError: ...
+@overload
+def error_member(error: domain.InvalidCredentials) -> InvalidCredentials: ...
+@overload
+def error_member(error: domain.InvalidToken | domain.RefreshTokenReused) -> InvalidRefreshToken: ...
+@overload
+def error_member(error: domain.EmailAlreadyRegistered) -> EmailAlreadyRegistered: ...
+@overload
+def error_member(error: domain.SignUpDisabled) -> SignUpDisabled: ...
+@overload
+def error_member(error: domain.LastActiveAdmin) -> LastActiveAdmin: ...
+@overload
+def error_member(error: domain.DocumentRejected) -> FileRejected: ...
+@overload
+def error_member(error: domain.BudgetExceeded) -> BudgetExceeded: ...
+def error_member(error: domain.BeaconError) -> Error:
+    """The union member of an expected failure: catch the domain errors that the field's union
+    has members for, and return this (the overloads give the member's type to mypy)."""
+    for kind, member in _MEMBERS:
+        if isinstance(error, kind):
+            return member(error)
+    raise TypeError(f"no union member stands for {type(error).__name__}") from error
+
+
+def answer_error(error: domain.BeaconError) -> AnswerError:
+    """Any failure of an answer, as the answer stream reports it: a code and a sentence."""
+    return AnswerError(message=error.message, code=error.code)

@@ -146,7 +146,7 @@ async def main(args: argparse.Namespace) -> None:
                 )
     finally:
         for backend in chosen:
-            backend.embedder.close()
+            await backend.embedder.close()
     int8 = "onnx int8"
     loss = ndcg[chosen[0].label] - ndcg[int8]
     print(

@@ -97,7 +97,7 @@ async def speed(texts: Sequence[str], encode: Encode, rounds: int) -> list[float
             encode(list(texts))
             ratios.append(minilm / (time.perf_counter() - started))
     finally:
-        embedder.close()
+        await embedder.close()
     return ratios
 
 

@@ -123,7 +123,7 @@ async def cached_vectors(texts: Sequence[str], cache: Path) -> np.ndarray:
     try:
         vectors = np.array(await embedder.embed(list(texts)), dtype=np.float32)
     finally:
-        embedder.close()
+        await embedder.close()
     await asyncio.to_thread(cache.mkdir, parents=True, exist_ok=True)
     await asyncio.to_thread(np.save, path, vectors)
     return vectors

@@ -182,7 +182,7 @@ async def run(folder: Path) -> None:
     embedder = SentenceTransformerEmbedder()
     vectors = np.array(await embedder.embed([p.text for p in dataset.passages]))
     queries = np.array(await embedder.embed(list(dataset.queries.values())))
-    embedder.close()
+    await embedder.close()
     with tempfile.TemporaryDirectory(prefix="beacon-headroom-") as scratch:
         index = TextIndex(dataset, Path(scratch))
         replay = Replay(dataset, vectors, queries, index)

@@ -316,9 +316,9 @@ async def run(args: argparse.Namespace) -> int:
                         flush=True,
                     )
         finally:
-            embedder.close()
+            await embedder.close()
             if torch is not None:
-                torch.close()
+                await torch.close()
     print(f"api uploaders / bare: median {spread(ratios.api)}")
     print(f"beacon ingest / bare: median {spread(ratios.cli)}")
     # On a machine shared with other work, a multi-process pipeline can win a larger share

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from cli.answer_judge import FaithfulnessJudge
 from cli.answer_metrics import AnswerOutcome, abstains, format_answers, score, summarise
 from cli.eval_metrics import RELEVANT_GRADE
-from cli.evaluate import EVAL_UPLOAD_RATE, Dataset
+from cli.evaluate import Dataset
 from domain.assistant.generation.base import (
     Finished,
     GenerationEvent,
@@ -41,6 +41,7 @@ from domain.identity.throttling import ActionThrottle
 HELD_OUT_EVERY = 5
 # The evaluation asks as fast as it can: neither a person's question rate nor their day's
 # token budget applies to it.
+_UNLIMITED_RATE = "1000000/minute"
 _UNLIMITED_TOKENS = 10**12
 PROGRESS_EVERY = 10
 
@@ -81,6 +82,12 @@ class _Recording:
         self._inner = inner
         self.request: GenerationRequest | None = None
         self.finished: Finished | None = None
+
+    async def start(self) -> None:
+        await self._inner.start()
+
+    async def close(self) -> None:
+        await self._inner.close()
 
     async def stream(
         self, request: GenerationRequest, meter: Meter | None = None
@@ -126,7 +133,7 @@ class AnswerEvaluation:
                 daily_tokens_per_user=_UNLIMITED_TOKENS,
                 daily_tokens_per_organization=_UNLIMITED_TOKENS,
             ),
-            ActionThrottle(EVAL_UPLOAD_RATE, EVAL_UPLOAD_RATE, None),
+            ActionThrottle(_UNLIMITED_RATE, _UNLIMITED_RATE, None),
         )
         judge = FaithfulnessJudge(settings) if settings.llm_base_url else None
         self.generator, self.judged = recorder.name, judge is not None

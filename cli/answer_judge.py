@@ -80,4 +80,4 @@ class FaithfulnessJudge:
 
     async def aclose(self) -> None:
         """Release the client's connections."""
-        await self._client.aclose()
+        await self._client.close()

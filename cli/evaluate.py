@@ -32,18 +32,16 @@ from cli.eval_metrics import (
     score_mode,
     unique_ranking,
 )
+from cli.uploading import FileUpload, upload_files, wait_until_final
 from domain.bootstrap import Services
-from domain.documents.models import DocumentStatus
-from domain.errors import BeaconError
+from domain.documents.models import Document, DocumentStatus
 from domain.identity.principal import Principal
 from domain.retrieval.building import search_fusion
 from domain.settings import Settings, SettingsError, load_settings
 from domain.visibility import Visibility
 
 EVAL_EMAIL = "eval@example.com"
-UPLOADS_IN_FLIGHT = 8
 POLL_SECONDS = 1.0
-POLLED_ROWS_PER_SECOND = 1000
 PROGRESS_SECONDS = 5.0
 # Give up waiting when no document has finished for this long (a stuck worker), and
 # evaluate what is READY rather than hang.
@@ -53,9 +51,6 @@ STALL_SECONDS = 600.0
 # being drained when the worker stops. A lease as long as the stall limit avoids that; the
 # sweeper keeps running, since its periodic `optimize()` keeps LanceDB's upserts fast.
 LEASE_SECONDS = STALL_SECONDS
-# Every passage is one upload by the scratch ADMIN: the per-user upload limit, which guards a
-# server against one user's flood, would refuse all but the first minute's worth.
-EVAL_UPLOAD_RATE = "1000000/minute"
 
 Echo = Callable[[str], None]
 # What runs on the ingested platform once the searches are scored (`beacon eval --answers`).
@@ -145,8 +140,11 @@ def read_dataset(
 # --- running it through the real services ----------------------------------------------
 
 
-async def _one_chunk(data: bytes) -> AsyncIterator[bytes]:
-    yield data
+def _one_chunk(data: bytes) -> Callable[[], AsyncIterator[bytes]]:
+    async def read() -> AsyncIterator[bytes]:
+        yield data
+
+    return read
 
 
 async def _scratch_admin(services: Services) -> Principal:
@@ -184,75 +182,48 @@ async def ingest_passages(
     """
     tick = _Ticker(echo)
     started = time.monotonic()
-    problems: list[str] = []
-    duplicates: dict[uuid.UUID, list[str]] = {}
-    pending: set[uuid.UUID] = set()
-    gate = asyncio.Semaphore(UPLOADS_IN_FLIGHT)
-    uploaded = 0
-
-    async def upload(passage: Passage) -> None:
-        nonlocal uploaded
-        async with gate:
-            try:
-                outcome = await services.documents.upload(
-                    actor,
-                    f"{passage.id}.txt",
-                    _one_chunk(passage.text.encode("utf-8")),
-                    Visibility.ORGANIZATION,
-                )
-            except BeaconError as error:  # e.g. an empty passage: report it, go on
-                problems.append(f"{passage.id}: {error.code}: {error.message}")
-                return
-        document = outcome.document
-        if outcome.duplicate and document.filename != f"{passage.id}.txt":
-            duplicates.setdefault(document.id, []).append(passage.id)
-        pending.add(document.id)
-        uploaded += 1
-        tick(f"uploaded {uploaded}/{len(passages)}")
-
-    await asyncio.gather(*(upload(passage) for passage in passages))
-    echo(f"uploaded {uploaded} passages in {time.monotonic() - started:.1f} s")
-
-    ready: dict[uuid.UUID, list[str]] = {}
     statuses: Counter[str] = Counter()
-    last_change = time.monotonic()
-    while pending:
-        found = await services.documents.by_ids(list(pending))
-        for document in found.values():
-            if not document.status.is_final:
-                continue
-            pending.discard(document.id)
-            last_change = time.monotonic()
-            statuses[document.status.value] += 1
-            if document.status is DocumentStatus.READY:
-                stem = document.filename.removesuffix(".txt")
-                ready[document.id] = [stem, *duplicates.get(document.id, [])]
-            else:
-                problems.append(
-                    f"{document.filename}: {document.failure_code}: {document.failure_message}"
-                )
-        for document_id in pending - set(found):
-            pending.discard(document_id)
-            problems.append(f"document {document_id} vanished while ingesting")
+
+    def uploaded(done: int) -> None:
+        tick(f"uploaded {done}/{len(passages)}")
+
+    def ingested(finished: Sequence[Document], pending: int) -> None:
+        statuses.update(document.status.value for document in finished)
         done = sum(statuses.values())
         tick(
-            f"ingested {done}/{done + len(pending)} "
+            f"ingested {done}/{done + pending} "
             f"({statuses['READY']} ready, {statuses['FAILED']} failed) "
             f"after {time.monotonic() - started:.0f} s"
         )
-        if pending and time.monotonic() - last_change > STALL_SECONDS:
-            problems.append(f"{len(pending)} documents still unfinished after a stall; skipped")
-            break
-        if pending:
-            # Reading thousands of rows costs ~0.1 ms each: poll a large backlog less often,
-            # or the waiting takes CPU from the worker it waits for.
-            await asyncio.sleep(max(POLL_SECONDS, len(pending) / POLLED_ROWS_PER_SECOND))
+
+    files = [
+        FileUpload(f"{passage.id}.txt", passage.id, _one_chunk(passage.text.encode("utf-8")))
+        for passage in passages
+    ]
+    uploads = await upload_files(
+        services.documents, actor, files, Visibility.ORGANIZATION, on_upload=uploaded
+    )
+    count = sum(len(each) for each in uploads.documents.values())
+    echo(f"uploaded {count} passages in {time.monotonic() - started:.1f} s")
+    await wait_until_final(
+        services.documents,
+        uploads,
+        poll_seconds=POLL_SECONDS,
+        stall_seconds=STALL_SECONDS,
+        on_poll=ingested,
+    )
     tick(
         f"ingestion finished in {time.monotonic() - started:.1f} s: "
         f"{statuses['READY']} ready, {statuses['FAILED']} failed",
         force=True,
     )
-    return ready, problems
+    ready: dict[uuid.UUID, list[str]] = {}
+    for document in uploads.final.values():
+        if document.status is DocumentStatus.READY:
+            stem = document.filename.removesuffix(".txt")
+            given = uploads.documents[document.id]
+            ready[document.id] = [stem, *(file.label for file in given if file.label != stem)]
+    return ready, uploads.problems()
 
 
 async def run_queries(
@@ -292,6 +263,7 @@ async def evaluate(
     after_search: AfterSearch | None = None,
 ) -> tuple[list[ModeReport], list[str]]:
     """Ingest the passages through a fresh platform, then score every mode."""
+    from domain.bootstrap import Adapters
     from domain.database import apply_migrations
     from domain.retrieval.building import build_embedder
     from workers.runtime import build_process
@@ -301,7 +273,7 @@ async def evaluate(
     # BEACON_EMBEDDER chooses it, as for the server.
     embedder = build_embedder(settings)
     await embedder.start()
-    runtime, services = build_process(settings, embedder=embedder)
+    runtime, services = build_process(settings, Adapters(embedder=embedder))
     await services.start()
     try:
         actor = await _scratch_admin(services)
@@ -317,7 +289,7 @@ async def evaluate(
             await after_search(services, actor, corpus_ids)
     finally:
         await services.close()
-        embedder.close()
+        await embedder.close()
     return reports, problems
 
 
@@ -335,7 +307,6 @@ def eval_settings(data_dir: Path) -> Settings:
         vector_store="lance",
         bcrypt_rounds=4,
         ingest_lease_seconds=LEASE_SECONDS,
-        upload_rate_per_user=EVAL_UPLOAD_RATE,
     )
 
 

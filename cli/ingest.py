@@ -1,7 +1,5 @@
 """`beacon ingest`: upload files or folders as a user, wait for them, print a summary."""
 
-import asyncio
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -11,13 +9,11 @@ import anyio
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cli.uploading import FileUpload, upload_files, wait_until_final
 from domain.bootstrap import Services
-from domain.documents.models import DocumentStatus
-from domain.errors import BeaconError
 from domain.visibility import Visibility
 
 _POLL_SECONDS = 0.5
-_UPLOADERS = 8  # uploads in flight
 
 
 @dataclass
@@ -48,10 +44,13 @@ def collect_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-async def _read(path: Path) -> AsyncIterator[bytes]:
-    async with await anyio.open_file(path, "rb") as source:
-        while chunk := await source.read(1024 * 1024):
-            yield chunk
+def _file(path: Path) -> FileUpload:
+    async def read() -> AsyncIterator[bytes]:
+        async with await anyio.open_file(path, "rb") as source:
+            while chunk := await source.read(1024 * 1024):
+                yield chunk
+
+    return FileUpload(path.name, str(path), read)
 
 
 async def ingest_paths(
@@ -64,7 +63,6 @@ async def ingest_paths(
         summary.problems.append(f"no active user with email {email}")
         return summary
     visibility = Visibility.PRIVATE if private else Visibility.ORGANIZATION
-    pending: dict[uuid.UUID, Path] = {}
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -73,46 +71,25 @@ async def ingest_paths(
     )
     with Progress(*columns, console=console, transient=False) as progress:
         uploading = progress.add_task("uploading", total=len(files))
-        waiting = list(reversed(files))
-
-        async def uploader() -> None:
-            while waiting:
-                path = waiting.pop()
-                try:
-                    outcome = await services.documents.upload(
-                        actor, path.name, _read(path), visibility, throttled=False
-                    )
-                except BeaconError as error:
-                    summary.statuses["REJECTED"] += 1
-                    summary.problems.append(f"{path}: {error.code}: {error.message}")
-                else:
-                    if outcome.duplicate:
-                        summary.statuses["DUPLICATE"] += 1
-                    pending[outcome.document.id] = path
-                progress.advance(uploading)
-
-        # Each upload mostly waits (its commit, the file store): several at once keep the
-        # worker's batches full instead of feeding it one document per commit.
-        await asyncio.gather(*(uploader() for _ in range(min(_UPLOADERS, len(files)))))
+        uploads = await upload_files(
+            services.documents,
+            actor,
+            [_file(path) for path in files],
+            visibility,
+            on_upload=lambda done: progress.update(uploading, completed=done),
+        )
+        summary.statuses += Counter(REJECTED=len(uploads.rejected), DUPLICATE=uploads.duplicates)
         if not wait:
-            summary.statuses["QUEUED"] += len(pending)
+            summary.statuses["QUEUED"] += len(uploads.documents)
+            summary.problems += uploads.problems()
             return summary
-        ingesting = progress.add_task("ingesting", total=len(pending))
-        while pending:
-            found = await services.documents.by_ids(list(pending))
-            for document in found.values():
-                if not document.status.is_final:
-                    continue
-                path = pending.pop(document.id)
-                summary.statuses[document.status.value] += 1
-                if document.status is DocumentStatus.FAILED:
-                    summary.problems.append(
-                        f"{path}: {document.failure_code}: {document.failure_message}"
-                    )
-                progress.advance(ingesting)
-            vanished = set(pending) - set(found)
-            for document_id in vanished:
-                summary.problems.append(f"{pending.pop(document_id)}: deleted while ingesting")
-            if pending:
-                await asyncio.sleep(_POLL_SECONDS)
+        ingesting = progress.add_task("ingesting", total=len(uploads.documents))
+        await wait_until_final(
+            services.documents,
+            uploads,
+            poll_seconds=_POLL_SECONDS,
+            on_poll=lambda finished, _: progress.advance(ingesting, len(finished)),
+        )
+    summary.statuses.update(document.status.value for document in uploads.final.values())
+    summary.problems += uploads.problems()
     return summary

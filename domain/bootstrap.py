@@ -3,9 +3,9 @@
 import gc
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from tortoise.exceptions import OperationalError as DBOperationalError
 
@@ -15,9 +15,10 @@ from domain.assistant.generation.fallback import FallbackGenerator
 from domain.assistant.services import AssistantLimits, AssistantService
 from domain.database import Database
 from domain.documents.downloads import Downloads
+from domain.documents.extraction import Extractor
 from domain.documents.filestores.base import FileStore, Staging
 from domain.documents.filestores.local import LocalFileStore
-from domain.documents.ingestion import Extractor, IngestionLimits, IngestionService
+from domain.documents.ingestion import IngestionLimits, IngestionService
 from domain.documents.jobs import Jobs
 from domain.documents.parsing import DocumentParser
 from domain.documents.reconcile import Reconciler
@@ -58,15 +59,36 @@ class StartupFailed(RuntimeError):
 class NoJobs:
     """For processes that never enqueue (CLI tools): enqueueing is a wiring bug."""
 
+    async def start(self) -> None:
+        """Nothing to open."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
     def ingest_document(self, document_id: uuid.UUID) -> None:
         """Refuse."""
-        raise RuntimeError("this process has no job queue; build services with jobs=...")
+        raise RuntimeError("this process has no job queue; build services with Adapters(jobs=...)")
 
     def purge_document(
         self, document_id: uuid.UUID, organization_id: uuid.UUID, storage_key: str
     ) -> None:
         """Refuse."""
-        raise RuntimeError("this process has no job queue; build services with jobs=...")
+        raise RuntimeError("this process has no job queue; build services with Adapters(jobs=...)")
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """Adapters a caller built and passes to `build_services` in place of the settings' own
+    (the edges pass the queue they own, tests pass fakes). The caller owns them: the services
+    start them with their own, but never close them."""
+
+    files: FileStore | None = None
+    jobs: Jobs | None = None
+    events: Notifications | None = None
+    embedder: Embedder | None = None
+    vectors: VectorStore | None = None
+    extractor: Extractor | None = None
+    generator: Generator | None = None
 
 
 @dataclass(frozen=True)
@@ -96,19 +118,23 @@ class Services:
     generator: Generator
     assistant: AssistantService
     downloads: Downloads
-    borrowed: frozenset[str] = frozenset()  # adapters passed in: their owner closes them
+    passed: Adapters  # the caller's adapters: the caller closes them
 
     async def start(self, *, process_wide: bool = True) -> None:
         """Open connections (see `Database.connect` for `process_wide`); a store that cannot
         be reached raises `StartupFailed` with one line naming it."""
         await self.database.connect(process_wide=process_wide)
-        stores: tuple[tuple[str, VectorStore | FileStore], ...] = (
-            ("vector store", self.vectors),
-            ("file store", self.files),
+        adapters: tuple[tuple[str, Callable[[], Awaitable[None]]], ...] = (
+            ("vector store", self.vectors.start),
+            ("file store", self.files.start),
+            ("document events", self.events.start),
+            ("session events", self.session_events.start),
+            ("job queue", self.jobs.start),
+            ("generator", self.generator.start),
         )
-        for name, store in stores:
+        for name, start in adapters:
             try:
-                await store.start()
+                await start()
             except Exception as error:
                 raise StartupFailed(f"{name}: {error}") from error
         # Vectors of another model than the configured one are served while their model can
@@ -127,39 +153,37 @@ class Services:
 
     async def warm_up(self) -> None:
         """Load the embedding model and start the parser processes before the first job."""
-        for adapter in (self.embedder, self.extractor):
-            start = getattr(adapter, "start", None)
-            if start is not None:
-                await start()
+        await self.embedder.start()
+        await self.extractor.start()
         # What is alive now (modules, the model, the wiring built at start-up) lives as long
         # as the process; the cyclic GC would walk it again in every full collection, holding
         # the GIL (measured in a bench.ingest round: 0.29 s of GC, 0.01-0.04 s frozen).
         gc.freeze()
 
     async def close(self) -> None:
-        """Close every connection the services opened."""
+        """Close every connection the services opened, and the adapters they built."""
         await self.login_throttle.close()
         await self.action_throttle.close()
         await self.cost_budget.close()
-        if "events" not in self.borrowed:
-            await self.events.close()
-        await self.session_events.close()
-        await self.spaces.close()
-        if "vectors" not in self.borrowed:
-            await self.vectors.close()
-        if "files" not in self.borrowed:
-            await self.files.close()
-        for name in ("extractor", "embedder"):
-            close = getattr(getattr(self, name), "close", None)
-            if name not in self.borrowed and close is not None:
-                close()
-        for other in self.spaces.catalogue.embedders():  # another model's, if it loaded
-            close = getattr(other, "close", None)
-            if other is not self.embedder and close is not None:
-                close()
-        release = getattr(self.generator, "aclose", None)
-        if "generator" not in self.borrowed and release is not None:
-            await release()
+        passed = self.passed
+        # Each adapter's close, beside the caller's adapter in its place (None: built here).
+        owned: list[tuple[object | None, Callable[[], Awaitable[None]]]] = [
+            (passed.events, self.events.close),
+            (None, self.session_events.close),
+            (None, self.spaces.close),
+            (passed.vectors, self.vectors.close),
+            (passed.files, self.files.close),
+            (passed.extractor, self.extractor.close),
+            (passed.embedder, self.embedder.close),
+        ]
+        # Other models' embedders (their models loaded only if an organisation's vectors
+        # needed them).
+        others = self.spaces.catalogue.embedders()
+        owned += [(None, other.close) for other in others if other is not self.embedder]
+        owned += [(passed.generator, self.generator.close), (passed.jobs, self.jobs.close)]
+        for theirs, close in owned:
+            if theirs is None:
+                await close()
         await self.database.close()
 
 
@@ -211,14 +235,16 @@ def build_generator(settings: Settings) -> Generator:
     return FallbackGenerator(model, ExtractiveGenerator())
 
 
-def build_services(settings: Settings, *, worker: bool = False, **overrides: Any) -> Services:
+def build_services(
+    settings: Settings, adapters: Adapters | None = None, *, worker: bool = False
+) -> Services:
     """Wire adapters into services for one process; connects nothing yet.
 
-    `worker`: the services a queue worker runs actors on, whose SQL writes can all be
-    derived again (see `Database`). `overrides` replace adapters by name (`jobs`, `events`,
-    `embedder`, `vectors`, `files`, `extractor`): the edges pass the queue they own, tests
-    pass fakes.
+    `adapters`: those the caller built and owns (see `Adapters`); the settings choose the
+    rest. `worker`: the services a queue worker runs actors on, whose SQL writes can all be
+    derived again (see `Database`).
     """
+    passed = adapters or Adapters()
     tokens = TokenCodec(
         secret=settings.secret,
         issuer=settings.jwt_issuer,
@@ -244,11 +270,11 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         signup_enabled=settings.signup_enabled,
         session_events=session_events,
     )
-    files: FileStore = overrides.get("files") or build_file_store(settings)
-    jobs: Jobs = overrides.get("jobs") or NoJobs()
-    events: Notifications = overrides.get("events") or build_notifications(settings, DOCUMENTS)
-    embedder: Embedder = overrides.get("embedder") or build_embedder(settings)
-    vectors: VectorStore = overrides.get("vectors") or build_vector_store(
+    files: FileStore = passed.files or build_file_store(settings)
+    jobs: Jobs = passed.jobs or NoJobs()
+    events: Notifications = passed.events or build_notifications(settings, DOCUMENTS)
+    embedder: Embedder = passed.embedder or build_embedder(settings)
+    vectors: VectorStore = passed.vectors or build_vector_store(
         settings, embedder.name, embedder.dimensions
     )
     spaces = ModelSpaces(
@@ -256,7 +282,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         lambda model, dimensions: build_vector_store(settings, model, dimensions),
         vectors,
     )
-    extractor: Extractor = overrides.get("extractor") or DocumentParser(
+    extractor: Extractor = passed.extractor or DocumentParser(
         max_pages=settings.max_pages,
         timeout_seconds=settings.parse_timeout_seconds,
         artifacts_path=settings.docling_artifacts_path,
@@ -290,7 +316,7 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         spaces,
         search_fusion(settings),
     )
-    generator: Generator = overrides.get("generator") or build_generator(settings)
+    generator: Generator = passed.generator or build_generator(settings)
     assistant = AssistantService(
         search,
         generator,
@@ -330,5 +356,5 @@ def build_services(settings: Settings, *, worker: bool = False, **overrides: Any
         index_health=IndexHealthService(spaces, settings.vector_store),
         generator=generator,
         assistant=assistant,
-        borrowed=frozenset(name for name, value in overrides.items() if value is not None),
+        passed=passed,
     )

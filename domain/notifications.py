@@ -44,6 +44,10 @@ class Notifications(Protocol):
         """A subscription for the duration of an `async with` block."""
         ...
 
+    async def start(self) -> None:
+        """Get ready to publish (idempotent)."""
+        ...
+
     async def close(self) -> None:
         """Release connections."""
         ...
@@ -110,6 +114,9 @@ class InProcessNotifications:
                 self._subscribers[key].discard(flag)
                 if not self._subscribers[key]:
                     del self._subscribers[key]
+
+    async def start(self) -> None:
+        """Nothing to open."""
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -189,6 +196,10 @@ class RedisNotifications:
             with contextlib.suppress(*_UNAVAILABLE):
                 await pubsub.unsubscribe()
             await pubsub.aclose()  # type: ignore[no-untyped-call]
+
+    async def start(self) -> None:
+        """Nothing to do: the pool connects on first use, and publishing while Redis is
+        down only logs (see the module docstring)."""
 
     async def close(self) -> None:
         """Close the connection pool."""

@@ -83,6 +83,12 @@ class DramatiqJobs:
     def __init__(self, actors: Actors) -> None:
         self._actors = actors
 
+    async def start(self) -> None:
+        """Nothing to open: the broker is the worker runtime's, which opens it."""
+
+    async def close(self) -> None:
+        """Nothing to release: the worker runtime closes the broker."""
+
     def ingest_document(self, document_id: uuid.UUID) -> None:
         """Queue ingestion of the document's current version."""
         # The trace context rides along, so the worker's spans join the upload's trace.

@@ -7,7 +7,7 @@ from typing import Any
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 
-from domain.bootstrap import Services, build_services
+from domain.bootstrap import Adapters, Services, build_services
 from domain.settings import Settings
 
 log = logging.getLogger("beacon.workers")
@@ -16,9 +16,9 @@ log = logging.getLogger("beacon.workers")
 class WorkerServices(dramatiq.Middleware):
     """Builds the services when a worker boots and connects them on its event-loop thread."""
 
-    def __init__(self, settings: Settings, **overrides: Any) -> None:
+    def __init__(self, settings: Settings, adapters: Adapters) -> None:
         self.settings = settings
-        self.overrides = overrides
+        self.adapters = adapters
         self._services: Services | None = None
         self.boot_failure: Exception | None = None
 
@@ -39,7 +39,7 @@ class WorkerServices(dramatiq.Middleware):
         loop_thread = get_event_loop_thread()
         if loop_thread is None:
             raise RuntimeError("the AsyncIO middleware must come before WorkerServices")
-        services = build_services(self.settings, worker=True, **self.overrides)
+        services = build_services(self.settings, self.adapters, worker=True)
         try:
             # Not process-wide: inside `serve` the API's own context is the process-wide
             # one, and actors activate this one in each task (Database.activate).

@@ -1,7 +1,7 @@
 """A worker runtime: broker, actors, services and the sweeper, for one process."""
 
+import dataclasses
 import logging
-from typing import Any
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
@@ -9,7 +9,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
 from dramatiq.middleware import AsyncIO
 
-from domain.bootstrap import Services, build_services
+from domain.bootstrap import Adapters, Services, build_services
 from domain.notifications import InProcessNotifications
 from domain.settings import Settings
 from workers.actors import QUEUE, Actors, DramatiqJobs, declare_actors
@@ -26,7 +26,7 @@ class WorkerRuntime:
     found again at start-up from SQL (every unfinished document is queued again).
     """
 
-    def __init__(self, settings: Settings, **overrides: Any) -> None:
+    def __init__(self, settings: Settings, adapters: Adapters | None = None) -> None:
         self.settings = settings
         self.broker: dramatiq.Broker = (
             RedisBroker(url=settings.redis_url)  # type: ignore[no-untyped-call]
@@ -36,7 +36,9 @@ class WorkerRuntime:
         self.broker.add_middleware(AsyncIO())
         self.actors: Actors = declare_actors(self.broker, settings, self._services)
         self.jobs = DramatiqJobs(self.actors)
-        self._middleware = WorkerServices(settings, jobs=self.jobs, **overrides)
+        self._middleware = WorkerServices(
+            settings, dataclasses.replace(adapters or Adapters(), jobs=self.jobs)
+        )
         self.broker.add_middleware(self._middleware)
         self._worker: dramatiq.Worker | None = None
         self._sweeper: Sweeper | None = None
@@ -104,14 +106,18 @@ class WorkerRuntime:
         return self._sweeper.sweep(everything=everything)
 
 
-def build_process(settings: Settings, **overrides: Any) -> tuple[WorkerRuntime, Services]:
-    """A process's services and the worker runtime that consumes their jobs.
+def build_process(
+    settings: Settings, adapters: Adapters | None = None
+) -> tuple[WorkerRuntime, Services]:
+    """A process's services and the worker runtime that consumes their jobs; `adapters` are
+    the caller's, for both.
 
     On the embedded default both share one in-process event bus, so `documentEvents`
     subscribers hear the worker threads; with Redis each side publishes through Redis.
     Whether to start the runtime's threads is the caller's choice.
     """
-    if not settings.redis_url and overrides.get("events") is None:
-        overrides["events"] = InProcessNotifications()
-    runtime = WorkerRuntime(settings, **overrides)
-    return runtime, build_services(settings, jobs=runtime.jobs, **overrides)
+    adapters = adapters or Adapters()
+    if not settings.redis_url and adapters.events is None:
+        adapters = dataclasses.replace(adapters, events=InProcessNotifications())
+    runtime = WorkerRuntime(settings, adapters)
+    return runtime, build_services(settings, dataclasses.replace(adapters, jobs=runtime.jobs))

@@ -6,7 +6,7 @@ import strawberry
 
 from api.administration.types import OrganizationSettingsInput, UpdateOrganizationSettingsResult
 from api.context import Info
-from api.errors import validation_error
+from api.errors import error_member
 from api.identity.types import Organization
 from api.permissions import admin_only
 from domain import errors
@@ -43,5 +43,5 @@ class AdministrationMutation:
                 info.context.require_principal(), change
             )
         except errors.InvalidInput as error:
-            return validation_error(error)
+            return error_member(error)
         return Organization.from_model(organization)

@@ -8,22 +8,21 @@ import strawberry
 from api.assistant import types as t
 from api.context import Info
 from domain.assistant import services as domain
-from domain.assistant.generation.base import GenerationFailed
-from domain.errors import BeaconError, RateLimited
+from domain.errors import AuthenticationFailed
 
 
 async def answer_events(
     info: Info, question: str, conversation_id: str | None
-) -> AsyncIterator[t.AnswerDelta | t.AnswerCitations | t.AnswerDone | t.AnswerError]:
-    """Deltas, citations, done — or one AnswerError; stops when the caller's token expires."""
+) -> AsyncIterator[t.AnswerDelta | t.AnswerCitations | t.AnswerDone]:
+    """Deltas, citations, done; raises the domain's errors (`AuthenticationFailed` when the
+    caller's token expires mid-answer), which ask and answer each map to their own types."""
     principal = info.context.require_principal()
     expires = info.context.token_expires_at
     stream = info.context.services.assistant.answer(principal, question, conversation_id)
     try:
         async for event in stream:
             if expires is not None and datetime.now(UTC) >= expires:
-                yield t.AnswerError(code="UNAUTHENTICATED", message="The access token has expired.")
-                return
+                raise AuthenticationFailed("The access token has expired.")
             if isinstance(event, domain.AnswerDelta):
                 yield t.AnswerDelta(
                     text=event.text, conversation_id=strawberry.ID(str(event.conversation_id))
@@ -35,11 +34,5 @@ async def answer_events(
                     reply=t.Message.from_model(event.reply),
                     conversation=t.Conversation.from_model(event.conversation),
                 )
-    except RateLimited as error:
-        yield t.AnswerError(
-            code=error.code, message=error.message, retry_after_seconds=error.retry_after
-        )
-    except (GenerationFailed, BeaconError) as error:
-        yield t.AnswerError(code=error.code, message=error.message)
     finally:
         await stream.aclose()

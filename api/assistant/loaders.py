@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from strawberry.dataloader import DataLoader
 
 from domain.assistant.models import Message
-from domain.assistant.services import AnswerRating, AssistantService
+from domain.assistant.ratings import AnswerRating, ratings_of
+from domain.assistant.services import AssistantService
 
 
 class AssistantLoaders:
@@ -22,5 +23,5 @@ class AssistantLoaders:
         return [found.get(i, []) for i in ids]
 
     async def _ratings(self, ids: Sequence[uuid.UUID]) -> list[AnswerRating | None]:
-        found = await self._assistant.ratings(list(ids))
+        found = await ratings_of(list(ids))
         return [found.get(i) for i in ids]

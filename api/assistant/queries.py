@@ -10,6 +10,7 @@ from api.context import Info
 from api.errors import BadUserInput, as_graphql_error
 from api.pagination import AFTER, FIRST, Connection, paged
 from api.permissions import admin_only, signed_in
+from domain.assistant.usage import usage_since
 from domain.errors import BeaconError
 
 
@@ -88,9 +89,7 @@ class AssistantQuery:
                 "Give 'since' with its timezone, e.g. 2026-01-01T00:00:00Z.", field="since"
             )
         start = since or datetime.now(UTC) - timedelta(days=30)
-        total, users = await info.context.services.assistant.usage(
-            info.context.require_principal(), start
-        )
+        total, users = await usage_since(info.context.require_principal(), start)
         per_user = [
             UserUsage(
                 questions=u.questions,

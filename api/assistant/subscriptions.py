@@ -8,7 +8,9 @@ import strawberry
 from api.assistant import types as t
 from api.assistant.answers import answer_events
 from api.context import Info
+from api.errors import answer_error
 from api.permissions import signed_in
+from domain.errors import BeaconError
 
 
 @strawberry.type
@@ -27,5 +29,8 @@ class AssistantSubscription:
     ) -> AsyncGenerator[t.AnswerEvent, None]:
         """Events until done or failed."""
         conversation = str(input.conversation_id) if input.conversation_id else None
-        async for event in answer_events(info, input.question, conversation):
-            yield event
+        try:
+            async for event in answer_events(info, input.question, conversation):
+                yield event
+        except BeaconError as error:
+            yield answer_error(error)

@@ -10,7 +10,13 @@ import strawberry
 
 from api.context import Info
 from api.documents.types import Document
-from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
+from api.errors import (
+    AnswerError,
+    BudgetExceeded,
+    NotFoundError,
+    TooManyAttempts,
+    ValidationError,
+)
 from api.identity.types import User
 from domain.assistant import models
 from domain.assistant.citations import CitationData
@@ -234,37 +240,14 @@ class AnswerDone:
     conversation: Conversation = strawberry.field(description="The conversation it belongs to.")
 
 
-@strawberry.type(description="The answer failed; the stream ends.")
-class AnswerError:
-    """Why no (complete) answer came."""
-
-    code: str = strawberry.field(
-        description="E.g. INVALID_INPUT, NOT_FOUND, LLM_TIMEOUT, RATE_LIMITED (the message "
-        "names the wait)."
-    )
-    message: str = strawberry.field(description="A sentence for people.")
-    # For `ask`, whose TooManyAttempts member carries the wait as a number.
-    retry_after_seconds: strawberry.Private[int | None] = None
-
-
 AnswerEvent = Annotated[
     AnswerDelta | AnswerCitations | AnswerDone | AnswerError,
     strawberry.union("AnswerEvent", description="One event of a streamed answer."),
 ]
 
 
-@strawberry.type(description="Today's answer budget is spent (per user or organisation).")
-class BudgetExceeded(Error):
-    """Try again tomorrow, or ask an administrator."""
-
-
-@strawberry.type(description="The generator failed (e.g. LLM_UNAVAILABLE, LLM_TIMEOUT).")
-class AnswerFailed(Error):
-    """No answer was produced."""
-
-
 AskResult = Annotated[
-    Answer | ValidationError | NotFoundError | BudgetExceeded | TooManyAttempts | AnswerFailed,
+    Answer | ValidationError | NotFoundError | BudgetExceeded | TooManyAttempts | AnswerError,
     strawberry.union("AskResult", description="The answer, or why not."),
 ]
 

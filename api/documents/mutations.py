@@ -8,7 +8,7 @@ from starlette.datastructures import UploadFile
 
 from api.context import Info
 from api.documents import types as t
-from api.errors import as_graphql_error, not_found, too_many_attempts, validation_error
+from api.errors import as_graphql_error, error_member
 from api.permissions import admin_only, signed_in
 from domain import errors
 
@@ -39,7 +39,7 @@ class DocumentMutation:
         # The Upload scalar takes any JSON value: only a multipart part mapped onto the
         # variable becomes Starlette's UploadFile.
         if not isinstance(upload, UploadFile):
-            return validation_error(
+            return error_member(
                 errors.InvalidInput(
                     "file",
                     "Send the file as a GraphQL multipart request: a part mapped onto the "
@@ -54,12 +54,8 @@ class DocumentMutation:
                 visibility=input.visibility,
                 title=input.title,
             )
-        except errors.DocumentRejected as error:
-            return t.FileRejected(message=error.message, code=error.code)
-        except errors.RateLimited as error:
-            return too_many_attempts(error)
-        except errors.InvalidInput as error:
-            return validation_error(error)
+        except (errors.DocumentRejected, errors.RateLimited, errors.InvalidInput) as error:
+            return error_member(error)
         finally:
             await upload.close()
         document = t.Document.from_model(outcome.document)
@@ -87,7 +83,7 @@ class DocumentMutation:
                 info.context.require_principal(), str(id)
             )
         except errors.NotFound as error:
-            return not_found(error)
+            return error_member(error)
         except errors.PermissionDenied as error:
             raise as_graphql_error(error) from error
         return t.DeleteDocumentSuccess(id=strawberry.ID(str(deleted)))
@@ -105,5 +101,5 @@ class DocumentMutation:
                 info.context.require_principal(), str(id)
             )
         except errors.NotFound as error:
-            return not_found(error)
+            return error_member(error)
         return t.ReindexDocumentSuccess(document=t.Document.from_model(document))

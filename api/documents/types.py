@@ -10,7 +10,7 @@ from strawberry.file_uploads import Upload
 
 from api import files
 from api.context import Info
-from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
+from api.errors import Error, FileRejected, NotFoundError, TooManyAttempts, ValidationError
 from api.identity.types import User
 from api.visibility import Visibility
 from domain.documents import models
@@ -164,14 +164,6 @@ class IngestionDelayed(Error):
     """The upload is kept; only its processing waits."""
 
     document: Document = strawberry.field(description="The stored document, QUEUED.")
-
-
-@strawberry.type(
-    description="The file was refused: UNSUPPORTED_TYPE, EMPTY_FILE, CORRUPT_FILE, "
-    "ENCRYPTED_FILE or TOO_LARGE."
-)
-class FileRejected(Error):
-    """The upload's content cannot be ingested."""
 
 
 @strawberry.type(description="The document is gone: its file, rows and vectors are removed.")

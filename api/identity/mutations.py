@@ -5,19 +5,15 @@ from typing import Annotated
 import strawberry
 
 from api.context import Info
-from api.errors import as_graphql_error, not_found, too_many_attempts, validation_error
+from api.errors import as_graphql_error, error_member
 from api.identity import cookies
 from api.identity import types as t
 from api.permissions import admin_only, signed_in
 from domain import errors
 from domain.identity.models import Role
-from domain.identity.services import Session
+from domain.identity.sessions import Session
 
 INPUT = strawberry.argument(description="The operation's input.")
-
-
-def _auth_failure(error: errors.AuthenticationFailed) -> t.InvalidCredentials:
-    return t.InvalidCredentials(message=error.message, code=error.code)
 
 
 def _payload(info: Info, session: Session, in_cookie: bool) -> t.AuthPayload:
@@ -42,14 +38,13 @@ class IdentityMutation:
             session = await info.context.services.identity.sign_up(
                 input.organization_name, input.email, input.password, info.context.client_address
             )
-        except errors.RateLimited as error:
-            return too_many_attempts(error)
-        except errors.InvalidInput as error:
-            return validation_error(error)
-        except errors.EmailAlreadyRegistered as error:
-            return t.EmailAlreadyRegistered(message=error.message, code=error.code)
-        except errors.SignUpDisabled as error:
-            return t.SignUpDisabled(message=error.message, code=error.code)
+        except (
+            errors.RateLimited,
+            errors.InvalidInput,
+            errors.EmailAlreadyRegistered,
+            errors.SignUpDisabled,
+        ) as error:
+            return error_member(error)
         return _payload(info, session, in_cookie)
 
     @strawberry.mutation(description="Exchange email and password for tokens.")
@@ -60,10 +55,8 @@ class IdentityMutation:
             session = await info.context.services.identity.login(
                 input.email, input.password, info.context.client_address
             )
-        except errors.InvalidCredentials as error:
-            return _auth_failure(error)
-        except errors.RateLimited as error:
-            return too_many_attempts(error)
+        except (errors.InvalidCredentials, errors.RateLimited) as error:
+            return error_member(error)
         return _payload(info, session, in_cookie)
 
     @strawberry.mutation(
@@ -87,10 +80,10 @@ class IdentityMutation:
                     f"so that the {cookies.REFRESH_COOKIE} cookie carries it."
                 )
             session = await info.context.services.identity.refresh(token)
-        except errors.AuthenticationFailed as error:
+        except (errors.InvalidToken, errors.RefreshTokenReused) as error:
             if in_cookie:
                 cookies.forget_refresh_token(info)
-            return t.InvalidRefreshToken(message=error.message, code=error.code)
+            return error_member(error)
         return _payload(info, session, in_cookie)
 
     @strawberry.mutation(
@@ -118,12 +111,8 @@ class IdentityMutation:
             session = await info.context.services.identity.change_password(
                 info.context.require_principal(), input.current_password, input.new_password
             )
-        except errors.InvalidCredentials as error:
-            return _auth_failure(error)
-        except errors.RateLimited as error:
-            return too_many_attempts(error)
-        except errors.InvalidInput as error:
-            return validation_error(error)
+        except (errors.InvalidCredentials, errors.RateLimited, errors.InvalidInput) as error:
+            return error_member(error)
         return _payload(info, session, in_cookie)
 
     @strawberry.mutation(
@@ -140,10 +129,8 @@ class IdentityMutation:
                 input.password,
                 Role[input.role.name],
             )
-        except errors.InvalidInput as error:
-            return validation_error(error)
-        except errors.EmailAlreadyRegistered as error:
-            return t.EmailAlreadyRegistered(message=error.message, code=error.code)
+        except (errors.InvalidInput, errors.EmailAlreadyRegistered) as error:
+            return error_member(error)
         except errors.PermissionDenied as error:
             raise as_graphql_error(error) from error
         return t.User.from_model(user)
@@ -161,10 +148,8 @@ class IdentityMutation:
         principal = info.context.require_principal()
         try:
             user = await identity.update_user(principal, str(input.id), Role[input.role.name])
-        except errors.NotFound as error:
-            return not_found(error)
-        except errors.LastActiveAdmin as error:
-            return t.LastActiveAdmin(message=error.message, code=error.code)
+        except (errors.NotFound, errors.LastActiveAdmin) as error:
+            return error_member(error)
         return t.User.from_model(user)
 
     @strawberry.mutation(
@@ -179,10 +164,8 @@ class IdentityMutation:
         identity = info.context.services.identity
         try:
             user = await identity.deactivate_user(info.context.require_principal(), str(id))
-        except errors.NotFound as error:
-            return not_found(error)
-        except errors.LastActiveAdmin as error:
-            return t.LastActiveAdmin(message=error.message, code=error.code)
+        except (errors.NotFound, errors.LastActiveAdmin) as error:
+            return error_member(error)
         return t.User.from_model(user)
 
     @strawberry.mutation(
@@ -196,5 +179,5 @@ class IdentityMutation:
         try:
             user = await identity.reactivate_user(info.context.require_principal(), str(id))
         except errors.NotFound as error:
-            return not_found(error)
+            return error_member(error)
         return t.User.from_model(user)

@@ -7,11 +7,20 @@ from typing import Annotated
 import strawberry
 
 from api.context import Info
-from api.errors import Error, NotFoundError, TooManyAttempts, ValidationError
+from api.errors import (
+    EmailAlreadyRegistered,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    LastActiveAdmin,
+    NotFoundError,
+    SignUpDisabled,
+    TooManyAttempts,
+    ValidationError,
+)
 from api.permissions import Role, admin_only, ensure_self_or_admin
 from api.visibility import Visibility
 from domain.identity import models
-from domain.identity.services import Session
+from domain.identity.sessions import Session
 
 
 @strawberry.type(description="A tenant; users and documents belong to exactly one.")
@@ -147,35 +156,6 @@ class LogoutSuccess:
     """Result of logout."""
 
     revoked_sessions: int = strawberry.field(description="Refresh tokens revoked.")
-
-
-@strawberry.type(description="Wrong email or password.")
-class InvalidCredentials(Error):
-    """Login failed."""
-
-
-@strawberry.type(description="Another account already uses this email.")
-class EmailAlreadyRegistered(Error):
-    """Duplicate email."""
-
-
-@strawberry.type(description="Self-service sign-up is switched off on this server.")
-class SignUpDisabled(Error):
-    """Sign-up refused."""
-
-
-@strawberry.type(description="The change would leave the organisation without an active ADMIN.")
-class LastActiveAdmin(Error):
-    """Maps `domain.errors.LastActiveAdmin`."""
-
-
-@strawberry.type(
-    description="The refresh token was refused; `code` says why: INVALID_TOKEN (unknown, "
-    "expired or revoked), REFRESH_TOKEN_REUSED (its family is now revoked), "
-    "REFRESH_TOKEN_MISSING (none sent), ACCOUNT_DEACTIVATED (an ADMIN deactivated the account)."
-)
-class InvalidRefreshToken(Error):
-    """Refresh failed; sign in again."""
 
 
 SignUpResult = Annotated[

@@ -26,7 +26,7 @@ async def run(args: argparse.Namespace) -> int:
                 await measure_size(chunks, args.queries, args.sockets, embedder, weaviate)
             )
     finally:
-        embedder.close()
+        await embedder.close()
     text, all_met = summary(reports, args.queries, weaviate_line)
     print(text)
     return 1 if args.strict and not all_met else 0

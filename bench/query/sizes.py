@@ -23,7 +23,7 @@ from bench.query.reports import SizeReport, progress
 from bench.query.searches import Workload, graphql_search, text_search, vector_search
 from bench.query.tenants import SOCKETS_PER_USER, make_tenants, member_email
 from bench.query.weaviate_half import WeaviateTarget, measure_weaviate
-from domain.bootstrap import build_services
+from domain.bootstrap import Adapters, build_services
 from domain.database import apply_migrations
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.vectorstores.base import Access
@@ -60,7 +60,7 @@ async def measure_size(
         )
         await apply_migrations(settings.effective_database_url)
         store = LanceVectorStore(root / "vectors", DIMENSIONS)
-        services = build_services(settings, vectors=store, embedder=embedder)
+        services = build_services(settings, Adapters(vectors=store, embedder=embedder))
         await services.start()
         work: Workload | None = None
         try:

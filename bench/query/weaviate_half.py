@@ -16,7 +16,7 @@ from bench.query.measures import percentiles_ms, recall_at_k
 from bench.query.reports import WeaviateReport, progress
 from bench.query.searches import Workload, graphql_search, store_search, text_search
 from bench.query.tenants import PASSWORD
-from domain.bootstrap import build_services
+from domain.bootstrap import Adapters, build_services
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.vectorstores.base import Access, VectorRecord
 from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
@@ -188,7 +188,7 @@ async def measure_weaviate(
     async with scratch_store(target, WEAVIATE_TIMEOUT) as scratch:
         store = scratch.store
         report = WeaviateReport(scratch.collection)
-        services = build_services(settings, vectors=store, embedder=embedder)
+        services = build_services(settings, Adapters(vectors=store, embedder=embedder))
         try:
             await services.start()  # starting the store creates the collection
             scratch.created = True
@@ -214,7 +214,7 @@ async def measure_weaviate(
             report.service_ms, report.graphql_ms = figures.service_ms, figures.graphql_ms
             progress(f"{chunks}: Weaviate GraphQL search measured")
         finally:
-            await services.close()  # the store is borrowed: `scratch_store` closes it
+            await services.close()  # the store was passed in: `scratch_store` closes it
     return report
 
 

@@ -6,10 +6,8 @@ import uuid
 from collections.abc import AsyncGenerator
 from contextlib import aclosing, nullcontext
 from dataclasses import dataclass
-from datetime import datetime
 
 import structlog
-from tortoise.functions import Count, Sum
 from tortoise.transactions import in_transaction
 
 from domain.assistant.budget import AnswerBudget
@@ -24,7 +22,7 @@ from domain.assistant.generation.base import (
     Source,
     Turn,
 )
-from domain.assistant.models import Conversation, Feedback, Message, MessageRole, Rating
+from domain.assistant.models import Conversation, Message, MessageRole
 from domain.audit import log as audit
 from domain.documents.models import Chunk, Document
 from domain.errors import ConversationFull, InvalidInput, NotFound
@@ -53,14 +51,6 @@ class AssistantLimits:
 
 
 @dataclass(frozen=True)
-class AnswerRating:
-    """The asker's rating of an answer and the comment that came with it."""
-
-    rating: Rating
-    comment: str | None
-
-
-@dataclass(frozen=True)
 class AnswerDelta:
     """More answer text, and the conversation it is joining (known before the answer ends)."""
 
@@ -84,15 +74,6 @@ class AnswerDone:
 
 
 AnswerEvent = AnswerDelta | AnswerCitations | AnswerDone
-
-
-@dataclass(frozen=True)
-class Usage:
-    """Questions asked and tokens spent."""
-
-    questions: int
-    prompt_tokens: int
-    completion_tokens: int
 
 
 class AssistantService:
@@ -291,69 +272,6 @@ class AssistantService:
             if len(kept) < cap:
                 kept.append(message)
         return grouped
-
-    async def rate(
-        self, actor: Principal, message_id: str, rating: Rating | None, comment: str | None
-    ) -> Feedback | None:
-        """Rate one of the caller's answers; rating again replaces the earlier rating, and no
-        rating clears it (None back)."""
-        if comment is not None and len(comment) > 2000:
-            raise InvalidInput("comment", "Use at most 2000 characters.")
-        try:
-            wanted = uuid.UUID(message_id)
-        except ValueError:
-            raise NotFound("No such answer.") from None
-        message = await Message.get_or_none(
-            id=wanted, user_id=actor.user_id, role=MessageRole.ASSISTANT
-        )
-        if message is None:
-            raise NotFound("No such answer.")
-        if rating is None:
-            await Feedback.filter(message_id=message.id, user_id=actor.user_id).delete()
-            return None
-        feedback, _ = await Feedback.update_or_create(
-            defaults={"rating": rating, "comment": comment},
-            message_id=message.id,
-            user_id=actor.user_id,
-        )
-        return feedback
-
-    async def ratings(self, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, AnswerRating]:
-        """The asker's rating of each answer that has one, with its comment (for data loaders;
-        only the asker may rate an answer, so an answer has one rating at most)."""
-        rows = await Feedback.filter(message_id__in=message_ids).values(
-            "message_id", "rating", "comment"
-        )
-        return {
-            row["message_id"]: AnswerRating(Rating(row["rating"]), row["comment"]) for row in rows
-        }
-
-    async def usage(
-        self, actor: Principal, since: datetime
-    ) -> tuple[Usage, dict[uuid.UUID, Usage]]:
-        """ADMIN view: the organisation's usage since a moment, in all and per user."""
-        rows = await (
-            Message.filter(organization_id=actor.organization_id, created_at__gte=since)
-            .group_by("user_id", "role")
-            .annotate(
-                count=Count("id"), prompt=Sum("prompt_tokens"), completion=Sum("completion_tokens")
-            )
-            .values("user_id", "role", "count", "prompt", "completion")
-        )
-        per_user: dict[uuid.UUID, list[int]] = {}
-        for row in rows:
-            totals = per_user.setdefault(uuid.UUID(str(row["user_id"])), [0, 0, 0])
-            if row["role"] == MessageRole.USER:
-                totals[0] += row["count"]
-            totals[1] += row["prompt"] or 0
-            totals[2] += row["completion"] or 0
-        users = {user: Usage(*totals) for user, totals in per_user.items()}
-        total = (
-            Usage(*(sum(values) for values in zip(*per_user.values(), strict=False)))
-            if users
-            else Usage(0, 0, 0)
-        )
-        return total, users
 
     async def _conversation(
         self, actor: Principal, conversation_id: str | None, question: str

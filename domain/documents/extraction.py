@@ -1,6 +1,11 @@
-"""What parsing and chunking hand to ingestion: plain data, picklable across processes."""
+"""The extractor port, and what parsing and chunking hand to ingestion: plain data, picklable
+across processes."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from domain.documents.kinds import DocumentKind
 
 
 @dataclass(frozen=True)
@@ -24,3 +29,19 @@ class ExtractedDocument:
     text: str
     page_count: int | None
     chunks: list[ChunkDraft]
+
+
+class Extractor(Protocol):
+    """Parses and chunks a stored file (docling in a child process)."""
+
+    async def start(self) -> None:
+        """Get ready to parse now rather than on the first file (idempotent)."""
+        ...
+
+    async def close(self) -> None:
+        """Stop parsing; pending extractions fail."""
+        ...
+
+    async def extract(self, path: Path, kind: DocumentKind) -> ExtractedDocument:
+        """The document's text and chunks; raises `DocumentRejected` for bad files."""
+        ...

@@ -20,6 +20,11 @@ class DocumentKind(StrEnum):
         """The MIME type Beacon reports for this kind."""
         return _CONTENT_TYPES[self]
 
+    @property
+    def label(self) -> str:
+        """How messages to people name a file of this kind ("the PDF", "this Excel workbook")."""
+        return _LABELS[self]
+
 
 _CONTENT_TYPES = {
     DocumentKind.PDF: "application/pdf",
@@ -30,4 +35,14 @@ _CONTENT_TYPES = {
     DocumentKind.MARKDOWN: "text/markdown",
     DocumentKind.CSV: "text/csv",
     DocumentKind.TEXT: "text/plain",
+}
+_LABELS = {
+    DocumentKind.PDF: "PDF",
+    DocumentKind.DOCX: "Word document",
+    DocumentKind.PPTX: "PowerPoint presentation",
+    DocumentKind.XLSX: "Excel workbook",
+    DocumentKind.HTML: "HTML page",
+    DocumentKind.MARKDOWN: "Markdown file",
+    DocumentKind.CSV: "CSV file",
+    DocumentKind.TEXT: "text file",
 }

@@ -4,57 +4,35 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from domain.audit import log as audit
 from domain.errors import (
-    AccountDeactivated,
     EmailAlreadyRegistered,
     InvalidCredentials,
     InvalidInput,
-    InvalidToken,
     LastActiveAdmin,
     NotFound,
     PermissionDenied,
-    RefreshTokenReused,
     SignUpDisabled,
 )
 from domain.identity.emails import normalize_email
 from domain.identity.locks import lock_organization
-from domain.identity.models import Organization, RefreshToken, Role, User
+from domain.identity.models import Organization, Role, User
 from domain.identity.passwords import PasswordHasher, check_password_policy
 from domain.identity.principal import Principal
+from domain.identity.sessions import Authentication, Session, Sessions
 from domain.identity.throttling import LoginThrottle
-from domain.identity.tokens import TokenCodec, hash_refresh_token, new_refresh_token
+from domain.identity.tokens import TokenCodec
+from domain.identity.trail import record_on_user
 from domain.notifications import Notifications
 from domain.pagination import Page, paginate
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Authentication:
-    """A verified bearer: the user as stored now, and when their token stops working."""
-
-    user: User
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class Session:
-    """What a successful sign-in hands back."""
-
-    access_token: str
-    access_token_expires_at: datetime
-    refresh_token: str
-    user: User
 
 
 class IdentityService:
@@ -70,11 +48,9 @@ class IdentityService:
         session_events: Notifications,
     ) -> None:
         self._hasher = hasher
-        self._tokens = tokens
         self._throttle = throttle
-        self._refresh_ttl = refresh_ttl
         self._signup_enabled = signup_enabled
-        self._session_events = session_events
+        self._sessions = Sessions(tokens, refresh_ttl, session_events)
         self._pending: set[asyncio.Task[None]] = set()  # held until done (asyncio keeps weak refs)
 
     @property
@@ -94,7 +70,7 @@ class IdentityService:
         # Signing up signs the new ADMIN in: the users table should not say "never".
         user.last_login_at = datetime.now(UTC)
         await user.save(update_fields=["last_login_at"])
-        return await self._start_session(user)
+        return await self._sessions.start(user)
 
     async def create_organization(self, organization_name: str, email: str, password: str) -> User:
         """An organisation and its first ADMIN (also for operators when sign-up is off)."""
@@ -104,7 +80,7 @@ class IdentityService:
                 "organizationName", "Give the organisation a name of 1-200 characters."
             )
         user = await self._create_account(email, password, Role.ADMIN, organization_name=name)
-        await _record_on_user(
+        await record_on_user(
             user.organization_id,
             audit.USER_CREATED,
             user.id,
@@ -120,7 +96,7 @@ class IdentityService:
         user = await self._create_account(
             email, password, role, organization_id=actor.organization_id
         )
-        await _record_on_user(
+        await record_on_user(
             actor.organization_id,
             audit.USER_CREATED,
             user.id,
@@ -146,7 +122,7 @@ class IdentityService:
                 # Recorded beside the answer, not before it: waiting for the write would make
                 # a known address answer slower than an unknown one, telling them apart.
                 self._beside_the_answer(
-                    _record_on_user(
+                    record_on_user(
                         user.organization_id,
                         audit.USER_LOGIN_FAILED,
                         user.id,
@@ -156,58 +132,19 @@ class IdentityService:
             raise InvalidCredentials()
         user.last_login_at = datetime.now(UTC)
         await user.save(update_fields=["last_login_at"])
-        await _record_on_user(user.organization_id, audit.USER_LOGIN, user.id, actor_id=user.id)
+        await record_on_user(user.organization_id, audit.USER_LOGIN, user.id, actor_id=user.id)
         await self._throttle.forget(normalized)
-        return await self._start_session(user)
+        return await self._sessions.start(user)
 
     async def refresh(self, raw_token: str) -> Session:
         """Rotate a refresh token; presenting a used one revokes its whole family and every
-        access token of its user (see `_revoke_family`)."""
-        now = datetime.now(UTC)
-        token = await RefreshToken.get_or_none(token_hash=hash_refresh_token(raw_token))
-        if token is None:
-            raise InvalidToken("The refresh token is not valid.")
-        # Before the revocation check: deactivation revokes every token, and the holder of
-        # one of them (the user themself) is told why their session ended. An unknown token
-        # learns nothing.
-        if not await User.filter(id=token.user_id, is_active=True).exists():
-            raise AccountDeactivated()
-        if token.revoked_at is not None:
-            raise InvalidToken("The refresh token is not valid.")
-        async with in_transaction():
-            # Marking the old token used and storing its successor commit together, and the
-            # conditional update is the single winner when the same token races itself. A
-            # loser's update waits for the winner's commit (PostgreSQL's row lock; SQLite's
-            # one writer), matches nothing, and its family revocation then sees the winner's
-            # committed successor: nothing the race handed out survives it.
-            claimed = await RefreshToken.filter(id=token.id, used_at=None, revoked_at=None).update(
-                used_at=now
-            )
-            if claimed:
-                if token.expires_at <= now:
-                    raise InvalidToken("The refresh token has expired.")
-                user = await User.get(id=token.user_id)
-                if not user.is_active:  # deactivated since the check above
-                    raise AccountDeactivated()
-                # Read inside the transaction: a loser bumps `token_version` only after this
-                # commits, so the winner's access token carries the version that the bump ends.
-                return await self._start_session(user, family=token.family)
-            await self._revoke_family(token, now)
-        # After the commit: open websockets of the user close, and the trail says why.
-        await self._session_events.publish(token.user_id)
-        user = await User.get(id=token.user_id)
-        await _record_on_user(
-            user.organization_id,
-            audit.TOKEN_REUSE_DETECTED,
-            user.id,
-            details={"family": str(token.family)},
-        )
-        raise RefreshTokenReused()
+        access token of its user (see `Sessions.rotate`)."""
+        return await self._sessions.rotate(raw_token)
 
     async def logout(self, actor: Principal) -> int:
         """End every session of the caller: refresh tokens revoked, access tokens invalidated."""
-        revoked = await self._end_all_sessions(actor.user_id)
-        await _record_on_user(
+        revoked = await self._sessions.end_all(actor.user_id)
+        await record_on_user(
             actor.organization_id, audit.USER_LOGGED_OUT, actor.user_id, actor_id=actor.user_id
         )
         return revoked
@@ -224,22 +161,18 @@ class IdentityService:
         check_password_policy(new, field="newPassword")
         user.password_hash = await self._hasher.hash(new)
         await user.save(update_fields=["password_hash"])
-        await self._end_all_sessions(user.id)
-        await _record_on_user(
+        await self._sessions.end_all(user.id)
+        await record_on_user(
             actor.organization_id,
             audit.USER_PASSWORD_CHANGED,
             actor.user_id,
             actor_id=actor.user_id,
         )
-        return await self._start_session(await User.get(id=user.id))
+        return await self._sessions.start(await User.get(id=user.id))
 
     async def authenticate(self, access_token: str) -> Authentication:
         """The user behind a bearer token, checked against the account's current state."""
-        claims = self._tokens.decode_access(access_token)
-        user = await User.get_or_none(id=claims.user_id)
-        if user is None or not user.is_active or user.token_version != claims.token_version:
-            raise InvalidToken("The access token has been revoked.")
-        return Authentication(user=user, expires_at=claims.expires_at)
+        return await self._sessions.authenticate(access_token)
 
     async def update_user(self, actor: Principal, user_id: str, role: Role) -> User:
         """An ADMIN changes a member's role; the next request of that user runs with it."""
@@ -250,7 +183,7 @@ class IdentityService:
             previous = user.role
             user.role = role
             await user.save(update_fields=["role"])
-        await _record_on_user(
+        await record_on_user(
             actor.organization_id,
             audit.USER_UPDATED,
             user.id,
@@ -268,8 +201,8 @@ class IdentityService:
                 await _keep_an_active_admin(user)
             user.is_active = False
             await user.save(update_fields=["is_active"])
-        await self._end_all_sessions(user.id)
-        await _record_on_user(
+        await self._sessions.end_all(user.id)
+        await record_on_user(
             actor.organization_id, audit.USER_DEACTIVATED, user.id, actor_id=actor.user_id
         )
         return await User.get(id=user.id)
@@ -280,7 +213,7 @@ class IdentityService:
             user = await self._member_for_change(actor, user_id)
             user.is_active = True
             await user.save(update_fields=["is_active"])
-        await _record_on_user(
+        await record_on_user(
             actor.organization_id, audit.USER_REACTIVATED, user.id, actor_id=actor.user_id
         )
         return user
@@ -362,40 +295,6 @@ class IdentityService:
         except IntegrityError as error:  # lost a race against the same email
             raise EmailAlreadyRegistered() from error
 
-    async def _start_session(self, user: User, family: uuid.UUID | None = None) -> Session:
-        raw, digest = new_refresh_token()
-        await RefreshToken.create(
-            user_id=user.id,
-            token_hash=digest,
-            family=family or uuid.uuid4(),
-            expires_at=datetime.now(UTC) + self._refresh_ttl,
-        )
-        access, expires = self._tokens.issue_access(
-            user.id, user.organization_id, user.role, user.token_version
-        )
-        return Session(access, expires, raw, user)
-
-    async def _end_all_sessions(self, user_id: uuid.UUID) -> int:
-        revoked = await self._revoke(RefreshToken.filter(user_id=user_id), datetime.now(UTC))
-        await User.filter(id=user_id).update(token_version=F("token_version") + 1)
-        # Open websockets check their token only now and then: this tells every API process
-        # to close this user's sockets at once.
-        await self._session_events.publish(user_id)
-        return revoked
-
-    async def _revoke_family(self, token: RefreshToken, now: datetime) -> None:
-        """A used refresh token came back: someone holds a copy. Revoke its family in one
-        statement, and bump the user's `token_version` so that the family's access tokens die
-        too. Access tokens do not name their family, so the bump also ends the user's other
-        sessions' access tokens; those sessions' refresh tokens stay valid and get them a new
-        pair, while a stolen-token signal costs the owner no more than that."""
-        await self._revoke(RefreshToken.filter(family=token.family), now)
-        await User.filter(id=token.user_id).update(token_version=F("token_version") + 1)
-
-    @staticmethod
-    async def _revoke(tokens: QuerySet[RefreshToken], now: datetime) -> int:
-        return await tokens.filter(revoked_at=None).update(revoked_at=now)
-
 
 async def _keep_an_active_admin(leaving: User) -> None:
     """Refuse a change that would leave `leaving`'s organisation without an active ADMIN."""
@@ -404,22 +303,3 @@ async def _keep_an_active_admin(leaving: User) -> None:
     ).exclude(id=leaving.id)
     if not await others.exists():
         raise LastActiveAdmin()
-
-
-async def _record_on_user(
-    organization_id: uuid.UUID,
-    action: str,
-    user_id: uuid.UUID,
-    *,
-    actor_id: uuid.UUID | None = None,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """Append an action on a user's account to the organisation's audit trail."""
-    await audit.record(
-        organization_id,
-        action,
-        actor_id=actor_id,
-        target_type="user",
-        target_id=user_id,
-        details=details,
-    )

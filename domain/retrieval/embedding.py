@@ -23,6 +23,14 @@ class Embedder(Protocol):
     dimensions: int
     name: str  # the model, as admins see it in index health
 
+    async def start(self) -> None:
+        """Load the model now rather than on the first texts (idempotent)."""
+        ...
+
+    async def close(self) -> None:
+        """Release the model's threads once queued requests are done."""
+        ...
+
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One normalised vector per text, in order."""
         ...
@@ -158,8 +166,9 @@ class BatchingEmbedder(ABC):
                 rows[index] = vector
         return rows
 
-    def close(self) -> None:
-        """Stop the model threads once queued requests are done."""
+    async def close(self) -> None:
+        """Stop the model threads once queued requests are done (a later `embed` starts
+        them again)."""
         with self._lock:
             threads, self._threads = self._threads, []
         with self._ready:

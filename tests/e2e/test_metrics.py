@@ -8,6 +8,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from domain.assistant.generation.base import Finished
+from domain.bootstrap import Adapters
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
@@ -40,7 +41,7 @@ async def platform(
     pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> AsyncIterator[Platform]:
     async with running_platform(
-        pipeline_settings, embedder=embedder, extractor=extractor, generator=metered()
+        pipeline_settings, Adapters(embedder=embedder, extractor=extractor, generator=metered())
     ) as running:
         yield running
 

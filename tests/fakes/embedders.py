@@ -3,7 +3,7 @@
 import hashlib
 import math
 import re
-from collections.abc import Awaitable, Generator, Sequence
+from collections.abc import Sequence
 
 
 class HashEmbedder:
@@ -22,11 +22,9 @@ class HashEmbedder:
         """Nothing to load."""
         self.started += 1
 
-    def close(self) -> Awaitable[None]:
-        """Nothing to release: works called (the embedders' `close()` so far) or awaited (the
-        async lifecycle the ports are getting); once that is merged, an `async def`."""
+    async def close(self) -> None:
+        """Nothing to release."""
         self.closed += 1
-        return _Done()
 
     async def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One normalised vector per text."""
@@ -45,10 +43,3 @@ class HashEmbedder:
             values[digest[0] % self.dimensions] += 1.0 if digest[1] % 2 else -1.0
         norm = math.sqrt(sum(value * value for value in values)) or 1.0
         return [value / norm for value in values]
-
-
-class _Done:
-    """Already done when awaited, and nothing left unawaited when not (unlike a coroutine)."""
-
-    def __await__(self) -> Generator[None, None, None]:
-        yield from ()

@@ -13,11 +13,7 @@ from domain.documents.kinds import DocumentKind
 from domain.errors import DocumentTooLarge, EmptyDocument
 
 # The kinds read as UTF-8 text; the others need a script (see `ParagraphExtractor.script`).
-_LABELS = {
-    DocumentKind.TEXT: "text file",
-    DocumentKind.MARKDOWN: "Markdown file",
-    DocumentKind.CSV: "CSV file",
-}
+TEXT_KINDS = frozenset({DocumentKind.TEXT, DocumentKind.MARKDOWN, DocumentKind.CSV})
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")  # as the real parser splits plain text
 _HEADING = re.compile(r"(#{1,6})[ \t]+(.+)")
 PAGE_BREAK = "\f"  # in a fake's text, starts the next page, as pdftotext writes them
@@ -67,8 +63,7 @@ class ParagraphExtractor:
             raise scripted
         if scripted is not None:
             return scripted
-        label = _LABELS.get(kind)
-        if label is None:
+        if kind not in TEXT_KINDS:
             raise LookupError(
                 f"ParagraphExtractor reads text, Markdown and CSV files; script this {kind} "
                 "file's outcome with `script`"
@@ -76,11 +71,11 @@ class ParagraphExtractor:
         pages = path.read_text(encoding="utf-8-sig", errors="replace").split(PAGE_BREAK)
         if len(pages) > self.max_pages:
             raise DocumentTooLarge(
-                f"The {label} has {len(pages)} pages; the limit is {self.max_pages}."
+                f"The {kind.label} has {len(pages)} pages; the limit is {self.max_pages}."
             )
         drafts = paragraphs(pages, markdown=kind is DocumentKind.MARKDOWN)
         if not drafts:
-            raise EmptyDocument(f"The {label} contains no text.")
+            raise EmptyDocument(f"The {kind.label} contains no text.")
         return ExtractedDocument(
             text=CHUNK_SEPARATOR.join(draft.text for draft in drafts),
             page_count=len(pages) if len(pages) > 1 else None,

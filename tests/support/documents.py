@@ -340,9 +340,9 @@ def hoarding_text_parser() -> None:
     """`DocumentParser(worker_setup=...)`, run in the parser's process: a text holding the
     marker makes the parser allocate without end, as a parser building a vast structure from
     a small file would (up to 1 GB, should nothing limit it)."""
-    from domain.documents import parsing
+    from domain.documents import parser_worker
 
-    original = parsing._text_document
+    original = parser_worker.text_document
 
     def hoarding(path: Path) -> DoclingDocument:
         if MEMORY_BOMB_MARKER in path.read_text(encoding="utf-8"):
@@ -351,4 +351,4 @@ def hoarding_text_parser() -> None:
                 hoard.append(bytearray(16 * 1024 * 1024))
         return original(path)
 
-    parsing._text_document = hoarding  # type: ignore[assignment]
+    parser_worker.text_document = hoarding

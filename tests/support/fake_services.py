@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass, field
 
-from domain.bootstrap import Services, build_services
+from domain.bootstrap import Adapters, Services, build_services
 from domain.settings import Settings
 from tests.fakes.embedders import HashEmbedder
 from tests.fakes.extractors import ParagraphExtractor
@@ -53,10 +53,12 @@ def fake_services(settings: Settings, fakes: Fakes) -> Services:
     settings' store: the service tier's organisations use the fake embedder's only."""
     return build_services(
         settings,
-        embedder=fakes.embedder,
-        vectors=fakes.vectors,
-        files=fakes.files,
-        extractor=fakes.extractor,
-        generator=fakes.generator,
-        jobs=fakes.jobs,
+        Adapters(
+            embedder=fakes.embedder,
+            vectors=fakes.vectors,
+            files=fakes.files,
+            extractor=fakes.extractor,
+            generator=fakes.generator,
+            jobs=fakes.jobs,
+        ),
     )

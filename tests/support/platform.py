@@ -4,12 +4,11 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
 from api.app import create_app
-from domain.bootstrap import Services
+from domain.bootstrap import Adapters, Services
 from domain.settings import Settings
 from tests.support.databases import empty_tables
 from tests.support.graphql import GraphQLClient
@@ -26,9 +25,11 @@ class Platform:
 
 
 @asynccontextmanager
-async def running_platform(settings: Settings, **overrides: Any) -> AsyncIterator[Platform]:
+async def running_platform(
+    settings: Settings, adapters: Adapters | None = None
+) -> AsyncIterator[Platform]:
     """Empty tables, then services and an in-process worker the way `beacon serve` does."""
-    runtime, services = build_process(settings, **overrides)
+    runtime, services = build_process(settings, adapters)
     await services.start()
     await empty_tables(services.database)
     await asyncio.to_thread(runtime.start)

@@ -97,6 +97,14 @@ class Generator(Protocol):
 
     name: str
 
+    async def start(self) -> None:
+        """Get ready to answer (idempotent)."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
     def stream(
         self, request: GenerationRequest, meter: Meter | None = None
     ) -> AsyncGenerator[GenerationEvent, None]:

@@ -44,6 +44,12 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
+    async def start(self) -> None:
+        """Nothing to open: it runs in this process."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
     async def stream(
         self, request: GenerationRequest, meter: Meter | None = None
     ) -> AsyncGenerator[GenerationEvent, None]:

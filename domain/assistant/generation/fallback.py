@@ -27,6 +27,16 @@ class FallbackGenerator:
         self._primary = primary
         self._fallback = fallback
 
+    async def start(self) -> None:
+        """Start both."""
+        await self._primary.start()
+        await self._fallback.start()
+
+    async def close(self) -> None:
+        """Close both."""
+        await self._primary.close()
+        await self._fallback.close()
+
     async def stream(
         self, request: GenerationRequest, meter: Meter | None = None
     ) -> AsyncGenerator[GenerationEvent, None]:

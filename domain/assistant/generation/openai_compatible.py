@@ -191,7 +191,10 @@ class OpenAICompatibleGenerator:
             max_retries=max_retries,
         )
 
-    async def aclose(self) -> None:
+    async def start(self) -> None:
+        """Nothing to do: the client connects on the first request."""
+
+    async def close(self) -> None:
         """Release the HTTP connection pool."""
         await self._client.close()
 

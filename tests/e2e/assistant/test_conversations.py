@@ -6,7 +6,7 @@ import httpx
 
 from api.app import create_app
 from domain.assistant.models import Message
-from domain.bootstrap import Services
+from domain.bootstrap import Adapters, Services
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
@@ -34,7 +34,9 @@ async def test_a_full_conversation_refuses_more_questions_and_keeps_every_messag
     pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> None:
     settings = pipeline_settings.model_copy(update={"max_messages_per_conversation": MAX_MESSAGES})
-    async with running_platform(settings, embedder=embedder, extractor=extractor) as platform:
+    async with running_platform(
+        settings, Adapters(embedder=embedder, extractor=extractor)
+    ) as platform:
         client = platform.client
         admin = await client.sign_up()
         first = await ask(client, admin)
@@ -79,7 +81,9 @@ async def test_a_conversation_overfilled_by_racing_questions_still_lists_at_most
     pipeline_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> None:
     settings = pipeline_settings.model_copy(update={"max_messages_per_conversation": MAX_MESSAGES})
-    async with running_platform(settings, embedder=embedder, extractor=extractor) as platform:
+    async with running_platform(
+        settings, Adapters(embedder=embedder, extractor=extractor)
+    ) as platform:
         client = platform.client
         admin = await client.sign_up()
         conversation = (await ask(client, admin))["conversation"]["id"]

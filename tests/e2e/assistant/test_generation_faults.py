@@ -3,10 +3,10 @@
 import asyncio
 from pathlib import Path
 
-from domain.assistant.generation.base import Finished
+from domain.assistant.generation.base import Finished, Generator
 from domain.assistant.generation.openai_compatible import OpenAICompatibleGenerator
 from domain.assistant.services import AnswerDelta
-from domain.bootstrap import build_generator
+from domain.bootstrap import Adapters, build_generator
 from domain.documents.parsing import DocumentParser
 from domain.identity.principal import Principal
 from domain.retrieval.embedding import SentenceTransformerEmbedder
@@ -21,10 +21,10 @@ FALLBACK_ASK = """mutation($q: String!) { ask(input: {question: $q}) { __typenam
   ... on Answer { text reply { generator fallbackReason } } ... on Error { code message } } }"""
 
 
-def overrides(
-    embedder: SentenceTransformerEmbedder, extractor: DocumentParser, generator: object
-) -> dict[str, object]:
-    return {"embedder": embedder, "extractor": extractor, "generator": generator}
+def adapters(
+    embedder: SentenceTransformerEmbedder, extractor: DocumentParser, generator: Generator
+) -> Adapters:
+    return Adapters(embedder=embedder, extractor=extractor, generator=generator)
 
 
 async def test_a_consumer_that_goes_away_stops_the_generation(
@@ -33,7 +33,7 @@ async def test_a_consumer_that_goes_away_stops_the_generation(
     slow = ScriptedGenerator(["word "] * 200, name="slow")  # 200 words, if nobody stops it
     async with running_platform(
         pipeline_settings,
-        **overrides(embedder, extractor, slow),
+        adapters(embedder, extractor, slow),
     ) as platform:
         admin = await platform.client.sign_up()
         user = await platform.services.identity.principal_for(admin.email)
@@ -58,7 +58,7 @@ async def test_an_unreachable_llm_is_a_clear_error_within_the_timeout(
     )
     async with running_platform(
         pipeline_settings,
-        **overrides(embedder, extractor, down),
+        adapters(embedder, extractor, down),
     ) as platform:
         admin = await platform.client.sign_up()
         started = asyncio.get_running_loop().time()
@@ -66,7 +66,7 @@ async def test_an_unreachable_llm_is_a_clear_error_within_the_timeout(
             ASK, {"q": "Are receipts required?"}, token=admin.access_token
         )
         elapsed = asyncio.get_running_loop().time() - started
-    assert body["data"]["ask"]["__typename"] == "AnswerFailed"
+    assert body["data"]["ask"]["__typename"] == "AnswerError"
     assert body["data"]["ask"]["code"] == "LLM_UNAVAILABLE"
     assert elapsed < 4
 
@@ -79,7 +79,7 @@ async def test_the_daily_token_budget_is_enforced(
     spent = Finished(prompt_tokens=60, completion_tokens=3)
     async with running_platform(
         settings,
-        **overrides(embedder, extractor, ScriptedGenerator(["word "] * 3, finished=spent)),
+        adapters(embedder, extractor, ScriptedGenerator(["word "] * 3, finished=spent)),
     ) as platform:
         admin = await platform.client.sign_up()
         first = await platform.client.execute(ASK, {"q": "Receipts?"}, token=admin.access_token)
@@ -99,7 +99,7 @@ async def test_with_the_model_down_the_configured_fallback_answers_and_says_so(
         update={"llm_base_url": f"http://127.0.0.1:{free_port()}/v1", "llm_timeout_seconds": 3}
     )
     async with running_platform(
-        settings, **overrides(embedder, extractor, build_generator(settings))
+        settings, adapters(embedder, extractor, build_generator(settings))
     ) as platform:
         admin = await platform.client.sign_up()
         policy = tmp_path / "policy.md"

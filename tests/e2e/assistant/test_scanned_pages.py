@@ -3,6 +3,7 @@ with its page, through the API."""
 
 from pathlib import Path
 
+from domain.bootstrap import Adapters
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
 from tests.support import documents as files
@@ -67,7 +68,7 @@ async def test_with_ocr_off_a_scan_fails_empty_saying_ocr_is_off(
 ) -> None:
     settings = pipeline_settings.model_copy(update={"ocr": "off"})
     # The service's own parser, as BEACON_OCR=off builds it (not the session's shared one).
-    async with running_platform(settings, embedder=embedder) as platform:
+    async with running_platform(settings, Adapters(embedder=embedder)) as platform:
         admin = await platform.client.sign_up()
         path = scans.write_scanned_pdf(tmp_path, [scans.SCANNED_LINES])
         failure = await failure_of(platform, admin, path)

@@ -1,10 +1,12 @@
 """Fixtures for the document pipeline: one model and one parser pool for the whole session."""
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from domain.bootstrap import Adapters
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
@@ -17,14 +19,14 @@ def embedder() -> Iterator[SentenceTransformerEmbedder]:
     model = SentenceTransformerEmbedder(batch_size=32)
     model.load()
     yield model
-    model.close()
+    asyncio.run(model.close())
 
 
 @pytest.fixture(scope="session")
 def extractor() -> Iterator[DocumentParser]:
     parser = DocumentParser(max_pages=20, timeout_seconds=120)
     yield parser
-    parser.close()
+    asyncio.run(parser.close())
 
 
 @pytest.fixture
@@ -47,8 +49,6 @@ async def platform(
     extractor: DocumentParser,
 ) -> AsyncIterator[Platform]:
     async with running_platform(
-        pipeline_settings,
-        embedder=embedder,
-        extractor=extractor,
+        pipeline_settings, Adapters(embedder=embedder, extractor=extractor)
     ) as running:
         yield running

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.bootstrap import Adapters
 from domain.documents.models import Chunk, Document
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
@@ -102,14 +103,14 @@ async def test_a_document_that_outgrows_the_parsers_memory_fails_and_the_worker_
     parser = DocumentParser(memory_mb=256, worker_setup=files.hoarding_text_parser)
     try:
         async with running_platform(
-            pipeline_settings, embedder=embedder, extractor=parser
+            pipeline_settings, Adapters(embedder=embedder, extractor=parser)
         ) as platform:
             admin = await platform.client.sign_up()
             document = await failed(platform, admin, files.write_memory_bomb(tmp_path), "TOO_LARGE")
             assert "256 MB of memory" in document["failure"]["message"]
             await still_serving(platform, admin, tmp_path)
     finally:
-        parser.close()
+        await parser.close()
 
 
 async def test_hostile_file_names_never_reach_the_disk(platform: Platform, tmp_path: Path) -> None:
@@ -225,7 +226,9 @@ async def test_a_document_over_the_passage_limit_fails_and_stores_no_passage(
     tmp_path: Path,
 ) -> None:
     settings = pipeline_settings.model_copy(update={"max_chunks": 5})
-    async with running_platform(settings, embedder=embedder, extractor=extractor) as platform:
+    async with running_platform(
+        settings, Adapters(embedder=embedder, extractor=extractor)
+    ) as platform:
         admin = await platform.client.sign_up()
         path = files.write_long_docx(tmp_path, paragraphs=300)
         document = await failed(platform, admin, path, "TOO_LARGE")

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from domain.bootstrap import Services
+from domain.bootstrap import Adapters, Services
 from domain.documents.downloads import Downloads
 from domain.documents.filestores.base import StoredBytes
 from domain.documents.filestores.local import LocalFileStore
@@ -245,9 +245,11 @@ class SlowFiles(LocalFileStore):
 
 
 @asynccontextmanager
-async def beacon(settings: Settings, **overrides: Any) -> AsyncIterator[GraphQLClient]:
+async def beacon(
+    settings: Settings, adapters: Adapters | None = None
+) -> AsyncIterator[GraphQLClient]:
     """A client of an app on these settings (and adapters), on empty tables."""
-    _, services = build_process(settings, **overrides)
+    _, services = build_process(settings, adapters)
     await services.start()
     await empty_tables(services.database)
     transport = httpx.ASGITransport(app=create_app(settings, services, manage_services=False))
@@ -262,7 +264,9 @@ async def test_a_download_may_outlast_the_request_deadline(
     tmp_path: Path, database_url: str
 ) -> None:
     settings = make_settings(tmp_path, database_url, request_timeout_seconds=2)
-    async with beacon(settings, files=SlowFiles(settings.uploads_dir / "files")) as client:
+    async with beacon(
+        settings, Adapters(files=SlowFiles(settings.uploads_dir / "files"))
+    ) as client:
         admin = await client.sign_up()
         path = files.write_text(tmp_path)
         url = await download_url(client, admin, await upload(client, admin, path))

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import redis
 
+from domain.bootstrap import Adapters
 from domain.documents.models import Document, DocumentStatus
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.building import build_vector_store
@@ -56,10 +57,7 @@ async def test_a_vector_store_outage_is_retried_until_it_recovers(
 ) -> None:
     flaky = FlakyVectors(pipeline_settings, failures=1)
     async with running_platform(
-        pipeline_settings,
-        embedder=embedder,
-        extractor=extractor,
-        vectors=flaky,
+        pipeline_settings, Adapters(embedder=embedder, extractor=extractor, vectors=flaky)
     ) as platform:
         admin = await platform.client.sign_up()
         uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
@@ -78,10 +76,7 @@ async def test_a_vector_store_that_stays_down_fails_the_document_with_the_cause_
     settings = pipeline_settings.model_copy(update={"ingest_max_attempts": 2})
     down = FlakyVectors(settings, failures=1000)
     async with running_platform(
-        settings,
-        embedder=embedder,
-        extractor=extractor,
-        vectors=down,
+        settings, Adapters(embedder=embedder, extractor=extractor, vectors=down)
     ) as platform:
         admin = await platform.client.sign_up()
         path = files.write_text(tmp_path)
@@ -148,9 +143,7 @@ async def test_documents_left_unfinished_are_picked_up_at_start_up(
     assert (await Document.get(id=document_id)).status is DocumentStatus.QUEUED
     restarted = WorkerRuntime(
         pipeline_settings,
-        events=platform.services.events,
-        embedder=embedder,
-        extractor=extractor,
+        Adapters(events=platform.services.events, embedder=embedder, extractor=extractor),
     )
     await asyncio.to_thread(restarted.start)
     try:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from domain.bootstrap import Adapters
 from domain.documents.filestores.s3 import ObjectStoreError, S3FileStore
 from domain.documents.models import Document
 from domain.documents.parsing import DocumentParser
@@ -47,7 +48,7 @@ async def test_an_upload_is_stored_in_the_bucket_ingested_from_it_and_purged_on_
 ) -> None:
     bucket = s3_file_store(require_object_store(), tmp_path / "downloads")
     async with running_platform(
-        pipeline_settings, embedder=embedder, extractor=extractor, files=bucket
+        pipeline_settings, Adapters(embedder=embedder, extractor=extractor, files=bucket)
     ) as platform:
         admin = await platform.client.sign_up()
         uploaded = await platform.client.upload(admin, files.write_docx(tmp_path))
@@ -80,7 +81,7 @@ async def test_a_download_that_fails_is_retried_and_the_document_still_ends_read
     server = require_object_store()
     flaky = s3_file_store(server, tmp_path / "downloads", cls=DownloadsFailOnce)
     async with running_platform(
-        pipeline_settings, embedder=embedder, extractor=extractor, files=flaky
+        pipeline_settings, Adapters(embedder=embedder, extractor=extractor, files=flaky)
     ) as platform:
         admin = await platform.client.sign_up()
         uploaded = await platform.client.upload(admin, files.write_text(tmp_path))
@@ -103,7 +104,7 @@ async def test_an_upload_the_store_cannot_take_is_refused_and_leaves_no_row_and_
         max_retries=0,
     )
     async with running_platform(
-        pipeline_settings, embedder=embedder, extractor=extractor, files=down
+        pipeline_settings, Adapters(embedder=embedder, extractor=extractor, files=down)
     ) as platform:
         admin = await platform.client.sign_up()
         result = await platform.client.upload(admin, files.write_text(tmp_path))

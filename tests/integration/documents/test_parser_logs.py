@@ -22,7 +22,7 @@ async def test_a_parser_process_logs_json_lines_when_its_parent_does(
         try:
             await parser.start()
         finally:
-            parser.close()
+            await parser.close()
     lines = [json.loads(line) for line in capfd.readouterr().err.splitlines() if line.strip()]
     (spoken,) = [line for line in lines if line["event"] == "the parser process speaks"]
     assert (spoken["level"], spoken["logger"]) == ("warning", "beacon.test")

@@ -37,7 +37,7 @@ def parser() -> Iterator[DocumentParser]:
     """One parser for the module: starting a worker process costs seconds."""
     parser = DocumentParser()
     yield parser
-    parser.close()
+    asyncio.run(parser.close())
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +263,7 @@ async def test_a_crashed_or_hung_parse_costs_one_document_and_the_parser_goes_on
         extracted = await parser.extract(files.write_text(folder), DocumentKind.TEXT)
         assert holding(extracted, files.TEXT_SENTENCE)
     finally:
-        parser.close()
+        await parser.close()
 
 
 async def test_a_parse_cancelled_while_waiting_for_the_busy_process_gives_its_turn_back(
@@ -303,4 +303,4 @@ async def test_a_parse_past_the_memory_limit_is_too_large_and_a_fresh_process_go
         assert holding(extracted, files.TEXT_SENTENCE)
         assert worker not in worker_pids(), "the process that ran out of memory parses on"
     finally:
-        parser.close()
+        await parser.close()

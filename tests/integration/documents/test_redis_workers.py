@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from cli.scratch import scratch_postgres
-from domain.bootstrap import Services, build_services
+from domain.bootstrap import Adapters, Services, build_services
 from domain.database import apply_migrations
 from domain.documents.kinds import DocumentKind
 from domain.documents.models import Chunk, Document, DocumentStatus
@@ -76,7 +76,7 @@ async def production(tmp_path: Path) -> AsyncIterator[Production]:
                 ingest_lease_seconds=4,
             )
             runtime = WorkerRuntime(settings)  # sends only: consumers are the subprocesses
-            services = build_services(settings, jobs=runtime.jobs)
+            services = build_services(settings, Adapters(jobs=runtime.jobs))
             await services.start()
             try:
                 user = await services.identity.create_organization(
@@ -118,7 +118,7 @@ async def clean_chunk_count(path: Path, kind: DocumentKind) -> int:
     try:
         return len((await parser.extract(path, kind)).chunks)
     finally:
-        parser.close()
+        await parser.close()
 
 
 async def test_a_worker_killed_mid_document_still_ends_ready_exactly_once(

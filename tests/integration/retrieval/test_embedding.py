@@ -146,7 +146,7 @@ async def test_a_cancelled_request_leaves_the_model_thread_serving(
         with pytest.raises(asyncio.CancelledError):
             await waiting
     finally:
-        embedder.close()
+        await embedder.close()
 
 
 async def test_one_full_batch_is_shared_by_both_threads_when_nothing_else_waits(
@@ -168,7 +168,7 @@ async def test_one_full_batch_is_shared_by_both_threads_when_nothing_else_waits(
     try:
         vectors = await embedder.embed([f"chunk {i} of the last long document" for i in range(16)])
     finally:
-        embedder.close()
+        await embedder.close()
 
     assert len(vectors) == 16
     assert len({thread for thread, _ in calls}) == 2

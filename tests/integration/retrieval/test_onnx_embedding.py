@@ -39,7 +39,7 @@ def int8() -> Iterator[OnnxEmbedder]:
     embedder = OnnxEmbedder("int8", batch_size=16)
     embedder.load()
     yield embedder
-    embedder.close()
+    asyncio.run(embedder.close())
 
 
 async def test_fp32_onnx_vectors_are_torchs(torch_vectors: list[list[float]]) -> None:
@@ -47,7 +47,7 @@ async def test_fp32_onnx_vectors_are_torchs(torch_vectors: list[list[float]]) ->
     try:
         vectors = await embedder.embed(TEXTS)
     finally:
-        embedder.close()
+        await embedder.close()
 
     assert min(cosine(a, b) for a, b in zip(vectors, torch_vectors, strict=True)) > 0.9999
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain.bootstrap import Services, StartupFailed, build_services
+from domain.bootstrap import Adapters, Services, StartupFailed, build_services
 from domain.documents.models import Chunk, Document, DocumentStatus, chunk_id
 from domain.errors import NotFound
 from domain.identity.models import User
@@ -82,7 +82,7 @@ async def platform(
 
 def build(settings: Settings, models: Models) -> Services:
     """Services configured with `OLD`, able to serve `NEW`."""
-    services = build_services(settings, embedder=models.old)
+    services = build_services(settings, Adapters(embedder=models.old))
     services.spaces.catalogue.add(models.new)
     return services
 
@@ -293,7 +293,7 @@ async def test_configuring_a_model_of_another_size_keeps_old_vectors_apart_and_s
     user = await organization(platform)
     await ready_document(platform, user, TEXTS[:2])
     # The same data, now configured with NEW (another vector size); OLD can still be built.
-    switched = build_services(platform.settings, embedder=models.new)
+    switched = build_services(platform.settings, Adapters(embedder=models.new))
     switched.spaces.catalogue.add(models.old)
     await switched.start(process_wide=False)
     try:
