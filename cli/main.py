@@ -1,5 +1,5 @@
-"""`beacon` commands: serve, worker, migrate, create-admin, ingest, reconcile, reembed, audit,
-and dev tools."""
+"""`beacon` commands: serve, worker, migrate, create-admin, ingest, reconcile, reembed,
+audit, and dev tools."""
 
 import asyncio
 import getpass
@@ -12,7 +12,14 @@ import click
 import structlog
 from pydantic import ValidationError
 
-from cli.common import command_settings, database_only, running_services
+from cli.common import (
+    command_settings,
+    database_only,
+    prepare_database,
+    require_redis,
+    running_services,
+)
+from cli.failures import BeaconGroup, reaching
 from cli.index import export_embedder, reconcile, reembed
 from domain.logs import LogFormat, configure_logging
 from domain.settings import Settings
@@ -23,7 +30,7 @@ if TYPE_CHECKING:
     pass
 
 
-@click.group()
+@click.group(cls=BeaconGroup)
 @click.option("--log-level", default="INFO", show_default=True, help="Python logging level.")
 def main(log_level: str) -> None:
     """Beacon, the GraphQL-native knowledge assistant."""
@@ -47,17 +54,15 @@ def serve(host: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
-    from domain.database import apply_migrations, dialect_of
     from domain.tracing import configure_tracing
     from workers.runtime import build_process
 
     settings = command_settings()
     configure_tracing("beacon-api", settings.otlp_endpoint)
-    if dialect_of(settings.effective_database_url) == "sqlite":
-        # The embedded default owns its database: bring it up to date before serving.
-        applied = asyncio.run(apply_migrations(settings.effective_database_url))
-        for name in applied:
-            log.info("applied migration", migration=name)
+    # The embedded default owns its database: bring it up to date before serving. A server's
+    # pending migrations keep the API unready (/readyz names them) until the operator migrates.
+    for name in asyncio.run(prepare_database(settings, pending_ok=True)):
+        log.info("applied migration", migration=name)
     runtime, services = build_process(settings)
     # Production only sends messages (`beacon worker` processes consume); the embedded
     # default runs the worker threads in this process.
@@ -94,7 +99,8 @@ def migrate() -> None:
     from domain.database import apply_migrations
 
     settings = command_settings()
-    applied = asyncio.run(apply_migrations(settings.effective_database_url))
+    with reaching("the database", settings.effective_database_url):
+        applied = asyncio.run(apply_migrations(settings.effective_database_url))
     click.echo("\n".join(f"applied {name}" for name in applied) or "nothing to apply")
 
 
@@ -111,6 +117,7 @@ def worker() -> None:
             "beacon: invalid settings: BEACON_REDIS_URL: required for `beacon worker`", err=True
         )
         sys.exit(2)
+    asyncio.run(require_redis(settings.redis_url))
     sys.exit(run_worker_process(settings))
 
 
@@ -127,6 +134,7 @@ def create_admin(organization: str, email: str, password: str | None) -> None:
     secret = password or getpass.getpass("Password (12+ characters): ")
 
     async def run() -> str:
+        await prepare_database(settings)
         services = build_services(settings)
         await services.start()
         try:

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values people paste from examples; a production deployment must never run with one.
 _PLACEHOLDER_SECRETS = ("change", "secret", "example", "placeholder", "default", "xxxx", "todo")
+_DATABASE_SCHEMES = ("sqlite", "postgres", "asyncpg", "psql")
 _SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
@@ -250,6 +251,15 @@ class Settings(BaseSettings):
             parse_rate(value)
         except ValueError as error:
             raise ValueError(f"not a rate such as '10/5minutes': {value!r}") from error
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _is_database_url(cls, value: str | None) -> str | None:
+        # The same schemes as domain.database.dialect_of, checked before any command runs.
+        scheme = None if value is None else value.split("://", 1)[0]
+        if scheme is not None and scheme not in _DATABASE_SCHEMES:
+            raise ValueError(f"unsupported scheme {scheme!r}: use sqlite:// or postgres://")
         return value
 
     @field_validator("forwarded_allow_ips")
