@@ -1,4 +1,4 @@
-"""`beacon` commands: serve, worker, migrate, create-admin, ingest, reconcile, reembed,
+"""`beacon` commands: serve, worker, migrate, create-admin, demo, ingest, reconcile, reembed,
 audit, and dev tools."""
 
 import asyncio
@@ -19,6 +19,7 @@ from cli.common import (
     require_redis,
     running_services,
 )
+from cli.demo import demo
 from cli.failures import BeaconGroup, reaching
 from cli.index import export_embedder, reconcile, reembed
 from domain.logs import LogFormat, configure_logging
@@ -301,7 +302,7 @@ def makemigrations(name: str, dialect: str, postgres_url: str | None, empty: boo
     click.echo(f"{dialect}: {asyncio.run(run()) or 'no changes'}")
 
 
-for command in (reconcile, reembed, export_embedder):
+for command in (reconcile, reembed, export_embedder, demo):
     main.add_command(command)
 
 if __name__ == "__main__":
