@@ -1,13 +1,20 @@
-"""One settings class for every process, read from `BEACON_*` environment variables."""
+"""One settings class for every process, read from `BEACON_*` environment variables, and from a
+`.env` file in the working directory when there is one (the environment wins)."""
 
 import ipaddress
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
 
 from limits import parse as parse_rate
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 # Values people paste from examples; a production deployment must never run with one.
 _PLACEHOLDER_SECRETS = ("change", "secret", "example", "placeholder", "default", "xxxx", "todo")
@@ -19,6 +26,21 @@ class Settings(BaseSettings):
     """Beacon's configuration. Development is the embedded default; production is docker-compose."""
 
     model_config = SettingsConfigDict(env_prefix="BEACON_", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, the environment, then BEACON_ENV_FILE (default `.env`; empty: none), read
+        at each build: the tests empty it, so a developer's `.env` never reaches them."""
+        env_file = os.environ.get("BEACON_ENV_FILE", ".env") or None
+        dotenv = DotEnvSettingsSource(settings_cls, env_file=env_file)
+        return init_settings, env_settings, dotenv, file_secret_settings
 
     env: Literal["development", "production"] = "development"
     log_format: Literal["json", "console"] | None = Field(
@@ -256,7 +278,6 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _is_database_url(cls, value: str | None) -> str | None:
-        # The same schemes as domain.database.dialect_of, checked before any command runs.
         scheme = None if value is None else value.split("://", 1)[0]
         if scheme is not None and scheme not in _DATABASE_SCHEMES:
             raise ValueError(f"unsupported scheme {scheme!r}: use sqlite:// or postgres://")
