@@ -2,6 +2,7 @@
 audit, and dev tools."""
 
 import asyncio
+import functools
 import getpass
 import subprocess
 import sys
@@ -50,30 +51,24 @@ def _log_format() -> LogFormat:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--reload", is_flag=True, help="Development: restart on changes to Beacon's code.")
+def serve(host: str, port: int, reload: bool) -> None:
     """Run the API (embedded default: also migrate and run workers in-process)."""
     import uvicorn
 
-    from api.app import create_app
-    from domain.tracing import configure_tracing
-    from workers.runtime import build_process
+    from cli.serving import SOURCE_DIRS, reloaded_app, served_app
 
     settings = command_settings()
-    configure_tracing("beacon-api", settings.otlp_endpoint)
     # The embedded default owns its database: bring it up to date before serving. A server's
     # pending migrations keep the API unready (/readyz names them) until the operator migrates.
     for name in asyncio.run(prepare_database(settings, pending_ok=True)):
         log.info("applied migration", migration=name)
-    runtime, services = build_process(settings)
-    # Production only sends messages (`beacon worker` processes consume); the embedded
-    # default runs the worker threads in this process.
-    background = [] if settings.redis_url else [runtime]
-    app = create_app(settings, services, manage_services=True, background=background)
     log.info(
         "serving",
         url=f"http://{host}:{port}/graphql",
         data_dir=str(settings.data_dir.resolve()),
         log_format=settings.effective_log_format,
+        reload=reload,
     )
     # Client addresses feed the per-address limits: X-Forwarded-For is believed only from the
     # proxies named in BEACON_FORWARDED_ALLOW_IPS (uvicorn's own default trusts loopback, so
@@ -81,8 +76,8 @@ def serve(host: str, port: int) -> None:
     # uvicorn's lines go through Beacon's logging (no log_config of its own, the level of
     # --log-level), and api.middleware.AccessLog writes the access lines, with the request's
     # id, caller and duration.
-    uvicorn.run(
-        app,
+    run = functools.partial(
+        uvicorn.run,
         host=host,
         port=port,
         log_config=None,
@@ -92,6 +87,12 @@ def serve(host: str, port: int) -> None:
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips or "",
     )
+    if reload:
+        # The reloader imports the app by name in a child process, restarted on each change.
+        run(f"{reloaded_app.__module__}:{reloaded_app.__name__}", factory=True, reload=True,
+            reload_dirs=SOURCE_DIRS)  # fmt: skip
+    else:
+        run(served_app())
 
 
 @main.command()
