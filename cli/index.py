@@ -64,6 +64,8 @@ def reembed(organization_id: uuid.UUID | None, model: str | None) -> None:
             except BeaconError as error:
                 click.echo(f"beacon reembed: {error}", err=True)
                 return False
+            if not organizations:
+                click.echo("no organisation to re-embed")
             for org in organizations:
                 try:
                     result = await services.reembedder.run(

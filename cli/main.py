@@ -1,7 +1,8 @@
-"""`beacon` commands: serve, worker, migrate, create-admin, ingest, reconcile, reembed, audit,
-and dev tools."""
+"""`beacon` commands: serve, worker, migrate, create-admin, demo, ingest, reconcile, reembed,
+audit, and dev tools."""
 
 import asyncio
+import functools
 import getpass
 import subprocess
 import sys
@@ -12,7 +13,15 @@ import click
 import structlog
 from pydantic import ValidationError
 
-from cli.common import command_settings, database_only, running_services
+from cli.common import (
+    command_settings,
+    database_only,
+    prepare_database,
+    require_redis,
+    running_services,
+)
+from cli.demo import demo
+from cli.failures import BeaconGroup, reaching
 from cli.index import export_embedder, reconcile, reembed
 from domain.logs import LogFormat, configure_logging
 from domain.settings import Settings
@@ -23,7 +32,7 @@ if TYPE_CHECKING:
     pass
 
 
-@click.group()
+@click.group(cls=BeaconGroup)
 @click.option("--log-level", default="INFO", show_default=True, help="Python logging level.")
 def main(log_level: str) -> None:
     """Beacon, the GraphQL-native knowledge assistant."""
@@ -42,32 +51,24 @@ def _log_format() -> LogFormat:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--reload", is_flag=True, help="Development: restart on changes to Beacon's code.")
+def serve(host: str, port: int, reload: bool) -> None:
     """Run the API (embedded default: also migrate and run workers in-process)."""
     import uvicorn
 
-    from api.app import create_app
-    from domain.database import apply_migrations, dialect_of
-    from domain.tracing import configure_tracing
-    from workers.runtime import build_process
+    from cli.serving import SOURCE_DIRS, reloaded_app, served_app
 
     settings = command_settings()
-    configure_tracing("beacon-api", settings.otlp_endpoint)
-    if dialect_of(settings.effective_database_url) == "sqlite":
-        # The embedded default owns its database: bring it up to date before serving.
-        applied = asyncio.run(apply_migrations(settings.effective_database_url))
-        for name in applied:
-            log.info("applied migration", migration=name)
-    runtime, services = build_process(settings)
-    # Production only sends messages (`beacon worker` processes consume); the embedded
-    # default runs the worker threads in this process.
-    background = [] if settings.redis_url else [runtime]
-    app = create_app(settings, services, manage_services=True, background=background)
+    # The embedded default owns its database: bring it up to date before serving. A server's
+    # pending migrations keep the API unready (/readyz names them) until the operator migrates.
+    for name in asyncio.run(prepare_database(settings, pending_ok=True)):
+        log.info("applied migration", migration=name)
     log.info(
         "serving",
         url=f"http://{host}:{port}/graphql",
         data_dir=str(settings.data_dir.resolve()),
         log_format=settings.effective_log_format,
+        reload=reload,
     )
     # Client addresses feed the per-address limits: X-Forwarded-For is believed only from the
     # proxies named in BEACON_FORWARDED_ALLOW_IPS (uvicorn's own default trusts loopback, so
@@ -75,8 +76,8 @@ def serve(host: str, port: int) -> None:
     # uvicorn's lines go through Beacon's logging (no log_config of its own, the level of
     # --log-level), and api.middleware.AccessLog writes the access lines, with the request's
     # id, caller and duration.
-    uvicorn.run(
-        app,
+    run = functools.partial(
+        uvicorn.run,
         host=host,
         port=port,
         log_config=None,
@@ -86,6 +87,12 @@ def serve(host: str, port: int) -> None:
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips or "",
     )
+    if reload:
+        # The reloader imports the app by name in a child process, restarted on each change.
+        run(f"{reloaded_app.__module__}:{reloaded_app.__name__}", factory=True, reload=True,
+            reload_dirs=SOURCE_DIRS)  # fmt: skip
+    else:
+        run(served_app())
 
 
 @main.command()
@@ -94,7 +101,8 @@ def migrate() -> None:
     from domain.database import apply_migrations
 
     settings = command_settings()
-    applied = asyncio.run(apply_migrations(settings.effective_database_url))
+    with reaching("the database", settings.effective_database_url):
+        applied = asyncio.run(apply_migrations(settings.effective_database_url))
     click.echo("\n".join(f"applied {name}" for name in applied) or "nothing to apply")
 
 
@@ -111,6 +119,7 @@ def worker() -> None:
             "beacon: invalid settings: BEACON_REDIS_URL: required for `beacon worker`", err=True
         )
         sys.exit(2)
+    asyncio.run(require_redis(settings.redis_url))
     sys.exit(run_worker_process(settings))
 
 
@@ -127,6 +136,7 @@ def create_admin(organization: str, email: str, password: str | None) -> None:
     secret = password or getpass.getpass("Password (12+ characters): ")
 
     async def run() -> str:
+        await prepare_database(settings)
         services = build_services(settings)
         await services.start()
         try:
@@ -293,7 +303,7 @@ def makemigrations(name: str, dialect: str, postgres_url: str | None, empty: boo
     click.echo(f"{dialect}: {asyncio.run(run()) or 'no changes'}")
 
 
-for command in (reconcile, reembed, export_embedder):
+for command in (reconcile, reembed, export_embedder, demo):
     main.add_command(command)
 
 if __name__ == "__main__":

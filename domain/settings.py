@@ -1,16 +1,24 @@
-"""One settings class for every process, read from `BEACON_*` environment variables."""
+"""One settings class for every process, read from `BEACON_*` environment variables, and from a
+`.env` file in the working directory when there is one (the environment wins)."""
 
 import ipaddress
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
 
 from limits import parse as parse_rate
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 # Values people paste from examples; a production deployment must never run with one.
 _PLACEHOLDER_SECRETS = ("change", "secret", "example", "placeholder", "default", "xxxx", "todo")
+_DATABASE_SCHEMES = ("sqlite", "postgres", "asyncpg", "psql")
 _SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
@@ -18,6 +26,21 @@ class Settings(BaseSettings):
     """Beacon's configuration. Development is the embedded default; production is docker-compose."""
 
     model_config = SettingsConfigDict(env_prefix="BEACON_", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, the environment, then BEACON_ENV_FILE (default `.env`; empty: none), read
+        at each build: the tests empty it, so a developer's `.env` never reaches them."""
+        env_file = os.environ.get("BEACON_ENV_FILE", ".env") or None
+        dotenv = DotEnvSettingsSource(settings_cls, env_file=env_file)
+        return init_settings, env_settings, dotenv, file_secret_settings
 
     env: Literal["development", "production"] = "development"
     log_format: Literal["json", "console"] | None = Field(
@@ -250,6 +273,14 @@ class Settings(BaseSettings):
             parse_rate(value)
         except ValueError as error:
             raise ValueError(f"not a rate such as '10/5minutes': {value!r}") from error
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _is_database_url(cls, value: str | None) -> str | None:
+        scheme = None if value is None else value.split("://", 1)[0]
+        if scheme is not None and scheme not in _DATABASE_SCHEMES:
+            raise ValueError(f"unsupported scheme {scheme!r}: use sqlite:// or postgres://")
         return value
 
     @field_validator("forwarded_allow_ips")

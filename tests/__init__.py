@@ -12,3 +12,6 @@ import os
 for _name in [name for name in os.environ if name.startswith("BEACON_")]:
     if not _name.startswith("BEACON_TEST_"):
         del os.environ[_name]
+# Nor does a developer's `.env` (domain/settings.py): an empty BEACON_ENV_FILE reads no file, in
+# this process and in every `beacon` process the tests start.
+os.environ["BEACON_ENV_FILE"] = ""

@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 // Two entries: the app (index.html) and GraphiQL (graphiql.html), which beacon serves at
 // GET /graphql. GraphiQL is built from npm so no request leaves the host; it is its own entry so
 // it stays out of the app's size budget.
+const api = process.env.BEACON_API_URL ?? "http://127.0.0.1:8000";
+
 export default defineConfig({
   plugins: [react()],
   build: {
@@ -26,8 +28,9 @@ export default defineConfig({
     },
   },
   server: {
-    // `npm run dev` talks to a `beacon serve` on the default port.
-    proxy: { "/graphql": { target: "http://127.0.0.1:8000", ws: true }, "/files": "http://127.0.0.1:8000" },
+    // `npm run dev` talks to a `beacon serve` on the default port, or at BEACON_API_URL
+    // (compose.dev.yml: the api service).
+    proxy: { "/graphql": { target: api, ws: true }, "/files": api },
   },
   test: { environment: "node", include: ["src/**/*.test.ts"] },
 });

@@ -1,5 +1,6 @@
 """Settings: embedded defaults, strict production, one clear line per mistake."""
 
+import re
 import secrets
 from pathlib import Path
 
@@ -101,3 +102,52 @@ def test_ocr_is_auto_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("BEACON_OCR", "sometimes")
     with pytest.raises(SettingsError, match=r"^BEACON_OCR: "):
         load_settings()
+
+
+ROOT = Path(__file__).resolve().parents[3]
+_EXAMPLE_ENTRY = re.compile(r"^# BEACON_([A-Z0-9_]+)=(.*)$", re.MULTILINE)
+
+
+def test_the_env_example_lists_every_setting_once_with_its_default() -> None:
+    entries = _EXAMPLE_ENTRY.findall((ROOT / ".env.example").read_text())
+    names = [name for name, _ in entries]
+    assert sorted(names) == sorted(field.upper() for field in Settings.model_fields)
+    assert len(names) == len(set(names))
+    for name, value in entries:
+        default = Settings.model_fields[name.lower()].default
+        if name == "WEB_DIST" or default is None:
+            expected = ""  # unset, or a path of the source tree the comment describes
+        elif isinstance(default, bool):
+            expected = str(default).lower()
+        else:
+            expected = str(default)
+        assert value == expected, f"BEACON_{name}"
+
+
+def test_a_dotenv_file_in_the_working_directory_is_read_and_the_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".env").write_text(
+        "BEACON_JWT_ISSUER=from-the-file\nBEACON_MAX_PAGES=7\nNOT_BEACON=ignored\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BEACON_ENV_FILE")
+    monkeypatch.setenv("BEACON_MAX_PAGES", "9")
+
+    settings = Settings()
+
+    assert settings.jwt_issuer == "from-the-file"
+    assert settings.max_pages == 9
+
+
+def test_beacon_env_file_names_the_file_and_empty_reads_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "beacon.env").write_text("BEACON_JWT_ISSUER=named\n")
+    (tmp_path / ".env").write_text("BEACON_JWT_ISSUER=default-file\n")
+    monkeypatch.chdir(tmp_path)
+
+    monkeypatch.setenv("BEACON_ENV_FILE", str(tmp_path / "beacon.env"))
+    assert Settings().jwt_issuer == "named"
+    monkeypatch.setenv("BEACON_ENV_FILE", "")
+    assert Settings().jwt_issuer == "beacon"
