@@ -1,6 +1,5 @@
 """Chunking parsed documents into passages for embedding, search and citation."""
 
-import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
@@ -18,14 +17,6 @@ from domain.documents.conversion import text_document
 from domain.documents.kinds import DocumentKind
 from domain.documents.parsing import DocumentParser
 from tests.support import documents as files
-
-
-@pytest.fixture(scope="module")
-def parser() -> Iterator[DocumentParser]:
-    """One parser for the module: starting a worker process costs seconds."""
-    parser = DocumentParser()
-    yield parser
-    asyncio.run(parser.close())
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 import asyncio
 import json
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,6 @@ from domain.errors import CorruptDocument, DocumentTooLarge, EmptyDocument
 from tests.support import documents as files
 from tests.support import scans
 from tests.support.logs import configured_logging
-
-
-@pytest.fixture(scope="module")
-def parser() -> Iterator[DocumentParser]:
-    """One parser for the module: starting a worker process costs seconds."""
-    parser = DocumentParser()
-    yield parser
-    asyncio.run(parser.close())
 
 
 @pytest.fixture(scope="module")

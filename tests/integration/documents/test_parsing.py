@@ -7,7 +7,7 @@ import os
 import pickle
 import re
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,14 +30,6 @@ from tests.support import documents as files
 from tests.support.waiting import eventually
 
 MAX_SEQ_LENGTH = 256  # all-MiniLM-L6-v2's max_seq_length, which sentence-transformers enforces
-
-
-@pytest.fixture(scope="module")
-def parser() -> Iterator[DocumentParser]:
-    """One parser for the module: starting a worker process costs seconds."""
-    parser = DocumentParser()
-    yield parser
-    asyncio.run(parser.close())
 
 
 @pytest.fixture(scope="module")

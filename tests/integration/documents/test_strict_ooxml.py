@@ -2,24 +2,13 @@
 Word file: docling's Word backend maps Strict's namespaces to Transitional ones in memory
 (docling-slim >= 2.143), which this guards across upgrades."""
 
-import asyncio
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from domain.documents.kinds import DocumentKind
 from domain.documents.parsing import DocumentParser
 from tests.support import documents as files
 from tests.support.strict_office import STRICT_MAIN, write_strict_docx
-
-
-@pytest.fixture(scope="module")
-def parser() -> Iterator[DocumentParser]:
-    parser = DocumentParser(ocr=False)
-    yield parser
-    asyncio.run(parser.close())
 
 
 async def test_a_strict_docx_is_read_with_its_headings_and_table(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from domain.bootstrap import Adapters, Services, StartupFailed, build_services
-from domain.documents.models import Chunk, Document, DocumentStatus, chunk_id
+from domain.documents.models import Chunk, DocumentStatus, chunk_id
 from domain.errors import NotFound
 from domain.identity.models import User
 from domain.identity.principal import Principal
@@ -26,6 +26,7 @@ from tests.conftest import make_settings
 from tests.fakes.embedders import HashEmbedder
 from tests.support.databases import empty_tables
 from tests.support.graphql import PASSWORD
+from tests.support.rows import document_row
 from tests.support.services import require_weaviate
 
 OLD, NEW = "hash-old", "hash-new"
@@ -110,19 +111,7 @@ async def organization(services: Services) -> User:
 async def ready_document(services: Services, user: User, texts: list[str]) -> uuid.UUID:
     """A READY document of `texts`, its chunks in SQL and its vectors written as ingestion
     writes them (vectors of the configured model, for every model the organisation needs)."""
-    document = await Document.create(
-        id=uuid.uuid4(),
-        organization_id=user.organization_id,
-        uploaded_by_id=user.id,
-        title="t",
-        filename="t.txt",
-        kind="text",
-        size_bytes=1,
-        sha256=uuid.uuid4().hex,
-        dedupe_scope="organization",
-        status=DocumentStatus.READY,
-        chunk_count=len(texts),
-    )
+    document = await document_row(user, DocumentStatus.READY, chunk_count=len(texts))
     await Chunk.bulk_create(
         [
             Chunk(

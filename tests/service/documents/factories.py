@@ -5,6 +5,7 @@ import uuid
 from domain.bootstrap import Services
 from domain.documents.models import Document, DocumentStatus
 from tests.support.graphql import PASSWORD
+from tests.support.rows import document_row
 
 
 async def document(services: Services, status: DocumentStatus, **fields: object) -> uuid.UUID:
@@ -12,18 +13,7 @@ async def document(services: Services, status: DocumentStatus, **fields: object)
     user = await services.identity.create_organization(
         f"Org {uuid.uuid4().hex[:6]}", f"{uuid.uuid4().hex[:8]}@example.com", PASSWORD
     )
-    created = await Document.create(
-        id=uuid.uuid4(),
-        organization_id=user.organization_id,
-        uploaded_by_id=user.id,
-        title="t",
-        filename="t.txt",
-        kind="text",
-        size_bytes=1,
-        sha256=uuid.uuid4().hex,
-        dedupe_scope="organization",
-        status=status,
-    )
+    created = await document_row(user, status)
     if fields:
         await Document.filter(id=created.id).update(**fields)
     return created.id
