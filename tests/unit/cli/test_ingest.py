@@ -1,53 +1,13 @@
 """`beacon ingest` keeps several uploads in flight, accounts for every file, and is not held
 to a person's upload limit."""
 
-import asyncio
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 from rich.console import Console
 
 from cli.ingest import ingest_paths
-from domain.errors import UnsupportedDocument
-
-
-class Documents:
-    """Uploads that last until another is in flight too (or, if none comes, the first lasts a
-    few seconds), noting how many ran at once; `.exe` files are refused."""
-
-    def __init__(self) -> None:
-        self.running = 0
-        self.most = 0
-        self.throttled: set[bool] = set()
-        self.overlapped = asyncio.Event()
-
-    async def upload(
-        self,
-        actor: object,
-        name: str,
-        chunks: AsyncIterator[bytes],
-        visibility: object,
-        *,
-        throttled: bool = True,
-    ) -> Any:
-        self.throttled.add(throttled)
-        self.running += 1
-        self.most = max(self.most, self.running)
-        if self.running > 1:
-            self.overlapped.set()
-        try:
-            try:
-                await asyncio.wait_for(self.overlapped.wait(), timeout=5)
-            except TimeoutError:
-                self.overlapped.set()  # one at a time, then: the rest need not wait as well
-            if name.endswith(".exe"):
-                raise UnsupportedDocument("Executables are not documents.")
-            return SimpleNamespace(document=SimpleNamespace(id=uuid.uuid4()), duplicate=False)
-        finally:
-            self.running -= 1
+from tests.unit.cli.documents import Documents
 
 
 async def test_several_uploads_are_in_flight_and_every_file_is_counted(tmp_path: Path) -> None:
