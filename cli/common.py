@@ -64,7 +64,8 @@ async def prepare_database(settings: Settings, *, pending_ok: bool = False) -> l
     """Migrate the embedded default's database, as `serve` does, and return the migrations
     applied; elsewhere stop with one line when the database cannot be reached or, unless
     `pending_ok`, has migrations pending (migrating a shared server is its operator's step)."""
-    from domain.database import Database, apply_migrations, dialect_of
+    from domain.database import Database, apply_migrations
+    from domain.dialects import dialect_of
 
     url = settings.effective_database_url
     with reaching("the database", url):

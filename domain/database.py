@@ -6,13 +6,14 @@ import re
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from aerich import Command
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.context import TortoiseContext, _current_context
 
 import migrations
+from domain.dialects import dialect_of
 
 log = logging.getLogger("beacon.database")
 
@@ -26,19 +27,8 @@ MODEL_MODULES = [
 ]
 APP = "models"
 CONNECTION = "default"  # the one connection every model uses
-Dialect = Literal["sqlite", "postgres"]
 _VERSION_FILE = re.compile(r"^\d+_.+\.py$")
 T = TypeVar("T")
-
-
-def dialect_of(database_url: str) -> Dialect:
-    """Which migration tree serves this database URL."""
-    scheme = database_url.split("://", 1)[0]
-    if scheme == "sqlite":
-        return "sqlite"
-    if scheme in {"postgres", "asyncpg", "psql"}:
-        return "postgres"
-    raise ValueError(f"unsupported database URL scheme {scheme!r}: use sqlite:// or postgres://")
 
 
 def tortoise_config(database_url: str) -> dict[str, Any]:

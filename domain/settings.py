@@ -16,9 +16,10 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from domain.dialects import dialect_of
+
 # Values people paste from examples; a production deployment must never run with one.
 _PLACEHOLDER_SECRETS = ("change", "secret", "example", "placeholder", "default", "xxxx", "todo")
-_DATABASE_SCHEMES = ("sqlite", "postgres", "asyncpg", "psql")
 _SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
@@ -278,9 +279,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _is_database_url(cls, value: str | None) -> str | None:
-        scheme = None if value is None else value.split("://", 1)[0]
-        if scheme is not None and scheme not in _DATABASE_SCHEMES:
-            raise ValueError(f"unsupported scheme {scheme!r}: use sqlite:// or postgres://")
+        if value is not None:
+            dialect_of(value)  # a ValueError naming the scheme
         return value
 
     @field_validator("forwarded_allow_ips")
@@ -318,7 +318,7 @@ class Settings(BaseSettings):
             raise ValueError("BEACON_SECRET_KEY must be at least 32 bytes in production")
         if any(word in key.lower() for word in _PLACEHOLDER_SECRETS) or len(set(key)) < 8:
             raise ValueError("BEACON_SECRET_KEY looks like a placeholder; generate a random one")
-        if not (self.database_url or "").startswith(("postgres://", "asyncpg://", "psql://")):
+        if self.database_url is None or dialect_of(self.database_url) != "postgres":
             raise ValueError("BEACON_DATABASE_URL must point at PostgreSQL in production")
         if self.bcrypt_rounds < 12:
             raise ValueError("BEACON_BCRYPT_ROUNDS must be at least 12 in production")
