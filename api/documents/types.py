@@ -80,7 +80,9 @@ class Document:
     content_type: str = strawberry.field(description="MIME type decided from the bytes.")
     size_bytes: int = strawberry.field(description="Size of the uploaded file.")
     status: DocumentStatus = strawberry.field(description="Lifecycle state.")
-    progress: float = strawberry.field(description="0 to 1 through ingestion.")
+    progress: float = strawberry.field(
+        description="0 to 1 through the current attempt; a new attempt starts again."
+    )
     page_count: int | None = strawberry.field(description="Pages, for paged formats.")
     chunk_count: int = strawberry.field(description="Searchable passages once READY.")
     visibility: Visibility = strawberry.field(description="Who may see it.")
