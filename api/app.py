@@ -36,6 +36,15 @@ class Background(Protocol):
         """Stop and wait (called in a thread)."""
 
 
+def _said_in_one_line(record: logging.LogRecord) -> bool:
+    """False for the traceback of a `StartupFailed`, which Starlette hands uvicorn as one log
+    record after the lifespan has said the cause in one line: a store that cannot be reached
+    is foreseeable, not a crash. Any other failure keeps its traceback."""
+    text = str(record.msg)
+    failed_start = f"{StartupFailed.__module__}.{StartupFailed.__name__}:"
+    return not (text.startswith("Traceback") and failed_start in text)
+
+
 def create_app(
     settings: Settings,
     services: Services | None = None,
@@ -61,6 +70,7 @@ def create_app(
                 await services.start()
             except StartupFailed as error:
                 log.error("beacon cannot start: %s", error)
+                logging.getLogger("uvicorn.error").addFilter(_said_in_one_line)
                 raise
         for task in background:
             await asyncio.to_thread(task.start)

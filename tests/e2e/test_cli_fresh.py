@@ -202,6 +202,22 @@ def test_a_weaviate_that_cannot_be_reached_is_named_in_one_line(tmp_path: Path) 
     )
 
 
+def test_serve_with_a_weaviate_that_cannot_be_reached_says_so_in_one_line(
+    tmp_path: Path,
+) -> None:
+    result = beacon(
+        "serve", "--port", "0",
+        data_dir=tmp_path,
+        BEACON_VECTOR_STORE="weaviate", BEACON_WEAVIATE_URL="http://127.0.0.1:1",
+    )  # fmt: skip
+
+    assert_no_traceback(result.stdout, result.stderr)
+    assert result.returncode == 3  # uvicorn's exit status for a failed start
+    assert "beacon cannot start: vector store: cannot reach Weaviate at http://127.0.0.1:1" in (
+        result.stderr
+    )
+
+
 def test_an_email_already_taken_is_refused_in_one_line(tmp_path: Path) -> None:
     args = ["create-admin", "--organization", "Acme", "--email", "root@example.com"]
     assert beacon(*args, data_dir=tmp_path, BEACON_ADMIN_PASSWORD=PASSWORD).returncode == 0
