@@ -120,7 +120,7 @@ class OidcProvider(Model):
     issuer = fields.CharField(max_length=500)
     client_id = fields.CharField(max_length=500)
     client_secret_encrypted: str | None = fields.TextField(null=True)
-    client_secret_env: str | None = fields.CharField(max_length=200, null=True)
+    client_secret_env = fields.CharField(max_length=200, null=True)
     allowed_domains: list[str] = fields.JSONField(default=list)
     groups_claim = fields.CharField(max_length=100, default="groups")
     admin_groups: list[str] = fields.JSONField(default=list)

@@ -76,7 +76,7 @@ class OidcClient:
     async def _get_json(self, url: str, what: str) -> dict[str, Any]:
         try:
             async with self._session() as session:
-                response = await session.get(url, withhold_token=True)
+                response = await session.request("GET", url, withhold_token=True)
             response.raise_for_status()
             document = response.json()
         except (httpx2.HTTPError, ValueError) as error:
