@@ -2,6 +2,8 @@
 document, its secret sealed (or named in the environment), each domain one organisation's,
 and passwords turned off only once the provider has signed someone in."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from domain.bootstrap import Services
@@ -189,7 +191,7 @@ async def test_passwords_go_off_only_once_the_provider_signed_someone_in(
         await oidc.set_password_sign_in(admin, enabled=False)
 
     await OidcProvider.filter(organization_id=admin.organization_id).update(
-        verified_at="2026-12-04T03:00:00+00:00"
+        verified_at=datetime.now(UTC)
     )
     assert not (await oidc.set_password_sign_in(admin, enabled=False)).password_sign_in
 
@@ -200,7 +202,7 @@ async def test_a_new_issuer_must_prove_itself_again_and_brings_passwords_back(
     admin = await admin_of(services)
     await oidc.configure(admin, configuration())
     await OidcProvider.filter(organization_id=admin.organization_id).update(
-        verified_at="2026-12-04T03:00:00+00:00"
+        verified_at=datetime.now(UTC)
     )
     await oidc.set_password_sign_in(admin, enabled=False)
 
@@ -218,7 +220,7 @@ async def test_removing_the_provider_turns_passwords_back_on(
     admin = await admin_of(services)
     await oidc.configure(admin, configuration())
     await OidcProvider.filter(organization_id=admin.organization_id).update(
-        verified_at="2026-12-04T03:00:00+00:00"
+        verified_at=datetime.now(UTC)
     )
     await oidc.set_password_sign_in(admin, enabled=False)
 
