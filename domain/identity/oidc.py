@@ -410,7 +410,8 @@ def _allowed_email(claims: Mapping[str, Any], provider: OidcProvider) -> str:
     raw = claims.get("email")
     if not isinstance(raw, str) or not raw:
         raise _failed(OidcFailure.EMAIL_NOT_ALLOWED, "the ID token carries no email")
-    if claims.get("email_verified") is False:
+    # Some providers send the boolean as a string.
+    if claims.get("email_verified") in (False, "false"):
         raise _failed(OidcFailure.EMAIL_NOT_ALLOWED, "the provider has not verified the email")
     try:
         email = normalize_email(raw)

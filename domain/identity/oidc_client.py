@@ -22,7 +22,8 @@ from joserfc.jwk import KeySet
 from domain.errors import OidcFailure, OidcSignInFailed
 
 SCOPE = "openid email profile"
-TIMEOUT_SECONDS = 10.0
+# A sign-in makes three calls (discovery, token, JWKS): together within the request deadline.
+TIMEOUT_SECONDS = 5.0
 LEEWAY_SECONDS = 60  # clocks of Beacon and the provider may disagree a little
 ASYMMETRIC = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}

@@ -227,6 +227,13 @@ async def test_an_email_the_organisation_does_not_allow_is_refused(
     assert await User.all().count() == 1  # the ADMIN only
 
 
+async def test_an_email_verified_false_as_a_string_is_unverified_too(
+    beacon: httpx.AsyncClient, provider: ProviderDouble, acme: Account
+) -> None:
+    provider.claim_changes = {"email_verified": "false"}
+    assert_refused(await round_trip(beacon, provider), "EMAIL_NOT_ALLOWED")
+
+
 async def test_a_deactivated_user_stays_out_when_the_provider_says_yes(
     beacon: httpx.AsyncClient,
     beacon_graphql: GraphQLClient,
