@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 
 from api import files, health
+from api.identity import oidc_routes
 from api.middleware import AccessLog, HttpGuards, Metrics, RequestId
 from api.schema import create_schema
 from api.view import BeaconGraphQL
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # Paths the web app never answers for, even where no API route matches (a mistyped API path
 # must be a 404, not the app's page).
-API_PREFIXES = ("/graphql", "/healthz", "/readyz", "/metrics", files.PREFIX)
+API_PREFIXES = ("/graphql", "/healthz", "/readyz", "/metrics", files.PREFIX, oidc_routes.PREFIX)
 
 
 class Background(Protocol):
@@ -90,6 +91,7 @@ def create_app(
             Route("/readyz", health.readyz),
             Route("/metrics", health.metrics),
             files.ROUTE,
+            *oidc_routes.ROUTES,
             # Last: the web app takes every other GET path (its deep links).
             *web.routes(),
         ],

@@ -156,6 +156,40 @@ class AnswerError(Error):
     )
 
 
+@strawberry.type(
+    description="The password is right, but the organisation signs in with its identity "
+    "provider only (code PASSWORD_SIGN_IN_DISABLED); the message names the provider."
+)
+class PasswordSignInDisabled(Error):
+    """Maps `domain.errors.PasswordSignInDisabled`."""
+
+
+@strawberry.type(
+    description="The issuer's discovery document could not be fetched or used, or names "
+    "another issuer (code OIDC_DISCOVERY_FAILED); the message says which."
+)
+class OidcDiscoveryFailed(Error):
+    """Maps `domain.errors.OidcDiscoveryFailed`."""
+
+
+@strawberry.type(
+    description="An email domain already signs in with another organisation's provider "
+    "(code DOMAIN_TAKEN); `field` is allowedDomains."
+)
+class DomainTaken(Error):
+    """Maps `domain.errors.DomainTaken`."""
+
+    field: str = strawberry.field(description="The input field at fault.")
+
+
+@strawberry.type(
+    description="Password sign-in can be turned off only once OIDC is configured and someone "
+    "of the organisation signed in with it (code OIDC_NOT_VERIFIED)."
+)
+class OidcNotVerified(Error):
+    """Maps `domain.errors.OidcNotVerified`."""
+
+
 # Most specific first: the first class an error is an instance of gives its member.
 _MEMBERS: tuple[tuple[type[domain.BeaconError], Callable[[Any], Error]], ...] = (
     (
@@ -189,6 +223,19 @@ _MEMBERS: tuple[tuple[type[domain.BeaconError], Callable[[Any], Error]], ...] = 
     (domain.LastActiveAdmin, lambda error: LastActiveAdmin(message=error.message, code=error.code)),
     (domain.DocumentRejected, lambda error: FileRejected(message=error.message, code=error.code)),
     (domain.BudgetExceeded, lambda error: BudgetExceeded(message=error.message, code=error.code)),
+    (
+        domain.PasswordSignInDisabled,
+        lambda error: PasswordSignInDisabled(message=error.message, code=error.code),
+    ),
+    (
+        domain.OidcDiscoveryFailed,
+        lambda error: OidcDiscoveryFailed(message=error.message, code=error.code),
+    ),
+    (
+        domain.DomainTaken,
+        lambda error: DomainTaken(message=error.message, code=error.code, field=error.field),
+    ),
+    (domain.OidcNotVerified, lambda error: OidcNotVerified(message=error.message, code=error.code)),
 )
 
 
@@ -212,6 +259,14 @@ def error_member(error: domain.LastActiveAdmin) -> LastActiveAdmin: ...
 def error_member(error: domain.DocumentRejected) -> FileRejected: ...
 @overload
 def error_member(error: domain.BudgetExceeded) -> BudgetExceeded: ...
+@overload
+def error_member(error: domain.PasswordSignInDisabled) -> PasswordSignInDisabled: ...
+@overload
+def error_member(error: domain.OidcDiscoveryFailed) -> OidcDiscoveryFailed: ...
+@overload
+def error_member(error: domain.DomainTaken) -> DomainTaken: ...
+@overload
+def error_member(error: domain.OidcNotVerified) -> OidcNotVerified: ...
 def error_member(error: domain.BeaconError) -> Error:
     """The union member of an expected failure: catch the domain errors that the field's union
     has members for, and return this (the overloads give the member's type to mypy)."""

@@ -34,6 +34,7 @@ from api.documents.subscriptions import DocumentSubscription
 from api.errors import is_for_the_client, should_mask
 from api.identity.mutations import IdentityMutation
 from api.identity.queries import IdentityQuery
+from api.identity.sign_in import SignInMutation, SignInQuery
 from api.operation_log import OperationLog
 from api.text import RefuseUnstorableText
 from domain.settings import Settings
@@ -42,12 +43,14 @@ log = logging.getLogger("beacon.api")
 
 
 @strawberry.type(description="Read Beacon.")
-class Query(IdentityQuery, DocumentQuery, AssistantQuery, AdministrationQuery):
+class Query(IdentityQuery, SignInQuery, DocumentQuery, AssistantQuery, AdministrationQuery):
     """All queries."""
 
 
 @strawberry.type(description="Change Beacon.")
-class Mutation(IdentityMutation, DocumentMutation, AssistantMutation, AdministrationMutation):
+class Mutation(
+    IdentityMutation, SignInMutation, DocumentMutation, AssistantMutation, AdministrationMutation
+):
     """All mutations."""
 
 

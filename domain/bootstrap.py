@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import httpx2
 from tortoise.exceptions import OperationalError as DBOperationalError
 
 from domain.assistant.generation.base import Generator
@@ -24,6 +25,8 @@ from domain.documents.parsing import DocumentParser
 from domain.documents.reconcile import Reconciler
 from domain.documents.services import DocumentService
 from domain.documents.sniffing import ArchiveLimits
+from domain.identity.oidc import OidcService
+from domain.identity.oidc_client import OidcClient
 from domain.identity.passwords import PasswordHasher
 from domain.identity.services import IdentityService
 from domain.identity.throttling import ActionThrottle, CostBudget, LoginThrottle
@@ -89,6 +92,8 @@ class Adapters:
     vectors: VectorStore | None = None
     extractor: Extractor | None = None
     generator: Generator | None = None
+    # How OIDC reaches providers (tests: an in-process provider); None: the network.
+    oidc_transport: httpx2.AsyncBaseTransport | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class Services:
     settings: Settings
     database: Database
     identity: IdentityService
+    oidc: OidcService  # sign-in through an organisation's OpenID provider
     login_throttle: LoginThrottle
     action_throttle: ActionThrottle
     cost_budget: CostBudget
@@ -332,6 +338,7 @@ def build_services(
         settings=settings,
         database=Database(settings.effective_database_url, rederivable=worker),
         identity=identity,
+        oidc=OidcService(identity, settings.secret, OidcClient(passed.oidc_transport)),
         login_throttle=throttle,
         action_throttle=action_throttle,
         cost_budget=CostBudget(

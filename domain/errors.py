@@ -5,15 +5,20 @@ BeaconError                    every expected failure; carries a stable `code`
 │   └── WeakPassword           too short, or longer than bcrypt's 72 bytes
 ├── NotFound                   missing, or not visible to the caller (same answer)
 ├── Conflict
-│   └── EmailAlreadyRegistered
+│   ├── EmailAlreadyRegistered
+│   └── DomainTaken            an email domain is another organisation's OIDC already
 ├── AuthenticationFailed       who you are could not be established
 │   ├── InvalidCredentials     wrong email or password (indistinguishable)
+│   ├── PasswordSignInDisabled the password matched, but the organisation signs in with OIDC
+│   ├── OidcSignInFailed       an OIDC sign-in failed; `code` is one of `OidcFailure`
 │   ├── InvalidToken           expired, malformed, revoked or of the wrong kind
 │   │   ├── AccountDeactivated  a refresh token of a user an ADMIN deactivated
 │   │   └── MissingToken       no refresh token was sent at all
 │   └── RefreshTokenReused     a used refresh token came back; its family is revoked
 ├── PermissionDenied           known caller, not allowed
 ├── SignUpDisabled
+├── OidcDiscoveryFailed        the provider's discovery document is unreachable or wrong
+├── OidcNotVerified            passwords cannot be turned off before an OIDC sign-in worked
 ├── RateLimited                too many attempts; `retry_after` seconds
 ├── BudgetExceeded             today's answer tokens are spent (per user or organisation)
 ├── CostBudgetExceeded         the query-cost budget of the window is spent; `remaining`
@@ -27,6 +32,8 @@ BeaconError                    every expected failure; carries a stable `code`
     └── TransientFailure       a dependency is down; retrying may succeed (not permanent)
         └── VectorStoreUnavailable
 """
+
+from enum import StrEnum
 
 
 class BeaconError(Exception):
@@ -246,3 +253,65 @@ class BudgetExceeded(BeaconError):
     """The daily token budget of the user or the organisation is spent."""
 
     code = "BUDGET_EXCEEDED"
+
+
+class DomainTaken(Conflict):
+    """An email domain can name one organisation's provider only."""
+
+    code = "DOMAIN_TAKEN"
+
+    def __init__(self, domain: str) -> None:
+        super().__init__(f"{domain} already signs in with another organisation's provider.")
+        self.field = "allowedDomains"
+        self.domain = domain
+
+
+class PasswordSignInDisabled(AuthenticationFailed):
+    """A right password of an organisation that turned password sign-in off (said only after
+    the password matched, so it tells nobody else which accounts exist)."""
+
+    code = "PASSWORD_SIGN_IN_DISABLED"
+
+    def __init__(self, provider_name: str) -> None:
+        super().__init__(f"Your organization signs in with {provider_name}.")
+
+
+class OidcFailure(StrEnum):
+    """Why an OIDC sign-in failed: the web app's `?signInError=` codes (stable)."""
+
+    NO_PROVIDER = "NO_PROVIDER"
+    PROVIDER_UNREACHABLE = "PROVIDER_UNREACHABLE"
+    STATE_MISMATCH = "STATE_MISMATCH"
+    PROVIDER_REFUSED = "PROVIDER_REFUSED"
+    CODE_REJECTED = "CODE_REJECTED"
+    TOKEN_INVALID = "TOKEN_INVALID"  # noqa: S105 - a failure code
+    EMAIL_NOT_ALLOWED = "EMAIL_NOT_ALLOWED"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED"
+    OTHER_ORGANIZATION = "OTHER_ORGANIZATION"
+
+
+class OidcSignInFailed(AuthenticationFailed):
+    """An OIDC sign-in failed; `message` says why in detail, for the log only (never tokens),
+    and `failure` is the code the browser is told."""
+
+    def __init__(self, failure: OidcFailure, detail: str) -> None:
+        super().__init__(detail)
+        self.failure = failure
+        self.code = failure.value
+
+
+class OidcDiscoveryFailed(BeaconError):
+    """The issuer's discovery document cannot be fetched, is not one, or names another issuer."""
+
+    code = "OIDC_DISCOVERY_FAILED"
+
+
+class OidcNotVerified(BeaconError):
+    """Turning password sign-in off needs an OIDC provider that has signed someone in."""
+
+    code = "OIDC_NOT_VERIFIED"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Configure OIDC and sign in with it once before turning password sign-in off."
+        )

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from api.context import Info
 from api.errors import BadUserInput
+from domain.settings import Settings
 
 REFRESH_COOKIE = "beacon_refresh"
 COOKIE_PATH = "/graphql"
@@ -35,13 +36,18 @@ def wants_cookie(info: Info, requested: bool) -> bool:
 
 def keep_refresh_token(info: Info, token: str) -> None:
     """Set the cookie to `token`, living as long as the token does."""
-    response = _response(info)
+    set_refresh_cookie(_response(info), info.context.services.settings, token)
+
+
+def set_refresh_cookie(response: Response, settings: Settings, token: str) -> None:
+    """Set the cookie on any response (the OIDC callback's redirect hands a session over to
+    the web app this way)."""
     response.set_cookie(
         REFRESH_COOKIE,
         token,
-        max_age=info.context.services.settings.refresh_token_ttl_seconds,
+        max_age=settings.refresh_token_ttl_seconds,
         path=COOKIE_PATH,
-        secure=_secure(info),
+        secure=secure_cookies(settings),
         httponly=True,
         samesite="strict",
     )
@@ -53,16 +59,15 @@ def forget_refresh_token(info: Info) -> None:
         info.context.response.delete_cookie(
             REFRESH_COOKIE,
             path=COOKIE_PATH,
-            secure=_secure(info),
+            secure=secure_cookies(info.context.services.settings),
             httponly=True,
             samesite="strict",
         )
 
 
-def _secure(info: Info) -> bool:
+def secure_cookies(settings: Settings) -> bool:
     """HTTPS only in production, or wherever the public URL says clients use https; plain
     http://localhost in development would never send a Secure cookie back."""
-    settings = info.context.services.settings
     return settings.is_production or (settings.public_url or "").startswith("https://")
 
 

@@ -55,7 +55,11 @@ class IdentityMutation:
             session = await info.context.services.identity.login(
                 input.email, input.password, info.context.client_address
             )
-        except (errors.InvalidCredentials, errors.RateLimited) as error:
+        except (
+            errors.InvalidCredentials,
+            errors.RateLimited,
+            errors.PasswordSignInDisabled,
+        ) as error:
             return error_member(error)
         return _payload(info, session, in_cookie)
 

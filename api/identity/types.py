@@ -13,6 +13,7 @@ from api.errors import (
     InvalidRefreshToken,
     LastActiveAdmin,
     NotFoundError,
+    PasswordSignInDisabled,
     SignUpDisabled,
     TooManyAttempts,
     ValidationError,
@@ -163,7 +164,7 @@ SignUpResult = Annotated[
     strawberry.union("SignUpResult", description="The new session, or why sign-up failed."),
 ]
 LoginResult = Annotated[
-    AuthPayload | InvalidCredentials | TooManyAttempts | ValidationError,
+    AuthPayload | InvalidCredentials | TooManyAttempts | ValidationError | PasswordSignInDisabled,
     strawberry.union("LoginResult", description="The new session, or why login failed."),
 ]
 RefreshTokenResult = Annotated[

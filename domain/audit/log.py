@@ -30,6 +30,7 @@ DOCUMENT_UPLOADED = "document.uploaded"
 DOCUMENT_DELETED = "document.deleted"
 DOCUMENT_REINDEXED = "document.reindexed"
 ORGANIZATION_SETTINGS_UPDATED = "organization.settings_updated"
+ORGANIZATION_SIGN_IN_CHANGED = "organization.sign_in_changed"
 QUESTION_ASKED = "question.asked"
 
 # The chain's own order: clocks of several processes may disagree, sequence numbers cannot.

@@ -1,6 +1,8 @@
-"""Persistent identity entities: organisations, their users, and refresh tokens."""
+"""Persistent identity entities: organisations, their users, refresh tokens, and the OpenID
+Connect provider an organisation signs in with."""
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
 from tortoise import fields
@@ -31,6 +33,9 @@ class Organization(Model):
     prompt_version = fields.IntField(default=0)
     answer_sources: int | None = fields.IntField(null=True)
     default_visibility = fields.CharField(max_length=16, default="ORGANIZATION")
+    password_sign_in = fields.BooleanField(
+        default=True, description="False: members sign in through the OIDC provider only."
+    )
 
     class Meta:
         table = "organization"
@@ -96,3 +101,36 @@ class RefreshToken(Model):
 
     class Meta:
         table = "refresh_token"
+
+
+class OidcProvider(Model):
+    """The OpenID Connect provider an organisation's members may sign in with.
+
+    The client secret is either stored (`client_secret_encrypted`, Fernet under a key derived
+    from the secret key: `domain.identity.secrets`) or named (`client_secret_env`, an
+    environment variable read at each sign-in); exactly one of the two is set. An email domain
+    belongs to one organisation's provider at most (`domain.identity.oidc` checks it).
+    """
+
+    id = fields.UUIDField(primary_key=True)
+    organization: fields.OneToOneRelation[Organization] = fields.OneToOneField(
+        "models.Organization", related_name="oidc_provider", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    issuer = fields.CharField(max_length=500)
+    client_id = fields.CharField(max_length=500)
+    client_secret_encrypted: str | None = fields.TextField(null=True)
+    client_secret_env = fields.CharField(max_length=200, null=True)
+    allowed_domains: list[str] = fields.JSONField(default=list)
+    groups_claim = fields.CharField(max_length=100, default="groups")
+    admin_groups: list[str] = fields.JSONField(default=list)
+    verified_at: datetime | None = fields.DatetimeField(
+        null=True, description="The first successful OIDC sign-in of the organisation."
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    organization_id: uuid.UUID
+
+    class Meta:
+        table = "oidc_provider"

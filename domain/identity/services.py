@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import secrets
 import uuid
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
@@ -17,12 +18,13 @@ from domain.errors import (
     InvalidInput,
     LastActiveAdmin,
     NotFound,
+    PasswordSignInDisabled,
     PermissionDenied,
     SignUpDisabled,
 )
 from domain.identity.emails import normalize_email
 from domain.identity.locks import lock_organization
-from domain.identity.models import Organization, Role, User
+from domain.identity.models import OidcProvider, Organization, Role, User
 from domain.identity.passwords import PasswordHasher, check_password_policy
 from domain.identity.principal import Principal
 from domain.identity.sessions import Authentication, Session, Sessions
@@ -130,11 +132,59 @@ class IdentityService:
                     )
                 )
             raise InvalidCredentials()
+        # Only a matching password learns this: nobody else finds out who has an account.
+        await self._refuse_if_passwords_are_off(user)
+        await self._throttle.forget(normalized)
+        return await self.begin_session(user)
+
+    async def begin_session(self, user: User, details: dict[str, Any] | None = None) -> Session:
+        """Sign in a user whose identity was established (by password, or by an OpenID
+        provider, which `details` names): the sign-in is recorded, then a session starts."""
         user.last_login_at = datetime.now(UTC)
         await user.save(update_fields=["last_login_at"])
-        await record_on_user(user.organization_id, audit.USER_LOGIN, user.id, actor_id=user.id)
-        await self._throttle.forget(normalized)
+        await record_on_user(
+            user.organization_id, audit.USER_LOGIN, user.id, actor_id=user.id, details=details
+        )
         return await self._sessions.start(user)
+
+    async def create_federated_user(
+        self, organization_id: uuid.UUID, email: str, role: Role, method: str
+    ) -> User:
+        """A user whom an identity provider vouches for, created at their first sign-in. They
+        get no usable password (the hash of a random one nobody knows): `login` refuses them
+        as it does an unknown address. An account made meanwhile by a racing sign-in is
+        returned as it is."""
+        password_hash = await self._hasher.hash(secrets.token_urlsafe(32))
+        try:
+            user = await User.create(
+                organization_id=organization_id,
+                email=normalize_email(email),
+                role=role,
+                password_hash=password_hash,
+            )
+        except IntegrityError:
+            return await User.get(email=normalize_email(email))
+        await record_on_user(
+            organization_id,
+            audit.USER_CREATED,
+            user.id,
+            actor_id=user.id,
+            details={"role": role.value, "method": method},
+        )
+        return user
+
+    async def _refuse_if_passwords_are_off(self, user: User) -> None:
+        organization = await Organization.get(id=user.organization_id)
+        if organization.password_sign_in:
+            return
+        provider = await OidcProvider.get_or_none(organization_id=organization.id)
+        await record_on_user(
+            user.organization_id,
+            audit.USER_LOGIN_FAILED,
+            user.id,
+            details={"reason": "password_sign_in_disabled"},
+        )
+        raise PasswordSignInDisabled(provider.name if provider else "its identity provider")
 
     async def refresh(self, raw_token: str) -> Session:
         """Rotate a refresh token; presenting a used one revokes its whole family and every

@@ -65,6 +65,7 @@ TABLES = [  # children first
     "message",
     "conversation",
     "embedding_state",
+    "oidc_provider",
     "chunk",
     "document_text",
     "document",
