@@ -204,9 +204,9 @@ class OwnProvider:
 
 
 @contextmanager
-def own_provider(directory: Path) -> Iterator[OwnProvider]:
+def own_provider(directory: Path, accounts: Path | None = None) -> Iterator[OwnProvider]:
     """The provider on a free port of the test's own, which the test may stop (the `oidc`
-    service must keep running for every other test)."""
+    service must keep running for every other test); `accounts` replaces accounts.json."""
     if not NODE.exists():
         require(f"{NODE} is missing: ./scripts/services start oidc installs it (npm ci)")
     port = free_port()
@@ -214,7 +214,12 @@ def own_provider(directory: Path) -> Iterator[OwnProvider]:
     log = (directory / "oidc.log").open("wb")
     process = subprocess.Popen(
         [str(NODE), str(SCRIPT / "provider.mjs")],
-        env={**os.environ, "OIDC_PORT": str(port), "OIDC_ISSUER": issuer},
+        env={
+            **os.environ,
+            "OIDC_PORT": str(port),
+            "OIDC_ISSUER": issuer,
+            "OIDC_ACCOUNTS": str(accounts or SCRIPT / "accounts.json"),
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
     )
