@@ -23,11 +23,16 @@ from tests.support.graphql import PASSWORD
 from tests.support.live_server import LiveServer, live_server
 from tests.support.oidc import PASSWORD as PROVIDER_PASSWORD
 from tests.support.oidc import (
+    Organization,
     RegisteredClient,
+    configure_oidc,
     follow_within,
+    graphql,
     own_provider,
+    register_client,
     require_oidc_issuer,
     sign_in_at_provider,
+    sign_up,
 )
 
 pytestmark = [pytest.mark.embedded_process, pytest.mark.timeout(600)]
@@ -37,13 +42,6 @@ STATE_COOKIE = "beacon_oidc"
 CALLBACK = "/auth/oidc/callback"
 PROVIDER_NAME = "Acme SSO"
 
-SIGN_UP = """mutation($input: SignUpInput!) { signUp(input: $input) {
-  __typename ... on AuthPayload { accessToken user { id } } ... on Error { code message } } }"""
-CONFIGURE_OIDC = """mutation($input: ConfigureOidcInput!) { configureOidc(input: $input) {
-  __typename
-  ... on SignInSettings { passwordSignIn oidc { name issuer clientId clientSecretSet
-    allowedDomains groupsClaim adminGroups verifiedAt } }
-  ... on Error { code message } } }"""
 SIGN_IN_METHODS = """query($email: String!) { signInMethods(email: $email) {
   password provider { name startUrl } } }"""
 REFRESH = """mutation { refreshToken(input: {refreshTokenInCookie: true}) {
@@ -57,87 +55,11 @@ LOGINS = """query($actor: ID!) { auditLog(action: "user.login", actorId: $actor)
 
 
 @dataclass(frozen=True)
-class Organization:
-    """An organisation signed up on the live server, its ADMIN's token, its OIDC client."""
+class Acme:
+    """The organisation every test signs in to, and its client at the provider."""
 
-    id: str
-    admin_token: str
+    organization: Organization
     client: RegisteredClient
-
-
-def graphql(
-    server: LiveServer,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    token: str | None = None,
-) -> dict[str, Any]:
-    """The operation's single result field (asserts no GraphQL errors)."""
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    response = httpx.post(
-        f"{server.http_url}/graphql",
-        json={"query": query, "variables": variables or {}},
-        headers=headers,
-        timeout=30,
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert not body.get("errors"), body
-    return next(iter(body["data"].values()))
-
-
-def sign_up(server: LiveServer, name: str, email: str) -> tuple[str, str]:
-    """A new organisation with `email` as its ADMIN: (organisation id, access token)."""
-    payload = graphql(
-        server,
-        SIGN_UP,
-        {"input": {"organizationName": name, "email": email, "password": PASSWORD}},
-    )
-    assert payload["__typename"] == "AuthPayload", payload
-    me = graphql(server, ME, token=payload["accessToken"])
-    return me["organization"]["id"], payload["accessToken"]
-
-
-def register(server: LiveServer, issuer: str) -> RegisteredClient:
-    """A client on the provider for this server's callback (RFC 7591)."""
-    redirect_uri = server.http_url + CALLBACK
-    discovery = httpx.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
-    response = httpx.post(
-        discovery["registration_endpoint"],
-        json={
-            "client_name": "Beacon e2e",
-            "redirect_uris": [redirect_uri],
-            "response_types": ["code"],
-            "grant_types": ["authorization_code"],
-            "token_endpoint_auth_method": "client_secret_basic",
-        },
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    client = response.json()
-    return RegisteredClient(client["client_id"], client["client_secret"], redirect_uri)
-
-
-def configure_oidc(
-    server: LiveServer, token: str, issuer: str, client: RegisteredClient, domains: list[str]
-) -> dict[str, Any]:
-    result = graphql(
-        server,
-        CONFIGURE_OIDC,
-        {
-            "input": {
-                "name": PROVIDER_NAME,
-                "issuer": issuer,
-                "clientId": client.client_id,
-                "clientSecret": client.client_secret,
-                "allowedDomains": domains,
-                "groupsClaim": "groups",
-                "adminGroups": ["beacon-admins"],
-            }
-        },
-        token=token,
-    )
-    assert result["__typename"] == "SignInSettings", result
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -159,12 +81,12 @@ def server(tmp_path_factory: pytest.TempPathFactory, issuer: str) -> Iterator[Li
 
 
 @pytest.fixture(scope="module")
-def acme(server: LiveServer, issuer: str) -> Organization:
+def acme(server: LiveServer, issuer: str) -> Acme:
     """Acme signs in with the provider for acme.test; `beacon-admins` are its ADMINs."""
-    organization_id, token = sign_up(server, "Acme", "admin@acme.test")
-    client = register(server, issuer)
-    configure_oidc(server, token, issuer, client, ["acme.test"])
-    return Organization(organization_id, token, client)
+    organization = sign_up(server.http_url, "Acme", "admin@acme.test", PASSWORD)
+    client = register_client(issuer, server.http_url + CALLBACK)
+    configure_oidc(server.http_url, organization, issuer, client, ["acme.test"], PROVIDER_NAME)
+    return Acme(organization, client)
 
 
 @pytest.fixture
@@ -286,9 +208,9 @@ def with_query(url: str, **changes: str) -> str:
 
 
 async def test_a_person_signs_in_through_the_provider_and_becomes_a_user_with_the_groups_role(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
-    methods = graphql(server, SIGN_IN_METHODS, {"email": "ada@acme.test"})
+    methods = graphql(server.http_url, SIGN_IN_METHODS, {"email": "ada@acme.test"})
     assert methods["provider"]["name"] == PROVIDER_NAME, methods
     start_url = methods["provider"]["startUrl"]
     assert start_url.startswith("/auth/oidc/start?"), start_url
@@ -325,13 +247,15 @@ async def test_a_person_signs_in_through_the_provider_and_becomes_a_user_with_th
     assert ada["email"] == "ada@acme.test"
     assert ada["role"] == "ADMIN"  # a member of beacon-admins
     assert ada["isActive"] is True
-    assert ada["organization"]["id"] == acme.id
-    logins = graphql(server, LOGINS, {"actor": ada["id"]}, token=acme.admin_token)
+    assert ada["organization"]["id"] == acme.organization.id
+    logins = graphql(
+        server.http_url, LOGINS, {"actor": ada["id"]}, token=acme.organization.admin_token
+    )
     assert [edge["node"]["details"]["method"] for edge in logins["edges"]] == ["oidc"]
 
 
 async def test_a_person_outside_the_admin_groups_becomes_a_user_and_stays_one_person(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     first = await sign_in(browser, server, issuer, "bob@acme.test")
 
@@ -340,16 +264,20 @@ async def test_a_person_outside_the_admin_groups_becomes_a_user_and_stays_one_pe
         again = await sign_in(other, server, issuer, "bob@acme.test")
 
     assert first["role"] == "USER"
-    assert first["organization"]["id"] == acme.id
+    assert first["organization"]["id"] == acme.organization.id
     assert again["id"] == first["id"]
 
 
 async def test_the_sign_in_marks_the_configuration_verified(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     await sign_in(browser, server, issuer, "bob@acme.test")
 
-    settings = graphql(server, "{ signInSettings { oidc { verifiedAt } } }", token=acme.admin_token)
+    settings = graphql(
+        server.http_url,
+        "{ signInSettings { oidc { verifiedAt } } }",
+        token=acme.organization.admin_token,
+    )
 
     assert settings["oidc"]["verifiedAt"] is not None
 
@@ -358,7 +286,7 @@ async def test_the_sign_in_marks_the_configuration_verified(
 
 
 async def test_an_email_of_a_domain_without_oidc_is_no_provider(
-    server: LiveServer, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     landing = await browser.get(
         f"{server.http_url}/auth/oidc/start", params={"email": "someone@nowhere.test"}
@@ -368,7 +296,7 @@ async def test_an_email_of_a_domain_without_oidc_is_no_provider(
 
 
 async def test_a_wrong_state_is_refused(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     url = await callback_url(browser, server, issuer, "bob@acme.test")
     state = parse_qs(urlsplit(url).query)["state"][0]
@@ -379,7 +307,7 @@ async def test_a_wrong_state_is_refused(
 
 
 async def test_a_callback_in_another_browser_than_the_start_is_refused(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     url = await callback_url(browser, server, issuer, "bob@acme.test")
 
@@ -390,7 +318,7 @@ async def test_a_callback_in_another_browser_than_the_start_is_refused(
 
 
 async def test_a_replayed_code_is_refused(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     url = await callback_url(browser, server, issuer, "bob@acme.test")
     assert_signed_in(await browser.get(url))
@@ -407,7 +335,7 @@ async def test_a_replayed_code_is_refused(
 
 
 async def test_a_person_who_cancels_at_the_provider_is_refused_by_it(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     url = await callback_url(browser, server, issuer, "bob@acme.test", cancel=True)
     assert parse_qs(urlsplit(url).query)["error"] == ["access_denied"]
@@ -418,7 +346,7 @@ async def test_a_person_who_cancels_at_the_provider_is_refused_by_it(
 
 
 async def test_an_email_outside_the_allowed_domains_is_refused(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     # Acme's button, then someone else's account at the provider.
     url = await callback_url(
@@ -431,7 +359,7 @@ async def test_an_email_outside_the_allowed_domains_is_refused(
 
 
 async def test_an_unverified_email_is_refused(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     landing = await browser.get(await callback_url(browser, server, issuer, "una@acme.test"))
 
@@ -439,10 +367,12 @@ async def test_an_unverified_email_is_refused(
 
 
 async def test_a_deactivated_user_stays_out_though_the_provider_says_yes(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
     cy = await sign_in(browser, server, issuer, "cy@acme.test")
-    deactivated = graphql(server, DEACTIVATE, {"id": cy["id"]}, token=acme.admin_token)
+    deactivated = graphql(
+        server.http_url, DEACTIVATE, {"id": cy["id"]}, token=acme.organization.admin_token
+    )
     assert deactivated["__typename"] == "User", deactivated
 
     async with httpx.AsyncClient(timeout=30) as later:
@@ -452,14 +382,14 @@ async def test_a_deactivated_user_stays_out_though_the_provider_says_yes(
 
 
 async def test_a_user_of_another_organization_is_refused(
-    server: LiveServer, issuer: str, acme: Organization, browser: httpx.AsyncClient
+    server: LiveServer, issuer: str, acme: Acme, browser: httpx.AsyncClient
 ) -> None:
-    _, other_admin = sign_up(server, "Other Corp", "admin@other.test")
+    other = sign_up(server.http_url, "Other Corp", "admin@other.test", PASSWORD)
     created = graphql(
-        server,
+        server.http_url,
         CREATE_USER,
         {"input": {"email": "fay@acme.test", "password": PASSWORD, "role": "USER"}},
-        token=other_admin,
+        token=other.admin_token,
     )
     assert created["__typename"] == "User", created
 
@@ -482,10 +412,9 @@ async def test_a_provider_that_goes_down_is_unreachable_at_the_callback_and_at_t
     }
     accounts.write_text(json.dumps([person]))
     with own_provider(tmp_path, accounts) as provider:
-        _, token = sign_up(server, "Down Corp", "admin@down.test")
-        configure_oidc(
-            server, token, provider.issuer, register(server, provider.issuer), ["down.test"]
-        )
+        down = sign_up(server.http_url, "Down Corp", "admin@down.test", PASSWORD)
+        client = register_client(provider.issuer, server.http_url + CALLBACK)
+        configure_oidc(server.http_url, down, provider.issuer, client, ["down.test"], "Down SSO")
         url = await callback_url(browser, server, provider.issuer, "zed@down.test")
         provider.stop()  # the issuer's port is closed from here on
 

@@ -39,8 +39,8 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def client(http: httpx.AsyncClient, issuer: str) -> RegisteredClient:
-    return await register_client(http, issuer, REDIRECT_URI)
+def client(issuer: str) -> RegisteredClient:
+    return register_client(issuer, REDIRECT_URI)
 
 
 async def login_page(

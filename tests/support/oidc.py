@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -62,12 +63,10 @@ class RegisteredClient:
     redirect_uri: str
 
 
-async def register_client(
-    http: httpx.AsyncClient, issuer: str, redirect_uri: str
-) -> RegisteredClient:
+def register_client(issuer: str, redirect_uri: str) -> RegisteredClient:
     """A confidential web client allowed to redirect to `redirect_uri` only."""
-    discovery = await discover(http, issuer)
-    response = await http.post(
+    discovery = httpx.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
+    response = httpx.post(
         discovery["registration_endpoint"],
         json={
             "client_name": "Beacon tests",
@@ -76,6 +75,7 @@ async def register_client(
             "grant_types": ["authorization_code"],
             "token_endpoint_auth_method": "client_secret_basic",
         },
+        timeout=10,
     )
     assert response.status_code == 201, response.text
     client = response.json()
@@ -240,3 +240,81 @@ def own_provider(directory: Path, accounts: Path | None = None) -> Iterator[OwnP
     finally:
         provider.stop()
         log.close()
+
+
+# ---- Beacon's side, through the contract's GraphQL (OIDC.md) ---------------------------------
+
+SIGN_UP = """mutation($input: SignUpInput!) { signUp(input: $input) {
+  __typename ... on AuthPayload { accessToken user { id organization { id } } }
+  ... on Error { code message } } }"""
+CONFIGURE_OIDC = """mutation($input: ConfigureOidcInput!) { configureOidc(input: $input) {
+  __typename
+  ... on SignInSettings { passwordSignIn oidc { name issuer clientId clientSecretSet
+    allowedDomains groupsClaim adminGroups verifiedAt } }
+  ... on Error { code message } } }"""
+
+
+def graphql(
+    base_url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> dict[str, Any]:
+    """The operation's single result field on a live server (asserts no GraphQL errors)."""
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = httpx.post(
+        f"{base_url}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=headers,
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body.get("errors"), body
+    result: dict[str, Any] = next(iter(body["data"].values()))
+    return result
+
+
+@dataclass(frozen=True)
+class Organization:
+    """An organisation signed up on a live server, and its ADMIN's access token."""
+
+    id: str
+    admin_token: str
+
+
+def sign_up(base_url: str, name: str, admin_email: str, password: str) -> Organization:
+    """A new organisation through signUp, `admin_email` its ADMIN."""
+    payload = graphql(
+        base_url,
+        SIGN_UP,
+        {"input": {"organizationName": name, "email": admin_email, "password": password}},
+    )
+    assert payload["__typename"] == "AuthPayload", payload
+    return Organization(payload["user"]["organization"]["id"], payload["accessToken"])
+
+
+def configure_oidc(
+    base_url: str,
+    organization: Organization,
+    issuer: str,
+    client: RegisteredClient,
+    domains: list[str],
+    name: str,
+) -> dict[str, Any]:
+    """configureOidc as the organisation's ADMIN; `beacon-admins` become ADMINs."""
+    result = graphql(
+        base_url,
+        CONFIGURE_OIDC,
+        {
+            "input": {
+                "name": name,
+                "issuer": issuer,
+                "clientId": client.client_id,
+                "clientSecret": client.client_secret,
+                "allowedDomains": domains,
+                "groupsClaim": "groups",
+                "adminGroups": ["beacon-admins"],
+            }
+        },
+        token=organization.admin_token,
+    )
+    assert result["__typename"] == "SignInSettings", result
+    return result
