@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.databases import postgres_unreachable_reason, redis_unreachable_reason
+from tests.support.oidc import oidc_unreachable_reason
 from tests.support.services import SERVICES_REQUIRED, object_store_server, weaviate_server
 
 _HOW = 'start them with: eval "$(./scripts/services start)"'
@@ -50,6 +51,7 @@ def main() -> None:
         "Weaviate (vector store contract)": _weaviate_reason(),
         "object store (file store contract)": _object_store_reason(),
         "Node clients (urql, Apollo)": _node_reason(),
+        "OpenID provider (OIDC sign-in)": oidc_unreachable_reason(),
     }
     missing = SERVICES_REQUIRED and any(tiers.values())
     for tier, reason in tiers.items():
