@@ -1,30 +1,11 @@
 // The sign-in page as it first renders (react-dom/server: the tests run without a DOM); the
 // steps between are signInFlow's, tested in signInFlow.test.ts.
-import type { ReactNode } from "react";
-import { renderToStaticMarkup } from "react-dom/server";
-import { Client } from "urql";
-import { never } from "wonka";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { BeaconProvider } from "../app/beacon";
-import { ConnectionMonitor } from "../connection";
-import { SessionManager } from "../session/manager";
+import { markupText, renderMarkup as render } from "../testing/render";
 import { MethodsForm, SignIn } from "./SignIn";
 import type { SignInMethods } from "./signInFlow";
 import { signInErrorSentence } from "./signInError";
-
-/** The page's markup inside a Beacon whose server never answers (no request is needed here). */
-function render(page: ReactNode): string {
-  const client = new Client({ url: "http://beacon.test/graphql", exchanges: [() => () => never] });
-  const session = new SessionManager({
-    refresh: async () => ({ ok: false, code: "INVALID_REFRESH_TOKEN", message: "No token." }),
-    logout: async () => undefined,
-  });
-  const connection = new ConnectionMonitor();
-  return renderToStaticMarkup(
-    <BeaconProvider beacon={{ client, session, connection }}>{page}</BeaconProvider>,
-  );
-}
 
 function atAddress(href: string) {
   const url = new URL(href);
@@ -57,7 +38,7 @@ describe("the sign-in page", () => {
     atAddress("https://beacon.test/?signInError=EMAIL_NOT_ALLOWED");
     const html = render(<SignIn reason={null} />);
     expect(html).toContain(
-      `<p class="error" role="alert">${escape(signInErrorSentence("EMAIL_NOT_ALLOWED"))}</p>`,
+      `<p class="error" role="alert">${markupText(signInErrorSentence("EMAIL_NOT_ALLOWED"))}</p>`,
     );
   });
 });
@@ -93,8 +74,3 @@ describe("the second step", () => {
     expect(html).toContain(">Use another email</button>");
   });
 });
-
-/** What React writes for text: the sentences carry apostrophes. */
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/'/g, "&#x27;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
