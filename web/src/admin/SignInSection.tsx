@@ -32,7 +32,7 @@ export function SignInSection() {
   const [{ data, error, fetching }] = useQuery({ query: SignInSettingsQuery });
   const settings = data ? readFragment(SignInSettingsFields, data.signInSettings) : null;
   return (
-    <section aria-labelledby="company-sign-in-title" className={styles.settings}>
+    <section aria-labelledby="company-sign-in-title" className={`${styles.settings} ${styles.signIn}`}>
       <h3 id="company-sign-in-title" className={styles.sectionTitle}>
         Company sign-in
       </h3>
@@ -49,19 +49,26 @@ export function SignInSection() {
 
 export function SignInSettingsView({ settings }: { settings: SignInSettings }) {
   const { oidc } = settings;
+  // Kept here, not in the form: the form starts anew when a provider comes or goes.
+  const [saved, setSaved] = useState(false);
+  const configured = oidc ? "configured" : "none";
   return (
     <>
       {oidc ? (
         <ProviderStatus oidc={oidc} />
       ) : (
-        <p className={styles.hint}>
+        <p className={styles.intro}>
           No company provider yet: everyone signs in with a Beacon password. Set up your OpenID Connect
           provider below and the sign-in page offers "Sign in with" it to people of its email domains.
         </p>
       )}
-      {/* A new form for each saved state: the boxes show what is stored, the secret box empty. */}
-      <OidcForm key={oidc?.updatedAt ?? "none"} oidc={oidc} />
-      <PasswordSignIn settings={settings} />
+      <OidcForm
+        key={`provider-${configured}`}
+        oidc={oidc}
+        saved={saved && oidc !== null}
+        onSaved={setSaved}
+      />
+      <PasswordSignIn key={`password-${configured}`} settings={settings} />
     </>
   );
 }
@@ -98,12 +105,22 @@ function ProviderStatus({ oidc }: { oidc: OidcSettings }) {
           <strong>Changed:</strong> <When iso={oidc.updatedAt} now={now} />.
         </li>
       </ul>
-      <RemoveOidc name={oidc.name} />
+      <p className={styles.removeRow}>
+        <RemoveOidc name={oidc.name} />
+      </p>
     </>
   );
 }
 
-function OidcForm({ oidc }: { oidc: OidcSettings | null }) {
+function OidcForm({
+  oidc,
+  saved,
+  onSaved,
+}: {
+  oidc: OidcSettings | null;
+  saved: boolean;
+  onSaved: (saved: boolean) => void;
+}) {
   const [values, setValues] = useState<OidcFormValues>(() => formValues(oidc));
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [{ fetching }, configure] = useMutation(ConfigureOidcMutation);
@@ -116,7 +133,14 @@ function OidcForm({ oidc }: { oidc: OidcSettings | null }) {
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setOutcome(null);
-    setOutcome(configureOutcome(await configure({ input: configureInput(values) })));
+    onSaved(false);
+    const answer = configureOutcome(await configure({ input: configureInput(values) }));
+    setOutcome(answer);
+    if (answer.kind === "saved") {
+      // The boxes show what is stored now (domains as Beacon keeps them), the secret box empty.
+      setValues(formValues(answer.settings.oidc));
+      onSaved(true);
+    }
   }
 
   const fromEnvironment = values.secretSource === "env";
@@ -124,6 +148,10 @@ function OidcForm({ oidc }: { oidc: OidcSettings | null }) {
     <form
       className={`form ${styles.createForm}`}
       onSubmit={(event) => void save(event)}
+      onChange={() => {
+        setOutcome(null);
+        onSaved(false);
+      }}
       aria-labelledby="oidc-form-title"
     >
       <h4 id="oidc-form-title" className={styles.formTitle}>
@@ -281,7 +309,7 @@ function OidcForm({ oidc }: { oidc: OidcSettings | null }) {
         <button type="submit" className="button primary" disabled={fetching}>
           {fetching ? "Saving…" : "Save company sign-in"}
         </button>
-        <span role="status">{outcome?.kind === "saved" && <span className={styles.done}>Saved.</span>}</span>
+        <span role="status">{saved && <span className={styles.done}>Saved.</span>}</span>
       </div>
       {outcome?.kind === "refused" && (
         <p className="error" role="alert">
@@ -343,7 +371,6 @@ function PasswordSignIn({ settings }: { settings: SignInSettings }) {
 
   return (
     <div className={styles.passwordSignIn}>
-      <h4 className={styles.formTitle}>Password sign-in</h4>
       <label className={styles.toggle}>
         <input
           type="checkbox"
