@@ -286,6 +286,9 @@ export const ConfigureOidcMutation = graphql(
         ... on ValidationError {
           field
         }
+        ... on DomainTaken {
+          field
+        }
         ... on Error {
           message
           code
@@ -303,10 +306,6 @@ export const RemoveOidcMutation = graphql(
         __typename
         ... on SignInSettings {
           ...SignInSettingsFields
-        }
-        ... on Error {
-          message
-          code
         }
       }
     }
