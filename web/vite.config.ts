@@ -29,8 +29,8 @@ export default defineConfig({
   },
   server: {
     // `npm run dev` talks to a `beacon serve` on the default port, or at BEACON_API_URL
-    // (compose.dev.yml: the api service).
-    proxy: { "/graphql": { target: api, ws: true }, "/files": api },
+    // (compose.dev.yml: the api service). /auth: the company sign-in's redirects (OIDC).
+    proxy: { "/graphql": { target: api, ws: true }, "/files": api, "/auth": api },
   },
-  test: { environment: "node", include: ["src/**/*.test.ts"] },
+  test: { environment: "node", include: ["src/**/*.test.{ts,tsx}"] },
 });

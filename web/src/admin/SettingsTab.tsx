@@ -1,5 +1,5 @@
-// Settings: how the organisation answers (system prompt, sources per answer) and where uploads go
-// by default.
+// Settings: how the organisation answers (system prompt, sources per answer), where uploads go
+// by default, and how people sign in (company sign-in).
 
 import { type FormEvent, useState } from "react";
 import { useMutation, useQuery } from "urql";
@@ -8,6 +8,7 @@ import type { ResultOf } from "../graphql";
 import { errorWords } from "../ui/errors";
 import { SettingsQuery, UpdateSettingsMutation } from "./operations";
 import { QueryError } from "./parts";
+import { SignInSection } from "./SignInSection";
 import styles from "./Admin.module.css";
 
 type Settings = ResultOf<typeof SettingsQuery>["organization"]["settings"];
@@ -28,6 +29,7 @@ export function SettingsTab() {
         </p>
       )}
       {settings && <SettingsForm settings={settings} />}
+      <SignInSection />
     </>
   );
 }

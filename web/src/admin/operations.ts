@@ -242,3 +242,91 @@ export const UpdateSettingsMutation = graphql(`
     }
   }
 `);
+
+// Company sign-in (OIDC)
+
+/** What an admin sees of the organisation's sign-in; the client secret itself never comes back. */
+export const SignInSettingsFields = graphql(`
+  fragment SignInSettingsFields on SignInSettings {
+    passwordSignIn
+    oidc {
+      name
+      issuer
+      clientId
+      clientSecretSet
+      clientSecretEnv
+      allowedDomains
+      groupsClaim
+      adminGroups
+      verifiedAt
+      updatedAt
+    }
+  }
+`);
+
+export const SignInSettingsQuery = graphql(
+  `
+    query AdminSignInSettings {
+      signInSettings {
+        ...SignInSettingsFields
+      }
+    }
+  `,
+  [SignInSettingsFields],
+);
+
+export const ConfigureOidcMutation = graphql(
+  `
+    mutation AdminConfigureOidc($input: ConfigureOidcInput!) {
+      configureOidc(input: $input) {
+        __typename
+        ... on SignInSettings {
+          ...SignInSettingsFields
+        }
+        ... on ValidationError {
+          field
+        }
+        ... on DomainTaken {
+          field
+        }
+        ... on Error {
+          message
+          code
+        }
+      }
+    }
+  `,
+  [SignInSettingsFields],
+);
+
+export const RemoveOidcMutation = graphql(
+  `
+    mutation AdminRemoveOidc {
+      removeOidc {
+        __typename
+        ... on SignInSettings {
+          ...SignInSettingsFields
+        }
+      }
+    }
+  `,
+  [SignInSettingsFields],
+);
+
+export const SetPasswordSignInMutation = graphql(
+  `
+    mutation AdminSetPasswordSignIn($enabled: Boolean!) {
+      setPasswordSignIn(enabled: $enabled) {
+        __typename
+        ... on SignInSettings {
+          ...SignInSettingsFields
+        }
+        ... on Error {
+          message
+          code
+        }
+      }
+    }
+  `,
+  [SignInSettingsFields],
+);

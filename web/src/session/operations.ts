@@ -99,3 +99,16 @@ export const SignUpEnabledQuery = graphql(`
     signUpEnabled
   }
 `);
+
+/** How a person with this email signs in (public; answered from the email's domain only). */
+export const SignInMethodsQuery = graphql(`
+  query SignInMethods($email: String!) {
+    signInMethods(email: $email) {
+      password
+      provider {
+        name
+        startUrl
+      }
+    }
+  }
+`);
