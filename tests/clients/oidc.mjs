@@ -71,7 +71,6 @@ console.log(`signed in with ${providerName} through its login page; a cancel cam
 async function chooseProvider(page, address) {
   await page.goto(baseUrl);
   await page.getByLabel("Email").fill(address);
-  await page.getByRole("button", { name: "Continue" }).click();
   const name = `Sign in with ${providerName}`;
   await page.getByRole("link", { name }).or(page.getByRole("button", { name })).click(WAIT);
 }

@@ -32,12 +32,10 @@ test("signs in and asks a question with the keyboard alone", { timeout: SLOW * 2
   const tracked = await trackedContext(browser, "keyboard");
   const { page, keyboard } = { page: tracked.page, keyboard: tracked.page.keyboard };
   await page.goto(`${BASE_URL}/`);
-  await page.getByRole("button", { name: "Continue" }).waitFor();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
 
   await tabTo(page, page.getByLabel("Email"), 'the "Email" field');
   await keyboard.type(EMAIL);
-  await keyboard.press("Enter"); // Continue: the email first, then its organisation's ways in
-  await page.getByLabel("Password").waitFor();
   await tabTo(page, page.getByLabel("Password"), 'the "Password" field');
   await keyboard.type(PASSWORD);
   await keyboard.press("Enter");
@@ -60,6 +58,6 @@ test("signs in and asks a question with the keyboard alone", { timeout: SLOW * 2
 
   await tabTo(page, page.getByRole("button", { name: "Sign out" }), 'the "Sign out" button', 80);
   await keyboard.press("Enter");
-  await page.getByRole("button", { name: "Continue" }).waitFor();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
   assert.deepEqual(tracked.problems(), []);
 });

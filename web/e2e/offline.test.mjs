@@ -65,7 +65,6 @@ test("says the connection is lost, and live updates resume once it is back", { t
     const { page, context } = tracked;
     await page.goto(`${BASE_URL}/`);
     await page.getByLabel("Email").fill(EMAIL);
-    await page.getByRole("button", { name: "Continue" }).click();
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("button", { name: "Sign out" }).waitFor();

@@ -87,7 +87,7 @@ const SIGN_UP = "signs up as the first admin of a new organisation";
 step(SIGN_UP, [], async () => {
   const { page } = admin;
   await page.goto(`${BASE_URL}/`);
-  await page.getByRole("button", { name: "Continue" }).waitFor();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
   await assertAccessible(page, "sign-in");
   await screenshot(page, "01-sign-in");
 
@@ -319,7 +319,6 @@ step(DEACTIVATE, [SIGN_UP], async () => {
   const other = reader.page;
   await other.goto(`${BASE_URL}/`);
   await other.getByLabel("Email").fill(USER_EMAIL);
-  await other.getByRole("button", { name: "Continue" }).click();
   await other.getByLabel("Password").fill(PASSWORD);
   await other.getByRole("button", { name: "Sign in" }).click();
   await other.getByRole("button", { name: "Sign out" }).waitFor();
@@ -338,7 +337,7 @@ step(DEACTIVATE, [SIGN_UP], async () => {
 
   // The server closes the user's socket; the app learns why from the refused refresh.
   await other.getByText(/deactivated/i).waitFor({ timeout: 30_000 });
-  await other.getByRole("button", { name: "Continue" }).waitFor();
+  await other.getByRole("button", { name: "Sign in" }).waitFor();
   await other.getByLabel("Email").waitFor();
   await assertAccessible(other, "sign-in after deactivation");
   await screenshot(other, "09-session-ended");
@@ -348,10 +347,10 @@ const SIGN_OUT = "signs out and lands on the sign-in form";
 step(SIGN_OUT, [SIGN_UP], async () => {
   const { page } = admin;
   await page.getByRole("button", { name: "Sign out" }).click();
-  await page.getByRole("button", { name: "Continue" }).waitFor();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
   await page.getByLabel("Email").waitFor();
   await page.reload();
-  await page.getByRole("button", { name: "Continue" }).waitFor(); // the cookie went with the session
+  await page.getByRole("button", { name: "Sign in" }).waitFor(); // the cookie went with the session
   assert.equal(await page.getByRole("button", { name: "Sign out" }).count(), 0);
 });
 
@@ -361,19 +360,12 @@ step(SIGN_IN_NARROW, [SIGN_OUT], async () => {
   await page.setViewportSize({ width: 360, height: 740 });
   try {
     await screenshot(page, "10-sign-in-360px");
-    const continueButton = page.getByRole("button", { name: "Continue" });
-    const problems = await narrowProblems(page, "sign-in", [page.getByLabel("Email"), continueButton]);
-    // The second step: the email's organisation answers with the password field.
-    await page.getByLabel("Email").fill(ADMIN_EMAIL);
-    await continueButton.click();
     const controls = [
+      page.getByLabel("Email"),
       page.getByLabel("Password"),
       page.getByRole("button", { name: "Sign in" }),
-      page.getByRole("button", { name: "Use another email" }),
     ];
-    await controls[0].waitFor();
-    problems.push(...(await narrowProblems(page, "sign-in, password step", controls)));
-    assert.deepEqual(problems, []);
+    assert.deepEqual(await narrowProblems(page, "sign-in", controls), []);
   } finally {
     await page.setViewportSize({ width: 1280, height: 800 });
   }

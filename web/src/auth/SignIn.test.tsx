@@ -1,9 +1,9 @@
-// The sign-in page as it first renders (react-dom/server: the tests run without a DOM); the
-// steps between are signInFlow's, tested in signInFlow.test.ts.
+// The sign-in page as it renders (react-dom/server: the tests run without a DOM); which ways it
+// offers for the email typed is signInFlow's, tested in signInFlow.test.ts.
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { markupText, renderMarkup as render } from "../testing/render";
-import { MethodsForm, SignIn } from "./SignIn";
+import { SignIn, SignInFields } from "./SignIn";
 import type { SignInMethods } from "./signInFlow";
 import { signInErrorSentence } from "./signInError";
 
@@ -20,17 +20,18 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const methodsForm = (methods: SignInMethods) =>
-  render(<MethodsForm email="ada@acme.test" methods={methods} onChangeEmail={() => undefined} />);
+const fields = (methods: SignInMethods) =>
+  render(<SignInFields email="ada@acme.test" onEmail={() => undefined} methods={methods} problem={null} />);
 
 describe("the sign-in page", () => {
-  it("asks for the email first, with Continue and no password field", () => {
+  it("asks for the email and the password, with Sign in, before any provider is known", () => {
     atAddress("https://beacon.test/");
     const html = render(<SignIn reason={null} />);
     expect(html).toContain('aria-label="Sign in"');
     expect(html).toMatch(/<label>Email<input[^>]*name="email"/);
-    expect(html).toMatch(/<button type="submit"[^>]*>Continue<\/button>/);
-    expect(html).not.toContain('name="password"');
+    expect(html).toMatch(/<label>Password<input[^>]*name="password"/);
+    expect(html).toMatch(/<button type="submit"[^>]*>Sign in<\/button>/);
+    expect(html).not.toContain("Sign in with");
     expect(html).not.toContain('role="alert"');
   });
 
@@ -43,11 +44,11 @@ describe("the sign-in page", () => {
   });
 });
 
-describe("the second step", () => {
+describe("the ways offered for an email", () => {
   const ACME = { name: "Acme SSO", startUrl: "/auth/oidc/start?email=ada%40acme.test" };
 
   it("offers the organisation's provider as a link to Beacon's start route, and the password", () => {
-    const html = methodsForm({ password: true, provider: ACME });
+    const html = fields({ password: true, provider: ACME });
     expect(html).toContain(
       '<a class="button primary" href="/auth/oidc/start?email=ada%40acme.test">Sign in with Acme SSO</a>',
     );
@@ -56,21 +57,15 @@ describe("the second step", () => {
   });
 
   it("offers the provider alone when the organisation turned passwords off", () => {
-    const html = methodsForm({ password: false, provider: ACME });
+    const html = fields({ password: false, provider: ACME });
     expect(html).toContain("Sign in with Acme SSO");
     expect(html).not.toContain('name="password"');
     expect(html).not.toMatch(/>Sign in<\/button>/);
   });
 
   it("offers the password alone where no provider is configured, as before", () => {
-    const html = methodsForm({ password: true, provider: null });
+    const html = fields({ password: true, provider: null });
     expect(html).not.toContain("Sign in with");
     expect(html).toMatch(/<button type="submit" class="button primary"[^>]*>Sign in<\/button>/);
-  });
-
-  it("keeps the email (read-only, for password managers) and a way back to change it", () => {
-    const html = methodsForm({ password: true, provider: null });
-    expect(html).toMatch(/<input[^>]*readOnly=""[^>]*name="email" value="ada@acme.test"/);
-    expect(html).toContain(">Use another email</button>");
   });
 });

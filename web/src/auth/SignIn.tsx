@@ -1,7 +1,7 @@
-// Sign in (the email first, then the ways its organisation signs in), or create an organisation
-// (when the server allows sign-up).
+// Sign in (with the password, or the company provider of the email's organisation), or create
+// an organisation (when the server allows sign-up).
 
-import { type FormEvent, useEffect, useReducer, useRef, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { useClient, useMutation, useQuery } from "urql";
 
 import { useSessionManager } from "../app/beacon";
@@ -15,7 +15,7 @@ import {
   SignUpMutation,
 } from "../session/operations";
 import { removeSignInError, signInErrorFrom } from "./signInError";
-import { type SignInMethods, firstStep, methodsOutcome, nextStep, refusal } from "./signInFlow";
+import { type MethodsAnswer, type SignInMethods, askable, methodsFor, refusal } from "./signInFlow";
 
 type Mode = "signIn" | "signUp";
 
@@ -62,36 +62,68 @@ export function SignIn({ reason }: { reason: string | null }) {
   );
 }
 
+// How long the person pauses on an email before Beacon is asked how its organisation signs in:
+// once per address typed, not once per key.
+const ASK_AFTER_MS = 300;
+
 function SignInForm({ problem }: { problem: string | null }) {
   const client = useClient();
-  const [step, dispatch] = useReducer(nextStep, problem, firstStep);
+  const [email, setEmail] = useState("");
+  const [answer, setAnswer] = useState<MethodsAnswer | null>(null);
+  const asked = askable(email);
 
-  async function continueWith(event: FormEvent<HTMLFormElement>) {
+  useEffect(() => {
+    if (asked === null) return;
+    let current = true;
+    const timer = setTimeout(() => {
+      void client
+        .query(SignInMethodsQuery, { email: asked }, { requestPolicy: "network-only" })
+        .toPromise()
+        .then((result) => {
+          // Unanswered, the form keeps the password: the sign-in itself says what is wrong.
+          if (current && result.data) setAnswer({ email: asked, methods: result.data.signInMethods });
+        });
+    }, ASK_AFTER_MS);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [asked, client]);
+
+  return (
+    <SignInFields email={email} onEmail={setEmail} methods={methodsFor(email, answer)} problem={problem} />
+  );
+}
+
+/** The form for the ways `methods` allows: the password (with "Sign in"), the provider, or both. */
+export function SignInFields({
+  email,
+  onEmail,
+  methods,
+  problem,
+}: {
+  email: string;
+  onEmail: (email: string) => void;
+  methods: SignInMethods;
+  problem: string | null;
+}) {
+  const session = useSessionManager();
+  const [{ fetching }, login] = useMutation(LoginMutation);
+  const [error, setError] = useState<string | null>(problem);
+  const { provider, password } = methods;
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const email = String(new FormData(event.currentTarget).get("email")).trim();
-    dispatch({ type: "continue", email });
-    const result = await client
-      .query(SignInMethodsQuery, { email }, { requestPolicy: "network-only" })
-      .toPromise();
-    dispatch({ type: "answered", email, outcome: methodsOutcome(result) });
+    setError(null);
+    const form = new FormData(event.currentTarget);
+    const result = await login({ email: String(form.get("email")), password: String(form.get("password")) });
+    const payload = result.data?.login;
+    if (payload?.__typename === "AuthPayload") session.accept(readFragment(SessionFields, payload));
+    else setError(payload ? refusal(payload) : UNREACHABLE);
   }
 
-  if (step.kind === "methods")
-    return (
-      <MethodsForm
-        email={step.email}
-        methods={step.methods}
-        onChangeEmail={() => dispatch({ type: "changeEmail" })}
-      />
-    );
-  const checking = step.kind === "checking";
   return (
-    <form
-      className="form"
-      onSubmit={(event) => void continueWith(event)}
-      aria-label="Sign in"
-      aria-busy={checking}
-    >
+    <form className="form" onSubmit={(event) => void submit(event)} aria-label="Sign in">
       <h2>Sign in</h2>
       <label>
         Email
@@ -101,88 +133,32 @@ function SignInForm({ problem }: { problem: string | null }) {
           autoComplete="username"
           required
           autoFocus
-          defaultValue={step.email}
-          readOnly={checking}
+          value={email}
+          onChange={(event) => onEmail(event.currentTarget.value)}
         />
       </label>
-      {step.kind === "email" && step.problem && (
-        <p className="error" role="alert">
-          {step.problem}
-        </p>
-      )}
-      <button type="submit" className="button primary" disabled={checking}>
-        Continue
-      </button>
-    </form>
-  );
-}
-
-/** The second step: the organisation's provider, its password, or both, for this email. */
-export function MethodsForm({
-  email,
-  methods,
-  onChangeEmail,
-}: {
-  email: string;
-  methods: SignInMethods;
-  onChangeEmail: () => void;
-}) {
-  const session = useSessionManager();
-  const [{ fetching }, login] = useMutation(LoginMutation);
-  const [error, setError] = useState<string | null>(null);
-  const providerLink = useRef<HTMLAnchorElement>(null);
-  const { provider, password } = methods;
-
-  // Without a password field (autoFocus), the provider's button is where the person goes next.
-  useEffect(() => {
-    if (!password) providerLink.current?.focus();
-  }, [password]);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setError(null);
-    const form = new FormData(event.currentTarget);
-    const result = await login({ email, password: String(form.get("password")) });
-    const payload = result.data?.login;
-    if (payload?.__typename === "AuthPayload") session.accept(readFragment(SessionFields, payload));
-    else setError(payload ? refusal(payload) : UNREACHABLE);
-  }
-
-  return (
-    <form className="form" onSubmit={(event) => void submit(event)} aria-label="Sign in">
-      <h2>Sign in</h2>
-      {/* Kept as a field (read-only) so that password managers pair it with the password. */}
-      <label>
-        Email
-        <input name="email" type="email" autoComplete="username" value={email} readOnly />
-      </label>
-      <p className="hint">
-        <button type="button" className="link" onClick={onChangeEmail}>
-          Use another email
-        </button>
-      </p>
       {provider && (
         // A plain navigation: Beacon's start route sends the browser on to the provider.
-        <a ref={providerLink} className="button primary" href={provider.startUrl}>
+        <a className="button primary" href={provider.startUrl}>
           Sign in with {provider.name}
         </a>
       )}
       {provider && password && <p className="auth-or">or with your password</p>}
       {password && (
-        <>
-          <label>
-            Password
-            <input name="password" type="password" autoComplete="current-password" required autoFocus />
-          </label>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
-          <button type="submit" className={provider ? "button" : "button primary"} disabled={fetching}>
-            Sign in
-          </button>
-        </>
+        <label>
+          Password
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {password && (
+        <button type="submit" className={provider ? "button" : "button primary"} disabled={fetching}>
+          Sign in
+        </button>
       )}
       {!provider && !password && (
         <p className="error" role="alert">

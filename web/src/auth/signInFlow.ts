@@ -1,52 +1,29 @@
-// The sign-in page's steps: the email first ("Continue"), then the ways that email's
-// organisation signs in (its company provider, its password, or both), and back to change it.
-
-import type { CombinedError } from "urql";
+// Which ways the sign-in form offers for the email being typed. The form keeps the contract's
+// "Email", "Password" and "Sign in" from the start; once the person pauses on an address with a
+// domain, `signInMethods` says how that domain's organisation signs in: its company provider
+// beside the password, or the provider alone when it turned passwords off.
 
 import type { ResultOf } from "../graphql";
 import type { SignInMethodsQuery } from "../session/operations";
-import { UNREACHABLE, errorWords } from "../ui/errors";
 
 export type SignInMethods = ResultOf<typeof SignInMethodsQuery>["signInMethods"];
 
-export type Step =
-  | { kind: "email"; email: string; problem: string | null }
-  | { kind: "checking"; email: string }
-  | { kind: "methods"; email: string; methods: SignInMethods };
+/** What `signInMethods` answered for one email. */
+export type MethodsAnswer = { email: string; methods: SignInMethods };
 
-export type StepEvent =
-  | { type: "continue"; email: string }
-  | { type: "answered"; email: string; outcome: MethodsOutcome }
-  | { type: "changeEmail" };
+/** Until Beacon answers for the email, the password, as for every organisation without a provider. */
+export const PASSWORD_ONLY: SignInMethods = { password: true, provider: null };
 
-export type MethodsOutcome = { ok: true; methods: SignInMethods } | { ok: false; problem: string };
-
-export function firstStep(problem: string | null = null): Step {
-  return { kind: "email", email: "", problem };
+/** The email worth asking about (trimmed, lower case), or null while it has no domain with a dot. */
+export function askable(email: string): string | null {
+  const address = email.trim().toLowerCase();
+  return /^[^@\s]+@[^@\s]+\.[^@\s.]+$/.test(address) ? address : null;
 }
 
-export function nextStep(step: Step, event: StepEvent): Step {
-  switch (event.type) {
-    case "continue":
-      return step.kind === "email" ? { kind: "checking", email: event.email.trim() } : step;
-    case "answered":
-      // Only the answer for the email being checked: an earlier one may arrive late.
-      if (step.kind !== "checking" || step.email !== event.email) return step;
-      return event.outcome.ok
-        ? { kind: "methods", email: step.email, methods: event.outcome.methods }
-        : { kind: "email", email: step.email, problem: event.outcome.problem };
-    case "changeEmail":
-      return step.kind === "methods" ? { kind: "email", email: step.email, problem: null } : step;
-  }
-}
-
-/** The answer of `signInMethods` as the page uses it. */
-export function methodsOutcome(result: {
-  data?: ResultOf<typeof SignInMethodsQuery>;
-  error?: CombinedError;
-}): MethodsOutcome {
-  if (result.data) return { ok: true, methods: result.data.signInMethods };
-  return { ok: false, problem: result.error ? errorWords(result.error) : UNREACHABLE };
+/** The ways to offer for the email in the field: its answer, never an earlier address's. */
+export function methodsFor(email: string, answer: MethodsAnswer | null): SignInMethods {
+  const asked = askable(email);
+  return answer && asked !== null && answer.email === asked ? answer.methods : PASSWORD_ONLY;
 }
 
 /** A refusal of `login` or `signUp` in words, with the wait when there is one. */
