@@ -10,6 +10,7 @@ import strawberry
 from api.errors import DomainTaken, OidcDiscoveryFailed, OidcNotVerified, ValidationError
 from domain.identity import oidc as sign_in
 from domain.identity.models import OidcProvider
+from domain.identity.oidc_configuration import OidcConfiguration
 from domain.settings import Settings
 
 START_PATH = "/auth/oidc/start"
@@ -151,9 +152,9 @@ class ConfigureOidcInput:
         description="Groups whose members become ADMIN when their user is created.",
     )
 
-    def to_domain(self) -> sign_in.OidcConfiguration:
+    def to_domain(self) -> OidcConfiguration:
         """The domain's configuration."""
-        return sign_in.OidcConfiguration(
+        return OidcConfiguration(
             name=self.name,
             issuer=self.issuer,
             client_id=self.client_id,

@@ -12,14 +12,12 @@ import hmac
 import json
 import logging
 import os
-import re
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from tortoise.transactions import in_transaction
 
@@ -42,6 +40,15 @@ from domain.identity.oidc_client import (
     OidcClient,
     verify_id_token,
 )
+from domain.identity.oidc_configuration import (
+    MAX_NAME_CHARS,
+    OidcConfiguration,
+    valid_domains,
+    valid_env_name,
+    valid_groups,
+    valid_issuer,
+    valid_text,
+)
 from domain.identity.principal import Principal
 from domain.identity.sealing import CLIENT_SECRET, SIGN_IN_STATE, Sealer, Unsealable
 from domain.identity.services import IdentityService
@@ -50,25 +57,6 @@ from domain.identity.sessions import Session
 log = logging.getLogger(__name__)
 
 ATTEMPT_SECONDS = 600  # how long a sign-in may take at the provider
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,199}$")
-_LOOPBACK = ("127.0.0.1", "localhost", "::1")
-MAX_NAME_CHARS = 100
-MAX_GROUPS = 100
-
-
-@dataclass(frozen=True)
-class OidcConfiguration:
-    """What an ADMIN sets; a None `client_secret` and `client_secret_env` keep the stored one."""
-
-    name: str
-    issuer: str
-    client_id: str
-    allowed_domains: Sequence[str]
-    client_secret: str | None = None
-    client_secret_env: str | None = None
-    groups_claim: str = "groups"
-    admin_groups: Sequence[str] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -159,12 +147,12 @@ class OidcService:
         """Set the organisation's provider after checking its discovery document. A new issuer
         or client id must prove itself again: it is unverified, and passwords come back on."""
         _require_admin(actor)
-        name = _text(change.name, "name", MAX_NAME_CHARS)
-        issuer = _issuer(change.issuer)
-        client_id = _text(change.client_id, "clientId", 500)
-        groups_claim = _text(change.groups_claim, "groupsClaim", 100)
-        domains = _domains(change.allowed_domains)
-        admin_groups = _groups(change.admin_groups)
+        name = valid_text(change.name, "name", MAX_NAME_CHARS)
+        issuer = valid_issuer(change.issuer)
+        client_id = valid_text(change.client_id, "clientId", 500)
+        groups_claim = valid_text(change.groups_claim, "groupsClaim", 100)
+        domains = valid_domains(change.allowed_domains)
+        admin_groups = valid_groups(change.admin_groups)
         secret_env = self._secret_env(change)
         try:
             await self._client.discover(issuer)
@@ -341,8 +329,7 @@ class OidcService:
             return None
         if change.client_secret is not None:
             raise InvalidInput("clientSecretEnv", "Give clientSecret or clientSecretEnv, not both.")
-        if not _ENV_NAME.match(name):
-            raise InvalidInput("clientSecretEnv", "Name an environment variable (A-Z, 0-9, _).")
+        valid_env_name(name)
         if not self._environ.get(name):
             raise InvalidInput("clientSecretEnv", f"{name} is not set in Beacon's environment.")
         return name
@@ -367,42 +354,6 @@ async def _settings_of(organization_id: uuid.UUID) -> SignInSettings:
 def _require_admin(actor: Principal) -> None:
     if not actor.is_admin:
         raise PermissionDenied("Only administrators can change how the organisation signs in.")
-
-
-def _text(value: str, field_name: str, max_chars: int) -> str:
-    text = value.strip()
-    if not 1 <= len(text) <= max_chars:
-        raise InvalidInput(field_name, f"Give 1-{max_chars} characters.")
-    return text
-
-
-def _issuer(value: str) -> str:
-    """An issuer URL: https, or http on a loopback address (a provider on this machine)."""
-    issuer = value.strip()
-    parts = urlsplit(issuer)
-    secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
-    if not (secure and parts.hostname) or parts.query or parts.fragment or len(issuer) > 500:
-        raise InvalidInput(
-            "issuer", "Give the provider's issuer URL: https://, without query or fragment."
-        )
-    return issuer
-
-
-def _domains(values: Sequence[str]) -> list[str]:
-    domains = sorted({value.strip().lower() for value in values})
-    if not domains:
-        raise InvalidInput("allowedDomains", "Name at least one email domain.")
-    for domain in domains:
-        if not _DOMAIN.match(domain):
-            raise InvalidInput("allowedDomains", f"{domain!r} is not an email domain.")
-    return domains
-
-
-def _groups(values: Sequence[str]) -> list[str]:
-    groups = sorted({value.strip() for value in values if value.strip()})
-    if len(groups) > MAX_GROUPS:
-        raise InvalidInput("adminGroups", f"Name at most {MAX_GROUPS} groups.")
-    return groups
 
 
 def _allowed_email(claims: Mapping[str, Any], provider: OidcProvider) -> str:

@@ -15,8 +15,9 @@ from domain.errors import (
     PermissionDenied,
 )
 from domain.identity.models import OidcProvider, Role
-from domain.identity.oidc import OidcConfiguration, OidcService
+from domain.identity.oidc import OidcService
 from domain.identity.oidc_client import OidcClient
+from domain.identity.oidc_configuration import OidcConfiguration
 from domain.identity.principal import Principal
 from domain.identity.sealing import CLIENT_SECRET, Sealer
 from domain.settings import Settings
