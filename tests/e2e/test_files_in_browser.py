@@ -3,8 +3,6 @@ uploaded HTML file cannot run script on Beacon's origin (tests/clients/files.mjs
 browser through playwright-core, on the system's Chromium)."""
 
 import asyncio
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,23 +11,15 @@ import httpx
 import pytest
 
 from tests.support import documents as files
+from tests.support.browser import NODE, browser_env, needs_browser
 from tests.support.graphql import Account, GraphQLClient
 from tests.support.live_server import LiveServer, live_server
 
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"
-NODE = shutil.which("node")
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
 
-# CI must run it: there a missing Node, npm install or Chromium fails the test.
-IN_CI = bool(os.environ.get("CI"))
 pytestmark = [
     pytest.mark.embedded_process,
-    pytest.mark.skipif(NODE is None and not IN_CI, reason="node is not installed"),
-    pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="chromium is not installed"),
-    pytest.mark.skipif(
-        not (CLIENTS / "node_modules" / "playwright-core").is_dir() and not IN_CI,
-        reason="run `npm ci --prefix tests/clients` first",
-    ),
+    *needs_browser(CLIENTS),
 ]
 
 HOSTILE_HTML = b"""<!doctype html>
@@ -73,7 +63,7 @@ async def test_a_pdf_opens_at_its_page_and_html_cannot_run_script_in_the_browser
         subprocess.run,
         [NODE, "files.mjs", server.http_url + pdf_url, server.http_url + html_url],
         cwd=CLIENTS,
-        env={**os.environ, "CHROMIUM": CHROMIUM or "/usr/bin/chromium"},
+        env=browser_env(),
         capture_output=True,
         text=True,
         timeout=180,

@@ -3,8 +3,6 @@ the signed-in web app (tests/clients/oidc.mjs drives the browser through playwri
 system's Chromium, against a live `beacon serve` of the built app and the `oidc` service)."""
 
 import asyncio
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.browser import IN_CI, NODE, browser_env, needs_browser
 from tests.support.graphql import PASSWORD
 from tests.support.live_server import LiveServer, live_server
 from tests.support.oidc import PASSWORD as PROVIDER_PASSWORD
@@ -19,20 +18,11 @@ from tests.support.oidc import configure_oidc, register_client, require_oidc_iss
 
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"
 DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
-NODE = shutil.which("node")
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
 PROVIDER_NAME = "Acme SSO"
 
-# CI must run it: there a missing Node, npm install, Chromium or build fails the test.
-IN_CI = bool(os.environ.get("CI"))
 pytestmark = [
     pytest.mark.embedded_process,
-    pytest.mark.skipif(NODE is None and not IN_CI, reason="node is not installed"),
-    pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="chromium is not installed"),
-    pytest.mark.skipif(
-        not (CLIENTS / "node_modules" / "playwright-core").is_dir() and not IN_CI,
-        reason="run `npm ci --prefix tests/clients` first",
-    ),
+    *needs_browser(CLIENTS),
 ]
 
 
@@ -78,7 +68,7 @@ async def test_a_person_signs_in_through_the_providers_login_page_into_the_web_a
             "bob@acme.test",
         ],
         cwd=CLIENTS,
-        env={**os.environ, "CHROMIUM": CHROMIUM or "/usr/bin/chromium"},
+        env=browser_env(),
         capture_output=True,
         text=True,
         timeout=300,

@@ -6,7 +6,6 @@ embedded default (SQLite) and on PostgreSQL."""
 
 import asyncio
 import os
-import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, ExitStack
@@ -17,27 +16,17 @@ import pytest
 
 from cli.scratch import scratch_postgres
 from domain.database import apply_migrations
+from tests.support.browser import IN_CI, NODE, browser_env, needs_browser
 from tests.support.databases import POSTGRES_URL, TEST_DATABASE, postgres_unreachable_reason
 from tests.support.live_server import LiveServer, live_server
 from tests.support.services import require
 
 WEB = Path(__file__).resolve().parents[3] / "web"
 DIST = WEB / "dist"
-NODE = shutil.which("node")
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
 BROWSER_RUN_SECONDS = 600
 SCREENSHOTS = Path(os.environ.get("BEACON_SCREENSHOTS_DIR") or WEB / "e2e" / "screenshots")
 
-# CI must run it: there a missing Node, npm install, Chromium or build fails the test.
-IN_CI = bool(os.environ.get("CI"))
-pytestmark = [
-    pytest.mark.skipif(NODE is None and not IN_CI, reason="node is not installed"),
-    pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="chromium is not installed"),
-    pytest.mark.skipif(
-        not (WEB / "node_modules" / "playwright-core").is_dir() and not IN_CI,
-        reason="run `npm ci --prefix web` first",
-    ),
-]
+pytestmark = needs_browser(WEB)
 
 
 def _text(output: str | bytes | None) -> str:
@@ -80,9 +69,8 @@ async def test_a_whole_session_in_the_browser(server: LiveServer, tmp_path: Path
             [NODE, "--test", "e2e/"],
             cwd=WEB,
             env={
-                **os.environ,
+                **browser_env(),
                 "BEACON_URL": server.http_url,
-                "CHROMIUM": CHROMIUM or "/usr/bin/chromium",
                 # Each pass keeps its own screenshots (CI keeps BEACON_SCREENSHOTS_DIR).
                 "BEACON_SCREENSHOTS_DIR": str(SCREENSHOTS / TEST_DATABASE),
             },
