@@ -9,6 +9,7 @@ from api.administration.types import AuditEvent, FeedbackEntry, IndexHealth
 from api.assistant.types import Rating
 from api.context import Info
 from api.errors import as_graphql_error
+from api.moments import with_timezone
 from api.pagination import AFTER, FIRST, Connection, connection_from_page, paged
 from api.permissions import admin_only
 from domain.assistant import feedback
@@ -46,7 +47,10 @@ class AdministrationQuery:
             strawberry.ID | None, strawberry.argument(description="Only this user's actions.")
         ] = None,
         since: Annotated[
-            datetime | None, strawberry.argument(description="Only events at or after this.")
+            datetime | None,
+            strawberry.argument(
+                description="Only events at or after this moment (with its timezone)."
+            ),
         ] = None,
     ) -> Connection[AuditEvent]:
         """A page of events."""
@@ -58,7 +62,7 @@ class AdministrationQuery:
                 after,
                 action=action,
                 actor_id=None if actor_id is None else str(actor_id),
-                since=since,
+                since=with_timezone(since, "since"),
             ),
             AuditEvent.from_model,
         )

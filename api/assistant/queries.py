@@ -7,7 +7,8 @@ import strawberry
 
 from api.assistant.types import Conversation, SearchHit, UsageReport, UserUsage
 from api.context import Info
-from api.errors import BadUserInput, as_graphql_error
+from api.errors import as_graphql_error
+from api.moments import with_timezone
 from api.pagination import AFTER, FIRST, Connection, paged
 from api.permissions import admin_only, signed_in
 from domain.assistant.usage import usage_since
@@ -79,16 +80,12 @@ class AssistantQuery:
         self,
         info: Info,
         since: Annotated[
-            datetime | None, strawberry.argument(description="Start of the period.")
+            datetime | None,
+            strawberry.argument(description="Start of the period, with its timezone."),
         ] = None,
     ) -> UsageReport:
         """ADMIN only."""
-        if since is not None and since.utcoffset() is None:
-            # Which moment a local time means depends on where the server runs: ask for one.
-            raise BadUserInput(
-                "Give 'since' with its timezone, e.g. 2026-01-01T00:00:00Z.", field="since"
-            )
-        start = since or datetime.now(UTC) - timedelta(days=30)
+        start = with_timezone(since, "since") or datetime.now(UTC) - timedelta(days=30)
         total, users = await usage_since(info.context.require_principal(), start)
         per_user = [
             UserUsage(

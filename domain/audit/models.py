@@ -8,6 +8,8 @@ from tortoise.models import Model
 
 from domain.identity.models import Organization
 
+ACTION_MAX_LENGTH = 64
+
 
 class AuditEvent(Model):
     """One recorded action; never updated, its hash covers every column and the one before.
@@ -24,7 +26,7 @@ class AuditEvent(Model):
         "models.Organization", related_name="audit_events", on_delete=fields.CASCADE
     )
     sequence = fields.BigIntField(description="1, 2, 3... within the organisation.")
-    action = fields.CharField(max_length=64, db_index=True)
+    action = fields.CharField(max_length=ACTION_MAX_LENGTH, db_index=True)
     actor_id = fields.UUIDField(null=True, db_index=True)
     target_type = fields.CharField(max_length=32, null=True)
     target_id = fields.CharField(max_length=64, null=True)

@@ -110,11 +110,11 @@ class IdentityService:
     async def login(self, email: str, password: str, address: str | None) -> Session:
         """Check a password; unknown emails and wrong passwords answer alike, in similar time."""
         try:
-            normalized = normalize_email(email)
-        except InvalidInput:
-            normalized = email.strip().lower()
-        await self._throttle.check(normalized, address)
-        user = await User.get_or_none(email=normalized)
+            key, valid = normalize_email(email), True
+        except InvalidInput:  # no account has it: nothing to look up, but still throttled
+            key, valid = email.strip().lower(), False
+        await self._throttle.check(key, address)
+        user = await User.get_or_none(email=key) if valid else None
         usable = user is not None and user.is_active
         matches = await self._hasher.verify(
             password, user.password_hash if usable and user else None
@@ -134,7 +134,7 @@ class IdentityService:
             raise InvalidCredentials()
         # Only a matching password learns this: nobody else finds out who has an account.
         await self._refuse_if_passwords_are_off(user)
-        await self._throttle.forget(normalized)
+        await self._throttle.forget(key)
         return await self.begin_session(user)
 
     async def begin_session(self, user: User, details: dict[str, Any] | None = None) -> Session:

@@ -104,6 +104,13 @@ async def test_users_and_other_organisations_see_none_of_it(client: GraphQLClien
     assert bob.id not in {event["targetId"] for event in theirs}
 
 
+async def test_an_action_longer_than_any_recorded_one_matches_nothing(
+    client: GraphQLClient,
+) -> None:
+    admin = await client.sign_up()
+    assert await events(client, admin.access_token, action="x" * 500) == []  # the fuzzer's
+
+
 async def test_a_bad_cursor_is_a_clear_error(client: GraphQLClient) -> None:
     admin = await client.sign_up()
     body = await client.execute(AUDIT_LOG, {"after": "nonsense"}, token=admin.access_token)
@@ -120,3 +127,13 @@ async def test_a_time_no_calendar_has_is_a_readable_error_not_a_masked_one(
     [error] = body["errors"]
     assert "Unexpected error" not in error["message"]
     assert "DateTime" in error["message"]
+
+
+async def test_a_time_without_a_timezone_is_a_clear_error(client: GraphQLClient) -> None:
+    admin = await client.sign_up()
+    body = await client.execute(
+        AUDIT_LOG, {"since": "2000-01-01T00:00:00"}, token=admin.access_token
+    )  # PostgreSQL's timestamptz refuses to compare with it: found by the schema fuzzer
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "since"}, error
+    assert "timezone" in error["message"]
