@@ -1,7 +1,5 @@
 """login: same answer for unknown emails and wrong passwords, and throttling."""
 
-import time
-
 import pytest
 
 from tests.support.graphql import LOGIN, PASSWORD, SIGN_UP, GraphQLClient
@@ -31,22 +29,6 @@ async def test_a_wrong_password_and_an_unknown_email_answer_alike(client: GraphQ
             "code": "INVALID_CREDENTIALS",
         }
     )
-
-
-async def test_an_unknown_email_takes_about_as_long_as_a_wrong_password(
-    client: GraphQLClient,
-) -> None:
-    await client.sign_up("ada@example.com")
-
-    async def timed(email: str) -> float:
-        started = time.perf_counter()
-        await login(client, email, "wrong password 123")
-        return time.perf_counter() - started
-
-    known = min([await timed("ada@example.com") for _ in range(3)])
-    unknown = min([await timed("nobody@example.com") for _ in range(3)])
-    # Both run one bcrypt check; without the decoy hash, unknown emails return in ~1 ms.
-    assert unknown > known * 0.5
 
 
 @pytest.mark.parametrize("password", ["p" * 72, "é" * 36], ids=["ascii", "multi-byte"])
