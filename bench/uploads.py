@@ -48,7 +48,7 @@ from pathlib import Path
 import httpx
 
 from bench.load import PASSWORD, SIGN_UP, UPLOAD, BenchError, beacon_server
-from domain.retrieval.building import build_embedder
+from domain.retrieval.building import build_backend
 from domain.retrieval.embedding import BatchingEmbedder, SentenceTransformerEmbedder
 from domain.settings import Settings
 
@@ -262,7 +262,8 @@ async def run(args: argparse.Namespace) -> int:
         single.mkdir()
         (single / "one.md").write_text("One short passage about the start-up of beacon ingest.\n")
         settings = Settings(embedder=args.embedder)
-        embedder = build_embedder(settings)
+        # In this process: the bare backend, without the process the front doors run it in.
+        embedder = build_backend(args.embedder, None, settings.embedding_batch_size)
         embedder.load()
         torch = None
         if args.embedder != "torch":

@@ -1,7 +1,11 @@
 """The retrieval adapters as the settings choose them: the embedder, the catalogue of models
 whose vectors Beacon can serve, a vector store per model, and the hybrid's fusion."""
 
+import functools
+from pathlib import Path
+
 from domain.retrieval.catalogue import EmbedderCatalogue
+from domain.retrieval.embedder_process import EmbedderProcess
 from domain.retrieval.embedding import BatchingEmbedder, Embedder, SentenceTransformerEmbedder
 from domain.retrieval.fusion import DEFAULT_TEXT_WEIGHT, Fusion, FusionMethod
 from domain.retrieval.models import ORIGINAL_MODEL
@@ -10,16 +14,28 @@ from domain.retrieval.vectorstores.base import VectorStore
 from domain.settings import Settings
 
 
-def build_embedder(settings: Settings) -> BatchingEmbedder:
-    """The embedding backend BEACON_EMBEDDER names; nothing loads until its first use."""
-    if settings.embedder == "torch":
-        return SentenceTransformerEmbedder(batch_size=settings.embedding_batch_size)
+def build_embedder(settings: Settings) -> EmbedderProcess:
+    """The embedding backend BEACON_EMBEDDER names, run in a process of its own (see
+    `embedder_process`); nothing starts until its first use."""
+    return EmbedderProcess(
+        functools.partial(
+            build_backend,
+            settings.embedder,
+            settings.embedder_cache_dir,
+            settings.embedding_batch_size,
+        )
+    )
+
+
+def build_backend(embedder: str, cache_dir: Path | None, batch_size: int) -> BatchingEmbedder:
+    """The backend itself, as BEACON_EMBEDDER, BEACON_EMBEDDER_CACHE_DIR and
+    BEACON_EMBEDDING_BATCH_SIZE name it, in this process."""
+    if embedder == "torch":
+        return SentenceTransformerEmbedder(batch_size=batch_size)
     from domain.retrieval.onnx_embedding import OnnxEmbedder
 
     return OnnxEmbedder(
-        "fp32" if settings.embedder == "onnx-fp32" else "int8",
-        cache_dir=settings.embedder_cache_dir,
-        batch_size=settings.embedding_batch_size,
+        "fp32" if embedder == "onnx-fp32" else "int8", cache_dir=cache_dir, batch_size=batch_size
     )
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from domain.bootstrap import Adapters, build_services
 from domain.retrieval.building import build_embedder
+from domain.retrieval.embedder_process import EmbedderProcess
 from domain.retrieval.embedding import SentenceTransformerEmbedder
 from domain.retrieval.onnx_embedding import OnnxEmbedder
 from domain.settings import Settings
@@ -70,10 +71,14 @@ async def test_the_services_start_the_callers_adapters_and_leave_closing_them_to
     assert (extractor.started, extractor.closed) == (1, 0)
 
 
-def test_the_embedder_is_the_one_the_settings_name(tmp_path: Path) -> None:
+def test_the_embedder_is_the_one_the_settings_name_in_a_process_of_its_own(
+    tmp_path: Path,
+) -> None:
     def embedder(choice: str) -> object:
         settings = Settings(data_dir=tmp_path, embedder=choice, embedder_cache_dir=tmp_path)
-        return build_embedder(settings)
+        built = build_embedder(settings)
+        assert isinstance(built, EmbedderProcess)
+        return built.backend
 
     assert isinstance(embedder("torch"), SentenceTransformerEmbedder)
     int8, fp32 = embedder("onnx"), embedder("onnx-fp32")
