@@ -73,8 +73,11 @@ def create_app(
                 log.error("beacon cannot start: %s", error)
                 logging.getLogger("uvicorn.error").addFilter(_said_in_one_line)
                 raise
-        for task in background:
-            await asyncio.to_thread(task.start)
+        # The API embeds queries: its model loads now, beside the worker's start (which
+        # shares it on the embedded default), rather than on the first search.
+        await asyncio.gather(
+            services.embedder.start(), *(asyncio.to_thread(task.start) for task in background)
+        )
         try:
             yield
         finally:

@@ -12,6 +12,7 @@ from dramatiq.worker import WORKER_TIMEOUT
 
 from domain.bootstrap import Adapters, Services, build_services
 from domain.notifications import InProcessNotifications
+from domain.retrieval.embedding import Embedder
 from domain.settings import Settings
 from workers.actors import QUEUE, Actors, DramatiqJobs, declare_actors
 from workers.middleware import WorkerServices
@@ -42,7 +43,7 @@ class WorkerRuntime:
             else StubBroker()
         )
         self.broker.add_middleware(AsyncIO())
-        self.actors: Actors = declare_actors(self.broker, settings, self._services)
+        self.actors: Actors = declare_actors(self.broker, settings, self.worker_services)
         self.jobs = DramatiqJobs(self.actors)
         self._middleware = WorkerServices(
             settings, dataclasses.replace(adapters or Adapters(), jobs=self.jobs)
@@ -51,7 +52,15 @@ class WorkerRuntime:
         self._worker: dramatiq.Worker | None = None
         self._sweeper: Sweeper | None = None
 
-    def _services(self) -> Services:
+    def share_embedder(self, embedder: Embedder) -> None:
+        """Embed with `embedder`, which its owner closes after stopping this runtime: the API
+        and the worker of one process then share one model (and its process) rather than
+        loading two."""
+        shared = dataclasses.replace(self._middleware.adapters, embedder=embedder)
+        self._middleware.adapters = shared
+
+    def worker_services(self) -> Services:
+        """The running worker's services."""
         return self._middleware.get()
 
     def start(self) -> None:
@@ -70,7 +79,7 @@ class WorkerRuntime:
             self._worker = None
             raise failure
         self._sweeper = Sweeper(
-            self._services,
+            self.worker_services,
             self.jobs,
             interval=self.settings.sweep_interval_seconds,
             everything_first=not self.settings.redis_url,
@@ -124,7 +133,7 @@ def build_process(
     settings: Settings, adapters: Adapters | None = None
 ) -> tuple[WorkerRuntime, Services]:
     """A process's services and the worker runtime that consumes their jobs; `adapters` are
-    the caller's, for both.
+    the caller's, for both. The worker borrows the services' embedder.
 
     On the embedded default both share one in-process event bus, so `documentEvents`
     subscribers hear the worker threads; with Redis each side publishes through Redis.
@@ -134,4 +143,6 @@ def build_process(
     if not settings.redis_url and adapters.events is None:
         adapters = dataclasses.replace(adapters, events=InProcessNotifications())
     runtime = WorkerRuntime(settings, adapters)
-    return runtime, build_services(settings, dataclasses.replace(adapters, jobs=runtime.jobs))
+    services = build_services(settings, dataclasses.replace(adapters, jobs=runtime.jobs))
+    runtime.share_embedder(services.embedder)
+    return runtime, services

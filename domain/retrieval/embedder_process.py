@@ -18,6 +18,7 @@ memory) is replaced on the next call, and the call that saw it die is tried once
 one model need a process that serves several pipes, and this small loop is that.)
 """
 
+import asyncio
 import multiprocessing
 import os
 import queue
@@ -105,7 +106,7 @@ class EmbedderProcess(BatchingEmbedder):
         with self._lock:
             child, self._child = self._child, None
         if child is not None:
-            child.stop()
+            await asyncio.to_thread(child.stop)
 
 
 @dataclass
