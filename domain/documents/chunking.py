@@ -76,6 +76,7 @@ class Chunker:
                 pieces.extend((piece, n, headings, pages) for piece, n in self._fit(text))
         finally:
             self.counter.forget()
+            _forget_semchunk_counters()
         drafts, start = [], 0
         for index, (text, count, headings, pages) in enumerate(pieces):
             drafts.append(
@@ -156,6 +157,21 @@ class Chunker:
 def _first_page(chunk: DocChunk) -> int | None:
     """The page on which a chunk's text starts; None in a document without pages."""
     return _page(chunk.meta.doc_items[0]) if chunk.meta.doc_items else None
+
+
+def _forget_semchunk_counters() -> None:
+    """Drop the token counters semchunk memoized while chunking one document.
+
+    docling's hybrid chunker builds a semchunk chunker for each passage over the limit, and
+    semchunk (3.2) keeps each one's memoized counter, with every text it counted, in a module
+    dict for good: a parser process grew ~34 MB per 1000 documents of long paragraphs, so it
+    was replaced every 1000 documents. Nothing uses them once the document is chunked.
+    """
+    from semchunk import semchunk
+
+    memoized = getattr(semchunk, "_memoized_token_counters", None)
+    if isinstance(memoized, dict):  # a semchunk that keeps none has nothing to forget
+        memoized.clear()
 
 
 def _page(item: DocItem) -> int | None:

@@ -221,3 +221,20 @@ def test_a_document_without_pages_is_chunked_as_before(chunker: Chunker) -> None
     (draft,) = chunker.chunk(document)
     assert (draft.page_start, draft.page_end) == (None, None)
     assert draft.text == "\n".join(line for lines in files.SHORT_PDF_PAGES for line in lines)
+
+
+def test_a_parser_keeps_no_token_counts_from_one_document_to_the_next(
+    chunker: Chunker, tmp_path: Path
+) -> None:
+    from semchunk import semchunk
+
+    # One paragraph of ~1500 tokens: the hybrid chunker splits it with semchunk, which would
+    # keep that chunker's memoized counter, and every text it counted, for good.
+    sentence = "The harbour board met on Tuesday and agreed the new tide tables for spring. "
+    path = tmp_path / "minutes.txt"
+    path.write_text(sentence * 100 + "\n")
+
+    drafts = chunker.chunk(text_document(path))
+
+    assert len(drafts) > 1, "the paragraph was split"
+    assert semchunk._memoized_token_counters == {}
