@@ -198,10 +198,15 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(default=64, ge=1, le=1024)
     # Documents in flight per worker process. A small document spends most of its time
     # waiting on SQL, LanceDB commits and the parser, so the embedder's batches stay full only
-    # with many in flight (bench.ingest on 2 cores: 8 threads 0.40 of the bare embedder's
-    # throughput, 16 0.65, 32 0.73, 64 0.74).
+    # with many in flight (bench.ingest on 2 cores, the model in-process: 8 threads 0.40 of
+    # the bare embedder's throughput, 16 0.65, 32 0.73, 64 0.74). With the model in its own
+    # process, 64 makes four batches of 16: while two are encoded, one per model thread, two
+    # more parse and write. At 32, two batches, a model thread idled whenever its batch was
+    # parsing or writing: `beacon ingest` of 3000 passages took 3-7 s longer in each of 4
+    # paired runs (62.8/59.5, 67.0/62.4, 72.5/67.2, 73.8/66.4 s); 128 was no faster (71.4 s
+    # beside 62.2 s at 64).
     worker_threads: int = Field(
-        default=32, ge=1, le=64, description="Documents in flight per worker process."
+        default=64, ge=1, le=256, description="Documents in flight per worker process."
     )
     # Documents that move through ingestion together, among those in flight: one lease
     # statement, one chunk insert, one embedding call and one vector-store write for them all
