@@ -37,7 +37,9 @@ from domain.retrieval.embedding import BatchingEmbedder
 BackendFactory = Callable[[], BatchingEmbedder]
 Reply = tuple[str, object]  # ("ready", max_seq_length), ("ok", vectors) or ("error", message)
 
-# Loading the model on a busy machine may take minutes (torch's import alone takes seconds).
+# How long a child has to exit once its pipes are closed (or after it reported a failed
+# load) before it is killed. Loading has no such limit: on a busy machine the model may take
+# minutes to load (torch's import alone takes seconds).
 _STOP_SECONDS = 10
 
 
