@@ -2,12 +2,13 @@
 
     .venv/bin/python -m bench.ingest [--documents 400] [--pdfs 5] [--docx 5] [--threads N]
                                      [--small 800] [--rounds 3] [--corpus PATH]
-                                     [--scanned-pages 4]
+                                     [--scanned-pages 4] [--embedder onnx|torch]
 
 Writes a corpus to a scratch directory (MS MARCO passages from ../shared/data/eval, one
 file per passage, plus generated multi-page PDFs and DOCX files), uploads every file in a
 shuffled (fixed) order through the real services with the in-process worker (SQLite,
-LanceDB, docling, all-MiniLM-L6-v2, `BEACON_WORKER_THREADS` documents in flight), and
+LanceDB, docling, all-MiniLM-L6-v2 run by `--embedder` (Beacon's default, int8 ONNX, unless
+told), `BEACON_WORKER_THREADS` documents in flight), and
 waits until all are READY. Then it encodes exactly the stored
 chunk texts with the same embedder, and prints documents/s, chunks/s and the ratio of
 end-to-end chunk throughput to the bare embedder's. It does so `--rounds` times, each into
@@ -44,7 +45,8 @@ from domain.documents.kinds import DocumentKind
 from domain.documents.models import Chunk, DocumentStatus
 from domain.documents.parsing import DocumentParser
 from domain.identity.principal import Principal
-from domain.retrieval.embedding import SentenceTransformerEmbedder
+from domain.retrieval.building import build_backend
+from domain.retrieval.embedding import BatchingEmbedder
 from domain.settings import Settings
 from tests.support import documents as generated
 from tests.support import scans
@@ -138,7 +140,7 @@ class Round:
 
 
 async def ingest_round(
-    args: argparse.Namespace, embedder: SentenceTransformerEmbedder, paths: list[Path], root: Path
+    args: argparse.Namespace, embedder: BatchingEmbedder, paths: list[Path], root: Path
 ) -> Round:
     """Ingest every file into a new data directory, then encode the same chunks bare."""
     settings = Settings(
@@ -221,7 +223,10 @@ async def run(args: argparse.Namespace) -> None:
         small = root / "small"
         small.mkdir()
         notes = write_small_corpus(args.corpus, small, args.documents, args.small)
-        embedder = SentenceTransformerEmbedder(batch_size=Settings().embedding_batch_size)
+        settings = Settings(embedder=args.embedder)
+        embedder = build_backend(
+            settings.embedder, settings.embedder_cache_dir, settings.embedding_batch_size
+        )
         embedder.load()
         rounds: list[Round] = []
         small_rounds: list[Round] = []
@@ -328,6 +333,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="a BEIR corpus.jsonl")
     parser.add_argument(
         "--scanned-pages", type=int, default=4, help="pages of the OCR measurement (0: none)"
+    )
+    parser.add_argument(
+        "--embedder", choices=("onnx", "torch"), default="onnx", help="as BEACON_EMBEDDER"
     )
     asyncio.run(run(parser.parse_args()))
 

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     query_cost_per_organization: str = "1000000/minute"
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024, description="JSON bodies.")
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, ge=1024, description="Multipart.")
+    # Starlette's form parser refuses more than 1000 files itself.
+    max_upload_files: int = Field(
+        default=100, ge=1, le=1000, description="Files per uploadDocuments request."
+    )
     request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     forwarded_allow_ips: str | None = Field(
         default=None,
@@ -182,13 +186,15 @@ class Settings(BaseSettings):
         description="Memory a parser process may map beyond its loaded libraries; over: "
         "TOO_LARGE (0: no limit).",
     )
-    # torch stays the default: int8 ONNX encoded 2.3x as fast (1.9x per CPU-second) on these
-    # 2 cores, short of the 2.5x that would make it the default (bench/embed.py).
+    # int8 ONNX is the default: on 2 cores with AVX-512 VNNI it encoded 4.6x as fast as torch
+    # fp32 with nDCG@10 +0.004 on the dev set (bench/embed.py); on a CPU without VNNI, 2.3x.
+    # An organisation whose vectors another model made keeps searching them until
+    # `beacon reembed` (domain/retrieval/spaces.py).
     embedder: Literal["torch", "onnx", "onnx-fp32"] = Field(
-        default="torch",
-        description="How MiniLM runs: torch (sentence-transformers, fp32), onnx (ONNX Runtime, "
-        "int8: ~2x as fast, its vectors named apart from torch's) or onnx-fp32 (ONNX Runtime, "
-        "torch's vectors, ~1.3x as fast).",
+        default="onnx",
+        description="How MiniLM runs: onnx (ONNX Runtime, int8: 2-5x as fast as torch, its "
+        "vectors named apart from torch's), torch (sentence-transformers, fp32) or onnx-fp32 "
+        "(ONNX Runtime, torch's vectors, ~1.3x as fast as torch).",
     )
     embedder_cache_dir: Path | None = Field(
         default=None,

@@ -11,6 +11,7 @@ from api.documents import types as t
 from api.errors import as_graphql_error, error_member
 from api.permissions import admin_only, signed_in
 from domain import errors
+from domain.documents.services import IncomingFile, UploadOutcome
 
 INPUT = strawberry.argument(description="The operation's input.")
 DOCUMENT_ID = strawberry.argument(description="Document id.")
@@ -21,6 +22,29 @@ async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
     """Read an upload in bounded pieces (Starlette spools it to a temporary file)."""
     while chunk := await upload.read(_READ_SIZE):
         yield chunk
+
+
+def _not_a_part(field: str) -> errors.InvalidInput:
+    # The Upload scalar takes any JSON value: only a multipart part mapped onto the variable
+    # becomes Starlette's UploadFile.
+    return errors.InvalidInput(
+        field,
+        f"Send the file as a GraphQL multipart request: a part mapped onto '{field}'.",
+    )
+
+
+def _upload_result(outcome: UploadOutcome) -> t.UploadDocumentResult:
+    document = t.Document.from_model(outcome.document)
+    if outcome.delayed:
+        return t.IngestionDelayed(
+            message="The file is stored, but the processing queue is unreachable; it will "
+            "be processed once the queue is back, without another upload.",
+            code="INGESTION_DELAYED",
+            document=document,
+        )
+    return t.UploadDocumentSuccess(
+        document=document, duplicate=outcome.duplicate, retried=outcome.retried
+    )
 
 
 @strawberry.type
@@ -36,16 +60,8 @@ class DocumentMutation:
     ) -> t.UploadDocumentResult:
         """Store, type-check and queue a file."""
         upload = input.file
-        # The Upload scalar takes any JSON value: only a multipart part mapped onto the
-        # variable becomes Starlette's UploadFile.
         if not isinstance(upload, UploadFile):
-            return error_member(
-                errors.InvalidInput(
-                    "file",
-                    "Send the file as a GraphQL multipart request: a part mapped onto the "
-                    "'file' variable.",
-                )
-            )
+            return error_member(_not_a_part("file"))
         try:
             outcome = await info.context.services.documents.upload(
                 info.context.require_principal(),
@@ -58,16 +74,44 @@ class DocumentMutation:
             return error_member(error)
         finally:
             await upload.close()
-        document = t.Document.from_model(outcome.document)
-        if outcome.delayed:
-            return t.IngestionDelayed(
-                message="The file is stored, but the processing queue is unreachable; it will "
-                "be processed once the queue is back, without another upload.",
-                code="INGESTION_DELAYED",
-                document=document,
+        return _upload_result(outcome)
+
+    @strawberry.mutation(
+        description="Upload several files in one GraphQL multipart request: a result per "
+        "file, in their order. Each file is kept or refused on its own; the upload limit is "
+        "charged a unit per file, all or none.",
+        extensions=signed_in(),
+    )
+    async def upload_documents(
+        self, info: Info, input: Annotated[t.UploadDocumentsInput, INPUT]
+    ) -> t.UploadDocumentsResult:
+        """Store, type-check and queue every file; what a client sends in bulk."""
+        uploads = input.files
+        try:
+            limit = info.context.services.settings.max_upload_files
+            if not 1 <= len(uploads) <= limit:
+                raise errors.InvalidInput("files", f"Send from 1 to {limit} files.")
+            files = []
+            for number, upload in enumerate(uploads):
+                if not isinstance(upload, UploadFile):
+                    raise _not_a_part(f"files.{number}")
+                files.append(IncomingFile(upload.filename or "upload", _chunks(upload)))
+            results = await info.context.services.documents.upload_many(
+                info.context.require_principal(), files, visibility=input.visibility
             )
-        return t.UploadDocumentSuccess(
-            document=document, duplicate=outcome.duplicate, retried=outcome.retried
+        except (errors.RateLimited, errors.InvalidInput) as error:
+            return error_member(error)
+        finally:
+            for upload in uploads:
+                if isinstance(upload, UploadFile):
+                    await upload.close()
+        return t.UploadDocumentsSuccess(
+            results=[
+                error_member(result)
+                if isinstance(result, errors.BeaconError)
+                else _upload_result(result)
+                for result in results
+            ]
         )
 
     @strawberry.mutation(

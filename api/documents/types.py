@@ -186,6 +186,24 @@ UploadDocumentResult = Annotated[
     UploadDocumentSuccess | IngestionDelayed | FileRejected | ValidationError | TooManyAttempts,
     strawberry.union("UploadDocumentResult", description="The document, or why not."),
 ]
+
+
+@strawberry.type(description="A result per file, in the order the files were sent.")
+class UploadDocumentsSuccess:
+    """Result of uploadDocuments."""
+
+    results: list[UploadDocumentResult] = strawberry.field(
+        description="Each file's document, or why it was refused."
+    )
+
+
+UploadDocumentsResult = Annotated[
+    UploadDocumentsSuccess | ValidationError | TooManyAttempts,
+    strawberry.union(
+        "UploadDocumentsResult",
+        description="A result per file, or why none was taken (too many files, the upload limit).",
+    ),
+]
 DeleteDocumentResult = Annotated[
     DeleteDocumentSuccess | NotFoundError,
     strawberry.union("DeleteDocumentResult", description="Deleted, or not found."),
@@ -205,3 +223,16 @@ class UploadDocumentInput:
         default=None, description="Left out: the organisation's defaultVisibility."
     )
     title: str | None = strawberry.field(default=None, description="Defaults to the file name.")
+
+
+@strawberry.input(description="Files to ingest together (one GraphQL multipart request).")
+class UploadDocumentsInput:
+    """uploadDocuments arguments."""
+
+    files: list[Upload] = strawberry.field(
+        description="The files (at most BEACON_MAX_UPLOAD_FILES; together within the request "
+        "size limit); each one's type is decided from its bytes, its title from its name."
+    )
+    visibility: Visibility | None = strawberry.field(
+        default=None, description="For every file; left out: the organisation's defaultVisibility."
+    )

@@ -1,6 +1,7 @@
 """Append to, read, verify and prune organisations' audit chains."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +38,17 @@ QUESTION_ASKED = "question.asked"
 NEWEST_EVENT_FIRST = Ordering("sequence", Direction.DESC, key_type=int)
 
 
+@dataclass(frozen=True)
+class NewEvent:
+    """One event to append: what happened, by whom, to what."""
+
+    action: str
+    actor_id: uuid.UUID | None = None
+    target_type: str | None = None
+    target_id: uuid.UUID | str | None = None
+    details: dict[str, Any] | None = None
+
+
 async def record(
     organization_id: uuid.UUID,
     action: str,
@@ -46,29 +58,46 @@ async def record(
     target_id: uuid.UUID | str | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the organisation's chain, with the current request's origin.
+    """Append one event to the organisation's chain, with the current request's origin."""
+    [event] = await record_many(
+        organization_id, [NewEvent(action, actor_id, target_type, target_id, details)]
+    )
+    return event
+
+
+async def record_many(organization_id: uuid.UUID, events: Sequence[NewEvent]) -> list[AuditEvent]:
+    """Append `events`, in order, to the organisation's chain, with the current request's
+    origin, in one transaction (a batch of uploads takes the lock once, not once per file).
 
     Appends of one organisation run one at a time, from any API or worker process: the
-    organisation's row is locked while the head is read and the event inserted (SQLite runs
+    organisation's row is locked while the head is read and the events inserted (SQLite runs
     every write transaction alone anyway)."""
+    if not events:
+        return []
     origin = current_origin()
     async with in_transaction():
         await lock_organization(organization_id)
         sequence, previous_hash = await _head(organization_id)
-        values: dict[str, Any] = {
-            "organization_id": organization_id,
-            "sequence": sequence + 1,
-            "action": action,
-            "actor_id": actor_id,
-            "target_type": target_type,
-            "target_id": None if target_id is None else str(target_id),
-            "ip_address": origin.ip_address,
-            "request_id": origin.request_id,
-            "details": details or {},
-            "created_at": datetime.now(UTC),
-            "previous_hash": previous_hash,
-        }
-        return await AuditEvent.create(**values, hash=event_hash(**values))
+        rows = []
+        for event in events:
+            sequence += 1
+            values: dict[str, Any] = {
+                "organization_id": organization_id,
+                "sequence": sequence,
+                "action": event.action,
+                "actor_id": event.actor_id,
+                "target_type": event.target_type,
+                "target_id": None if event.target_id is None else str(event.target_id),
+                "ip_address": origin.ip_address,
+                "request_id": origin.request_id,
+                "details": event.details or {},
+                "created_at": datetime.now(UTC),
+                "previous_hash": previous_hash,
+            }
+            previous_hash = event_hash(**values)
+            rows.append(AuditEvent(**values, hash=previous_hash))
+        await AuditEvent.bulk_create(rows)
+    return rows
 
 
 async def _head(organization_id: uuid.UUID) -> tuple[int, str]:

@@ -4,7 +4,7 @@ import asyncio
 import dataclasses
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -20,6 +20,8 @@ from domain.documents.names import claimed_kind, clean_filename, contradicts
 from domain.documents.ordering import document_ordering
 from domain.documents.sniffing import ArchiveLimits, sniff
 from domain.errors import (
+    BeaconError,
+    DocumentRejected,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -38,7 +40,7 @@ log = logging.getLogger(__name__)
 # Subscribers re-read the row at least this often, so a lost notification only delays.
 _WATCH_POLL_SECONDS = 2.0
 # The title column's length: no title holds a longer search.
-MAX_TITLE_SEARCH = 300
+MAX_TITLE = MAX_TITLE_SEARCH = 300
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,15 @@ class UploadOutcome:
     def needs_ingestion(self) -> bool:
         """New, or queued again: a worker has to hear of it."""
         return not self.duplicate or self.retried
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A file as it arrives: the name it came with, its bytes, and an optional title."""
+
+    filename: str
+    chunks: AsyncIterator[bytes]
+    title: str | None = None
 
 
 class DocumentService:
@@ -97,27 +108,90 @@ class DocumentService:
         The same content again is the existing document (`duplicate`), unless that one FAILED
         for a transient reason: then it is queued again, as its next version (`retried`).
         """
-        name = clean_filename(filename)
-        title = (title or "").strip() or name.rsplit(".", 1)[0] or name
-        if len(title) > 300:
-            raise InvalidInput("title", "Use a title of at most 300 characters.")
-        if throttled:
-            await self._throttle.check_upload(str(actor.user_id))
-        if visibility is None:
+        [outcome] = await self.upload_many(
+            actor, [IncomingFile(filename, chunks, title)], visibility, throttled=throttled
+        )
+        if isinstance(outcome, BeaconError):
+            raise outcome
+        return outcome
+
+    async def upload_many(
+        self,
+        actor: Principal,
+        files: Sequence[IncomingFile],
+        visibility: Visibility | None = None,
+        *,
+        throttled: bool = True,
+    ) -> list[UploadOutcome | InvalidInput | DocumentRejected]:
+        """`upload` for several files at once: an outcome per file, in their order, where a
+        refused file is its error and the others are kept. The batch pays once for what does
+        not depend on the file: the upload limit (charged a unit per file, all or none: over
+        it, `RateLimited` and nothing is kept), the organisation's default visibility, and
+        one audit transaction for every kept file."""
+        named = [_name_and_title(file) for file in files]
+        results: list[UploadOutcome | InvalidInput | DocumentRejected | None] = [
+            InvalidInput("title", f"Use a title of at most {MAX_TITLE} characters.")
+            if len(title) > MAX_TITLE
+            else None
+            for _, title in named
+        ]
+        wanted = [i for i, result in enumerate(results) if result is None]
+        if throttled and wanted:
+            await self._throttle.check_upload(str(actor.user_id), len(wanted))
+        if visibility is None and wanted:
             organization = await Organization.get(id=actor.organization_id)
             visibility = Visibility(organization.default_visibility)
+        kept: dict[int, UploadOutcome] = {}  # by position: new, or queued again
+        try:
+            for i in wanted:
+                assert visibility is not None
+                try:
+                    outcome = await self._keep(actor, files[i].chunks, *named[i], visibility)
+                except (DocumentRejected, InvalidInput) as error:
+                    results[i] = error
+                    continue
+                results[i] = outcome
+                if outcome.needs_ingestion:
+                    kept[i] = outcome
+        finally:
+            # Also when a later file failed unexpectedly: the files kept so far are recorded
+            # and queued (a client retrying the batch gets them back as duplicates).
+            announced = await self._announce(actor, list(kept.values()))
+        for i, outcome in zip(kept, announced, strict=True):
+            results[i] = outcome
+        return [result for result in results if result is not None]  # none is left None
+
+    async def _announce(self, actor: Principal, kept: list[UploadOutcome]) -> list[UploadOutcome]:
+        """Audit the new or retried documents in one transaction and tell a worker of each;
+        their outcomes, `delayed` where the queue refused."""
+        for outcome in kept:
+            if outcome.retried:
+                await self._events.publish(outcome.document.id)
+        await audit.record_many(
+            actor.organization_id,
+            [_event(actor, audit.DOCUMENT_UPLOADED, outcome.document) for outcome in kept],
+        )
+        return [self._queue(outcome) for outcome in kept]
+
+    async def _keep(
+        self,
+        actor: Principal,
+        chunks: AsyncIterator[bytes],
+        name: str,
+        title: str,
+        visibility: Visibility,
+    ) -> UploadOutcome:
+        """Receive, type-check and record one file."""
         staged = await self._staging.receive(chunks, self._max_upload_bytes)
         try:
             kind = await asyncio.to_thread(self._check_type, staged, name)
-            outcome = await self._record(actor, staged, name, kind, visibility, title)
+            return await self._record(actor, staged, name, kind, visibility, title)
         finally:
             # Kept files left staging already; anything still here is refused or a duplicate.
             self._staging.discard(staged)
-        if not outcome.needs_ingestion:
-            return outcome
-        if outcome.retried:
-            await self._events.publish(outcome.document.id)
-        await _record(actor, audit.DOCUMENT_UPLOADED, outcome.document)
+
+    def _queue(self, outcome: UploadOutcome) -> UploadOutcome:
+        """Tell a worker; `delayed` if the queue refused (the document stays QUEUED)."""
         try:
             self._jobs.ingest_document(outcome.document.id)
         except Exception as error:
@@ -305,12 +379,21 @@ async def start_new_version(
     return changed > 0
 
 
-async def _record(actor: Principal, action: str, document: Document) -> None:
-    await audit.record(
-        actor.organization_id,
+def _name_and_title(file: IncomingFile) -> tuple[str, str]:
+    """The file's safe name, and its title (the name without extension unless given)."""
+    name = clean_filename(file.filename)
+    return name, (file.title or "").strip() or name.rsplit(".", 1)[0] or name
+
+
+def _event(actor: Principal, action: str, document: Document) -> audit.NewEvent:
+    return audit.NewEvent(
         action,
         actor_id=actor.user_id,
         target_type="document",
         target_id=document.id,
         details={"title": document.title, "version": document.version},
     )
+
+
+async def _record(actor: Principal, action: str, document: Document) -> None:
+    await audit.record_many(actor.organization_id, [_event(actor, action, document)])

@@ -54,8 +54,8 @@ class _Limiter:
         if self._pool is not None:
             await self._pool.aclose()
 
-    async def _hit(self, door: str, item: RateLimitItem, key: str) -> None:
-        if not await self._limiter.hit(item, door, key):
+    async def _hit(self, door: str, item: RateLimitItem, key: str, *, cost: int = 1) -> None:
+        if not await self._limiter.hit(item, door, key, cost=cost):
             stats = await self._limiter.get_window_stats(item, door, key)
             raise RateLimited(_seconds_until(stats.reset_time))
 
@@ -117,9 +117,10 @@ class ActionThrottle(_Limiter):
         """Record one question; raise `RateLimited` over the user's budget."""
         await self._hit("ask", self._asks, "user:" + user_id)
 
-    async def check_upload(self, user_id: str) -> None:
-        """Record one upload; raise `RateLimited` over the user's budget."""
-        await self._hit("upload", self._uploads, "user:" + user_id)
+    async def check_upload(self, user_id: str, files: int = 1) -> None:
+        """Record `files` uploads; raise `RateLimited`, recording none, if they would take the
+        user over budget."""
+        await self._hit("upload", self._uploads, "user:" + user_id, cost=files)
 
 
 class CostBudget(_Limiter):

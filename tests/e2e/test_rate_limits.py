@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.documents.models import Document
 from domain.settings import Settings
 from tests.conftest import make_settings
 from tests.support.graphql import GraphQLClient
@@ -57,3 +58,21 @@ async def test_a_user_over_the_upload_limit_gets_too_many_attempts(
     accepted = {"UploadDocumentSuccess", "IngestionDelayed"}
     assert [r["__typename"] in accepted for r in results] == [True, True, False]
     assert results[2]["__typename"] == "TooManyAttempts"
+
+
+async def test_a_batch_of_uploads_counts_each_file_and_is_refused_whole_over_the_limit(
+    client: GraphQLClient,
+) -> None:
+    admin = await client.sign_up()
+    three = [(f"note-{n}.md", f"# Note {n}\n\nThe number is {n}.".encode()) for n in range(3)]
+
+    over = await client.upload_many(admin, three)
+    within = await client.upload_many(admin, three[:2])
+    spent = await client.upload_many(admin, three[2:])
+
+    assert over["__typename"] == "TooManyAttempts"
+    assert over["code"] == "RATE_LIMITED"
+    assert within["__typename"] == "UploadDocumentsSuccess"
+    assert len(within["results"]) == 2, "the refused batch charged nothing"
+    assert spent["__typename"] == "TooManyAttempts"
+    assert await Document.all().count() == 2

@@ -71,7 +71,7 @@ async def test_the_services_start_the_callers_adapters_and_leave_closing_them_to
     assert (extractor.started, extractor.closed) == (1, 0)
 
 
-def test_the_embedder_is_the_one_the_settings_name_in_a_process_of_its_own(
+def test_the_embedder_is_the_one_the_settings_name_in_a_process_of_its_own_int8_onnx_by_default(
     tmp_path: Path,
 ) -> None:
     def embedder(choice: str) -> object:
@@ -84,4 +84,4 @@ def test_the_embedder_is_the_one_the_settings_name_in_a_process_of_its_own(
     int8, fp32 = embedder("onnx"), embedder("onnx-fp32")
     assert isinstance(int8, OnnxEmbedder) and int8.precision == "int8"
     assert isinstance(fp32, OnnxEmbedder) and fp32.precision == "fp32"
-    assert Settings(data_dir=tmp_path).embedder == "torch"
+    assert Settings(data_dir=tmp_path).embedder == "onnx"

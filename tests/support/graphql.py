@@ -43,10 +43,9 @@ DOCUMENT_FIELDS = """
   failure { code message retryable }
 """
 
-UPLOAD = (
+# The selection of an UploadDocumentResult.
+UPLOAD_RESULT = (
     """
-mutation Upload($input: UploadDocumentInput!) {
-  uploadDocument(input: $input) {
     __typename
     ... on UploadDocumentSuccess { duplicate retried document {"""
     + DOCUMENT_FIELDS
@@ -55,6 +54,26 @@ mutation Upload($input: UploadDocumentInput!) {
     + DOCUMENT_FIELDS
     + """} }
     ... on Error { message code }
+    ... on ValidationError { field }
+"""
+)
+
+UPLOAD = (
+    "mutation Upload($input: UploadDocumentInput!) { uploadDocument(input: $input) {"
+    + UPLOAD_RESULT
+    + "} }"
+)
+
+UPLOAD_MANY = (
+    """
+mutation UploadMany($input: UploadDocumentsInput!) {
+  uploadDocuments(input: $input) {
+    __typename
+    ... on UploadDocumentsSuccess { results {"""
+    + UPLOAD_RESULT
+    + """} }
+    ... on Error { message code }
+    ... on ValidationError { field }
   }
 }"""
 )
@@ -126,6 +145,39 @@ class GraphQLClient:
         body = response.json()
         assert not body.get("errors"), body
         return body["data"]["uploadDocument"]  # type: ignore[no-any-return]
+
+    async def upload_many(
+        self, account: "Account", files: list[tuple[str, bytes]], visibility: str | None = None
+    ) -> dict[str, Any]:
+        """uploadDocuments with `files` (name, bytes) as one multipart request; returns the
+        result union member."""
+        response = await self.post_files(account, files, visibility)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert not body.get("errors"), body
+        return body["data"]["uploadDocuments"]  # type: ignore[no-any-return]
+
+    async def post_files(
+        self, account: "Account", files: list[tuple[str, bytes]], visibility: str | None = None
+    ) -> httpx.Response:
+        """The raw uploadDocuments multipart request."""
+        operations = {
+            "query": UPLOAD_MANY,
+            "variables": {"input": {"files": [None] * len(files), "visibility": visibility}},
+        }
+        parts = {str(n): [f"variables.input.files.{n}"] for n in range(len(files))}
+        return await self.http.post(
+            "/graphql",
+            data={"operations": json.dumps(operations), "map": json.dumps(parts)},
+            files=[
+                (str(n), (name, data, "application/octet-stream"))
+                for n, (name, data) in enumerate(files)
+            ],
+            headers={
+                "authorization": f"Bearer {account.access_token}",
+                "apollo-require-preflight": "true",
+            },
+        )
 
     async def wait_until_final(
         self, account: "Account", document_id: str, seconds: float = 120

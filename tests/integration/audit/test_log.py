@@ -109,3 +109,23 @@ async def _reseal(org: uuid.UUID, sequence: int) -> None:
             event.hash = audit.seal(event)
             await event.save(update_fields=["hash", "previous_hash"])
         previous = event.hash
+
+
+async def test_events_appended_together_chain_in_their_order_in_one_go(services: Services) -> None:
+    org = await organization()
+    await audit.record(org, audit.USER_LOGIN)
+    with request_origin(Origin("203.0.113.7", "req-2")):
+        batch = await audit.record_many(
+            org,
+            [
+                audit.NewEvent(audit.DOCUMENT_UPLOADED, target_type="document", target_id=name)
+                for name in ("a", "b", "c")
+            ],
+        )
+
+    stored = await AuditEvent.filter(organization_id=org).order_by("sequence")
+    assert [(e.sequence, e.target_id) for e in stored] == [(1, None), (2, "a"), (3, "b"), (4, "c")]
+    assert [e.hash for e in stored[1:]] == [e.hash for e in batch]
+    assert {e.request_id for e in stored[1:]} == {"req-2"}
+    assert await audit.verify(org) is None
+    assert await audit.record_many(org, []) == []

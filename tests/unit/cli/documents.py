@@ -3,7 +3,6 @@
 import asyncio
 import hashlib
 import uuid
-from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,7 +11,7 @@ from domain.errors import UnsupportedDocument
 
 
 class Documents:
-    """Uploads that take a while (noting how many run at once and whether they were
+    """Batches of uploads that take a while (noting how many run at once and whether they were
     throttled); the same bytes twice are one document. Each poll moves every document one
     step along its script of statuses (the last one stays)."""
 
@@ -24,27 +23,24 @@ class Documents:
         self.rows: dict[uuid.UUID, SimpleNamespace] = {}
         self.steps: dict[uuid.UUID, list[DocumentStatus]] = {}
 
-    async def upload(
-        self,
-        actor: object,
-        name: str,
-        chunks: AsyncIterator[bytes],
-        visibility: object,
-        *,
-        throttled: bool = True,
-    ) -> Any:
+    async def upload_many(
+        self, actor: object, files: list[Any], visibility: object, *, throttled: bool = True
+    ) -> list[Any]:
         self.throttled.add(throttled)
         self.running += 1
         self.most = max(self.most, self.running)
         try:
-            data = b"".join([chunk async for chunk in chunks])
+            contents = [b"".join([chunk async for chunk in file.chunks]) for file in files]
             # Suspending lets every other uploader start first (the loop runs ready tasks
             # before timers), so the count of uploads at once does not hang on timing.
             await asyncio.sleep(0.01)
-            if name.endswith(".exe"):
-                raise UnsupportedDocument("Executables are not documents.")
         finally:
             self.running -= 1
+        return [self._keep(file.filename, data) for file, data in zip(files, contents, strict=True)]
+
+    def _keep(self, name: str, data: bytes) -> Any:
+        if name.endswith(".exe"):
+            return UnsupportedDocument("Executables are not documents.")
         document_id = uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])
         duplicate = document_id in self.rows
         if not duplicate:
