@@ -129,10 +129,14 @@ def test_a_worker_process_boots_on_redis_and_stops_cleanly_on_sigterm(tmp_path: 
                 assert time.monotonic() < deadline, log_path.read_text()
                 time.sleep(0.2)
             process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=30) == 0, log_path.read_text()
+            try:
+                assert process.wait(timeout=30) == 0, log_path.read_text()
+            except subprocess.TimeoutExpired:
+                pytest.fail("still running 30 s after SIGTERM:\n" + log_path.read_text())
         finally:
             if process.poll() is None:
                 process.kill()
+                process.wait()  # reaped here, not left for the next test's warnings
     # Its output is logs only, each line one JSON object (Dramatiq's lines too).
     lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
     assert {"beacon.workers", "dramatiq.worker.Worker"} <= {line["logger"] for line in lines}
