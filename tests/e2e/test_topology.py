@@ -23,8 +23,11 @@ import websockets
 
 from cli.scratch import scratch_postgres
 from domain.database import apply_migrations
+from domain.retrieval.building import build_backend
 from domain.retrieval.embedding import SentenceTransformerEmbedder
+from domain.retrieval.spaces import space_name
 from domain.retrieval.vectorstores.weaviate import WeaviateVectorStore
+from domain.settings import Settings
 from tests.support.databases import (
     POSTGRES_URL,
     TEST_DATABASE,
@@ -50,6 +53,7 @@ WORDS = [
     "rampart", "sequoia", "tundra",
 ]  # fmt: skip
 LATE_WORDS = ["umber", "vortex", "willow", "xenon"]
+DEFAULT_EMBEDDER: str = Settings.model_fields["embedder"].default
 PEOPLE = ["Ada", "Grace", "Edsger", "Barbara", "Donald", "Frances", "Niklaus", "Radia"]
 
 
@@ -61,7 +65,8 @@ class Stack:
     api_b: LiveServer
     env: dict[str, str]
     database_url: str
-    collection: str
+    collection: str  # BEACON_WEAVIATE_COLLECTION
+    vectors: str  # the collection of the configured model's vectors
     prefix: str
     tmp: Path
     services_script: str
@@ -193,6 +198,8 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
     objects = require_object_store()
     services_script = require_services_script()
     collection = f"BeaconTopology{uuid.uuid4().hex}"
+    # The processes run the default embedder, whose vectors have a collection of their own.
+    vectors = space_name(collection, build_backend(DEFAULT_EMBEDDER, None, 1).name, separator="_")
     prefix = f"topology-{uuid.uuid4().hex}/"
     async with scratch_postgres(POSTGRES_URL) as database_url:
         with redis_database(14) as redis_url, ExitStack() as processes:
@@ -230,10 +237,19 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
             api_b = processes.enter_context(live_server(tmp_path / "api-b", **env))
             try:
                 yield Stack(
-                    api_a, api_b, env, database_url, collection, prefix, tmp_path, services_script
+                    api_a,
+                    api_b,
+                    env,
+                    database_url,
+                    collection,
+                    vectors,
+                    prefix,
+                    tmp_path,
+                    services_script,
                 )
             finally:
-                await drop_collection(collection)
+                for name in {collection, vectors}:
+                    await drop_collection(name)
                 await empty_prefix(prefix, tmp_path)
 
 
@@ -288,7 +304,7 @@ async def stored_counts(stack: Stack) -> tuple[dict[str, int], set[str]]:
 async def weaviate_counts(
     stack: Stack, organization_id: uuid.UUID, ids: list[str]
 ) -> dict[str, int]:
-    async with weaviate_store(stack.collection) as store:
+    async with weaviate_store(stack.vectors) as store:
         return {i: await store.count(organization_id, uuid.UUID(i)) for i in ids}
 
 
