@@ -94,6 +94,14 @@ class Account:
     refresh_token: str
 
 
+def _member(response: httpx.Response, field: str) -> dict[str, Any]:
+    """The union member a mutation answered, from a 200 without errors."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert not body.get("errors"), body
+    return body["data"][field]  # type: ignore[no-any-return]
+
+
 class GraphQLClient:
     """POSTs GraphQL documents and returns the decoded JSON body."""
 
@@ -116,6 +124,32 @@ class GraphQLClient:
             all_headers["authorization"] = f"Bearer {token}"
         return await self.http.post("/graphql", json=body, headers=all_headers)
 
+    async def post_multipart(
+        self,
+        account: "Account",
+        query: str,
+        variables: dict[str, Any],
+        files: dict[str, tuple[str, bytes]],
+    ) -> httpx.Response:
+        """A raw GraphQL multipart request: `files` maps each variable's path (such as
+        `variables.input.file`) to the name and bytes of the file sent for it."""
+        operations = {"query": query, "variables": variables}
+        return await self.http.post(
+            "/graphql",
+            data={
+                "operations": json.dumps(operations),
+                "map": json.dumps({str(n): [path] for n, path in enumerate(files)}),
+            },
+            files=[
+                (str(n), (name, data, "application/octet-stream"))
+                for n, (name, data) in enumerate(files.values())
+            ],
+            headers={
+                "authorization": f"Bearer {account.access_token}",
+                "apollo-require-preflight": "true",
+            },
+        )
+
     async def upload(
         self,
         account: "Account",
@@ -125,58 +159,30 @@ class GraphQLClient:
         title: str | None = None,
     ) -> dict[str, Any]:
         """uploadDocument as a GraphQL multipart request; returns the result union member."""
-        operations = {
-            "query": UPLOAD,
-            "variables": {"input": {"file": None, "visibility": visibility, "title": title}},
-        }
-        response = await self.http.post(
-            "/graphql",
-            data={
-                "operations": json.dumps(operations),
-                "map": json.dumps({"0": ["variables.input.file"]}),
-            },
-            files={"0": (filename or path.name, path.read_bytes(), "application/octet-stream")},
-            headers={
-                "authorization": f"Bearer {account.access_token}",
-                "apollo-require-preflight": "true",
-            },
+        response = await self.post_multipart(
+            account,
+            UPLOAD,
+            {"input": {"file": None, "visibility": visibility, "title": title}},
+            {"variables.input.file": (filename or path.name, path.read_bytes())},
         )
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert not body.get("errors"), body
-        return body["data"]["uploadDocument"]  # type: ignore[no-any-return]
+        return _member(response, "uploadDocument")
 
     async def upload_many(
         self, account: "Account", files: list[tuple[str, bytes]], visibility: str | None = None
     ) -> dict[str, Any]:
         """uploadDocuments with `files` (name, bytes) as one multipart request; returns the
         result union member."""
-        response = await self.post_files(account, files, visibility)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert not body.get("errors"), body
-        return body["data"]["uploadDocuments"]  # type: ignore[no-any-return]
+        return _member(await self.post_files(account, files, visibility), "uploadDocuments")
 
     async def post_files(
         self, account: "Account", files: list[tuple[str, bytes]], visibility: str | None = None
     ) -> httpx.Response:
         """The raw uploadDocuments multipart request."""
-        operations = {
-            "query": UPLOAD_MANY,
-            "variables": {"input": {"files": [None] * len(files), "visibility": visibility}},
-        }
-        parts = {str(n): [f"variables.input.files.{n}"] for n in range(len(files))}
-        return await self.http.post(
-            "/graphql",
-            data={"operations": json.dumps(operations), "map": json.dumps(parts)},
-            files=[
-                (str(n), (name, data, "application/octet-stream"))
-                for n, (name, data) in enumerate(files)
-            ],
-            headers={
-                "authorization": f"Bearer {account.access_token}",
-                "apollo-require-preflight": "true",
-            },
+        return await self.post_multipart(
+            account,
+            UPLOAD_MANY,
+            {"input": {"files": [None] * len(files), "visibility": visibility}},
+            {f"variables.input.files.{n}": file for n, file in enumerate(files)},
         )
 
     async def wait_until_final(
